@@ -12,3 +12,6 @@ pub mod redact;
 pub use config::{ConfigError, Vars};
 pub use error::TriggerError;
 pub use event::CognitoEvent;
+
+#[cfg(feature = "testing")]
+pub mod testing;

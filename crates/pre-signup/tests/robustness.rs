@@ -1,0 +1,64 @@
+//! No input makes the handler panic; every failure is a `TriggerError`.
+
+use pre_signup::{handle, Config};
+use proptest::prelude::*;
+use trigger_core::testing::{arb_json, mutate, paths, sample_events};
+use trigger_core::Vars;
+
+fn config() -> Config {
+    Config::from_vars(&Vars::from_pairs([
+        ("ALLOWED_EMAIL_DOMAINS", "example.com,bücher.de"),
+        ("AUTO_CONFIRM_EMAIL_DOMAINS", "corp.example.com"),
+        ("REQUIRED_ATTRIBUTES", "email"),
+    ]))
+    .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_json_never_panics(value in arb_json()) {
+        let _ = handle(&config(), value);
+    }
+
+    #[test]
+    fn mutated_sample_events_never_panic(
+        pick in any::<prop::sample::Index>(),
+        node in any::<prop::sample::Index>(),
+        replacement in prop::option::of(arb_json()),
+    ) {
+        let samples = sample_events("pre-signup");
+        let (_, event) = &samples[pick.index(samples.len())];
+        let all = paths(event);
+        let path = &all[node.index(all.len())];
+        let mutated = mutate(event, path, replacement);
+        match handle(&config(), mutated) {
+            Ok(out) => {
+                // An accepted event always carries the three booleans.
+                for key in ["autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"] {
+                    prop_assert!(out["response"][key].is_boolean(), "{key} missing");
+                }
+            }
+            Err(e) => prop_assert!(!e.user_message().is_empty()),
+        }
+    }
+
+    #[test]
+    fn arbitrary_attribute_values_never_panic(
+        email in ".{0,80}",
+        phone in ".{0,20}",
+        extra in prop::collection::btree_map("[a-z:_]{1,12}", ".{0,40}", 0..5),
+    ) {
+        let mut attrs = serde_json::Map::new();
+        attrs.insert("email".into(), email.into());
+        attrs.insert("phone_number".into(), phone.into());
+        for (k, v) in extra { attrs.insert(k, v.into()); }
+        let event = serde_json::json!({
+            "triggerSource": "PreSignUp_SignUp",
+            "request": {"userAttributes": attrs},
+            "response": {}
+        });
+        let _ = handle(&config(), event);
+    }
+}

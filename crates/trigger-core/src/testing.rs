@@ -1,0 +1,115 @@
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
+
+//! Test helpers shared by the trigger packages (enabled by the `testing` feature,
+//! used only as a dev-dependency): the sample events under `events/`, arbitrary JSON
+//! and mutations of a sample event.
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+/// The workspace's `events/<function>/` folder.
+pub fn events_dir(function: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../events")
+        .join(function)
+}
+
+/// Every sample event of a function, by file name, sorted.
+pub fn sample_events(function: &str) -> Vec<(String, Value)> {
+    let dir = events_dir(function);
+    let mut out: Vec<(String, Value)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let name = p.file_name().expect("file name").to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&p).expect("readable sample event");
+            let value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{name} is not valid JSON: {e}"));
+            (name, value)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(!out.is_empty(), "no sample events in {}", dir.display());
+    out
+}
+
+/// Any JSON value, biased towards the shapes Cognito events have.
+pub fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        ".*".prop_map(Value::String),
+        Just(Value::String("{####}".into())),
+        Just(Value::String("PreSignUp_SignUp".into())),
+        Just(Value::String("CustomMessage_SignUp".into())),
+        Just(Value::String("a@example.com".into())),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map("[a-zA-Z:_]{0,16}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+/// Every path (as JSON-pointer segments) to a node of `value`, the root included.
+pub fn paths(value: &Value) -> Vec<Vec<String>> {
+    let mut out = vec![Vec::new()];
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                for mut p in paths(v) {
+                    p.insert(0, k.clone());
+                    out.push(p);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                for mut p in paths(v) {
+                    p.insert(0, i.to_string());
+                    out.push(p);
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A copy of `value` where the node at `path` is replaced (or, when `replacement` is
+/// `None`, removed).
+pub fn mutate(value: &Value, path: &[String], replacement: Option<Value>) -> Value {
+    let mut out = value.clone();
+    let Some((last, parents)) = path.split_last() else {
+        return replacement.unwrap_or(Value::Null);
+    };
+    let mut node = &mut out;
+    for segment in parents {
+        node = match node {
+            Value::Object(map) => map.get_mut(segment).expect("path exists"),
+            Value::Array(items) => &mut items[segment.parse::<usize>().expect("index")],
+            _ => unreachable!("paths() only descends into containers"),
+        };
+    }
+    match (node, replacement) {
+        (Value::Object(map), Some(v)) => {
+            map.insert(last.clone(), v);
+        }
+        (Value::Object(map), None) => {
+            map.remove(last);
+        }
+        (Value::Array(items), Some(v)) => items[last.parse::<usize>().expect("index")] = v,
+        (Value::Array(items), None) => {
+            items.remove(last.parse::<usize>().expect("index"));
+        }
+        _ => unreachable!("paths() only descends into containers"),
+    }
+    out
+}
