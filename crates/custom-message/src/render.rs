@@ -1,0 +1,293 @@
+//! Rendering messages from the per-language catalogs in `locales/` and the HTML
+//! layout in `templates/`, both compiled into the binary.
+//!
+//! Every catalog string is a MiniJinja template. The strings that end up in the
+//! HTML email are rendered with HTML auto-escaping, so a user attribute such as a
+//! name can never add markup; the subject and the SMS are plain text.
+
+use minijinja::{context, AutoEscape, Environment, Value};
+use serde::Deserialize;
+
+use crate::kind::MessageKind;
+
+/// The shipped languages: (language tag, catalog source).
+pub const CATALOGS: &[(&str, &str)] = &[
+    ("en", include_str!("../locales/en.toml")),
+    ("fr", include_str!("../locales/fr.toml")),
+    ("de", include_str!("../locales/de.toml")),
+    ("es", include_str!("../locales/es.toml")),
+];
+
+const LAYOUT: &str = include_str!("../templates/email.html");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Catalog {
+    #[allow(dead_code)]
+    language: String,
+    common: Common,
+    sign_up: Texts,
+    admin_create_user: Texts,
+    resend_code: Texts,
+    forgot_password: Texts,
+    update_user_attribute: Texts,
+    verify_user_attribute: Texts,
+    authentication: Texts,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Common {
+    greeting: String,
+    greeting_anonymous: String,
+    ignore: String,
+    footer: String,
+    link_intro: String,
+    link_label: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Texts {
+    subject: String,
+    heading: String,
+    intro: String,
+    sms: String,
+}
+
+impl Catalog {
+    fn texts(&self, kind: MessageKind) -> &Texts {
+        match kind {
+            MessageKind::SignUp => &self.sign_up,
+            MessageKind::AdminCreateUser => &self.admin_create_user,
+            MessageKind::ResendCode => &self.resend_code,
+            MessageKind::ForgotPassword => &self.forgot_password,
+            MessageKind::UpdateUserAttribute => &self.update_user_attribute,
+            MessageKind::VerifyUserAttribute => &self.verify_user_attribute,
+            MessageKind::Authentication => &self.authentication,
+        }
+    }
+}
+
+/// A catalog or the layout could not be loaded: the function refuses to start.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("locale catalog {lang}: {reason}")]
+    Catalog { lang: String, reason: String },
+    #[error("template {name}: {source}")]
+    Template {
+        name: String,
+        source: minijinja::Error,
+    },
+}
+
+/// What a message may mention. Every value is escaped where it lands in HTML.
+#[derive(Debug, Clone, Default)]
+pub struct MessageContext {
+    pub app_name: String,
+    pub support_email: Option<String>,
+    /// The user's name (`given_name`, else `name`), if any.
+    pub name: Option<String>,
+    /// Cognito's code placeholder (`{####}`).
+    pub code: String,
+    /// Cognito's username placeholder (`{username}`), AdminCreateUser only.
+    pub username: Option<String>,
+    /// The one-click verification link, when configured for this message.
+    pub link: Option<String>,
+}
+
+/// One rendered message: email subject, email HTML body and SMS text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub email_html: String,
+    pub sms: String,
+}
+
+/// The compiled templates of every shipped language.
+#[derive(Debug)]
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    /// Parses every catalog and compiles every template once.
+    pub fn new() -> Result<Self, SetupError> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        add(&mut env, "email.html".to_owned(), LAYOUT.to_owned())?;
+        for (lang, source) in CATALOGS {
+            let catalog: Catalog = toml::from_str(source).map_err(|e| SetupError::Catalog {
+                lang: (*lang).to_owned(),
+                reason: e.to_string(),
+            })?;
+            let c = &catalog.common;
+            for (field, text) in [
+                ("greeting", &c.greeting),
+                ("greeting_anonymous", &c.greeting_anonymous),
+                ("ignore", &c.ignore),
+                ("footer", &c.footer),
+                ("link_intro", &c.link_intro),
+                ("link_label", &c.link_label),
+            ] {
+                add(&mut env, format!("{lang}/common/{field}.html"), text.clone())?;
+            }
+            for kind in MessageKind::ALL {
+                let t = catalog.texts(kind);
+                let k = kind.key();
+                add(&mut env, format!("{lang}/{k}/subject.txt"), t.subject.clone())?;
+                add(&mut env, format!("{lang}/{k}/heading.html"), t.heading.clone())?;
+                add(&mut env, format!("{lang}/{k}/intro.html"), t.intro.clone())?;
+                add(&mut env, format!("{lang}/{k}/sms.txt"), t.sms.clone())?;
+            }
+        }
+        Ok(Self { env })
+    }
+
+    /// The language tags shipped.
+    pub fn languages(&self) -> impl Iterator<Item = &'static str> {
+        CATALOGS.iter().map(|(lang, _)| *lang)
+    }
+
+    pub fn has_language(&self, lang: &str) -> bool {
+        CATALOGS.iter().any(|(l, _)| *l == lang)
+    }
+
+    /// Renders one message in one shipped language.
+    pub fn render(
+        &self,
+        lang: &str,
+        kind: MessageKind,
+        ctx: &MessageContext,
+    ) -> Result<Rendered, minijinja::Error> {
+        let vars = context! {
+            app_name => &ctx.app_name,
+            name => ctx.name.clone().unwrap_or_default(),
+            code => &ctx.code,
+            username => ctx.username.clone().unwrap_or_default(),
+            support_email => ctx.support_email.clone().unwrap_or_default(),
+        };
+        let part = |name: String| -> Result<String, minijinja::Error> {
+            self.env.get_template(&name)?.render(&vars)
+        };
+        // Already escaped for HTML by their own templates: pass them on as safe.
+        let safe = |name: String| part(name).map(Value::from_safe_string);
+        let k = kind.key();
+        let subject = part(format!("{lang}/{k}/subject.txt"))?;
+        let greeting = if ctx.name.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+            safe(format!("{lang}/common/greeting.html"))?
+        } else {
+            safe(format!("{lang}/common/greeting_anonymous.html"))?
+        };
+        let footer = match &ctx.support_email {
+            Some(_) => Some(safe(format!("{lang}/common/footer.html"))?),
+            None => None,
+        };
+        let email_html = self.env.get_template("email.html")?.render(context! {
+            lang => lang,
+            subject => &subject,
+            heading => safe(format!("{lang}/{k}/heading.html"))?,
+            greeting => greeting,
+            intro => safe(format!("{lang}/{k}/intro.html"))?,
+            code => &ctx.code,
+            link => &ctx.link,
+            link_intro => safe(format!("{lang}/common/link_intro.html"))?,
+            link_label => safe(format!("{lang}/common/link_label.html"))?,
+            ignore => safe(format!("{lang}/common/ignore.html"))?,
+            footer => footer,
+        })?;
+        let sms = part(format!("{lang}/{k}/sms.txt"))?;
+        Ok(Rendered {
+            subject,
+            email_html,
+            sms,
+        })
+    }
+}
+
+fn add(env: &mut Environment<'static>, name: String, source: String) -> Result<(), SetupError> {
+    env.add_template_owned(name.clone(), source)
+        .map_err(|source| SetupError::Template { name, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> MessageContext {
+        MessageContext {
+            app_name: "Acme Notes".into(),
+            support_email: Some("help@acme.example".into()),
+            name: Some("Zoë".into()),
+            code: "{####}".into(),
+            username: Some("{username}".into()),
+            link: Some("https://acme.example/verify?username=zoe&code={####}".into()),
+        }
+    }
+
+    #[test]
+    fn every_language_renders_every_message() {
+        let r = Renderer::new().unwrap();
+        for lang in r.languages() {
+            for kind in MessageKind::ALL {
+                let m = r.render(lang, kind, &ctx()).unwrap();
+                assert!(m.email_html.contains("{####}"), "{lang} {kind:?}");
+                assert!(m.sms.contains("{####}"), "{lang} {kind:?}");
+                assert!(m.subject.contains("Acme Notes"), "{lang} {kind:?}");
+                assert!(m.email_html.contains(&format!("<html lang=\"{lang}\">")));
+                assert!(m.email_html.contains("Zoë"), "{lang} {kind:?}: greeting by name");
+                assert!(m.email_html.contains("help@acme.example"), "{lang}: footer");
+                if kind.needs_username() {
+                    assert!(m.email_html.contains("{username}") && m.sms.contains("{username}"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn other_languages_are_really_translated() {
+        let r = Renderer::new().unwrap();
+        for lang in ["fr", "de", "es"] {
+            for kind in MessageKind::ALL {
+                let en = r.render("en", kind, &ctx()).unwrap();
+                let other = r.render(lang, kind, &ctx()).unwrap();
+                assert_ne!(en.subject, other.subject, "{lang} {kind:?} subject");
+                assert_ne!(en.sms, other.sms, "{lang} {kind:?} sms");
+                assert_ne!(en.email_html, other.email_html, "{lang} {kind:?} email");
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_escaped_in_html_and_the_link_only_with_one() {
+        let r = Renderer::new().unwrap();
+        let mut c = ctx();
+        c.name = Some("<img src=x onerror=alert(1)>\"Bob\" & 'Co'".into());
+        c.link = None;
+        let m = r.render("en", MessageKind::SignUp, &c).unwrap();
+        assert!(!m.email_html.contains("<img"));
+        assert!(m.email_html.contains("&lt;img"));
+        assert!(!m.email_html.contains("href="));
+        c.link = Some("https://acme.example/v?username=a&code={####}".into());
+        let m = r.render("en", MessageKind::SignUp, &c).unwrap();
+        assert!(m.email_html.contains("href=\"https:&#x2f;&#x2f;acme.example&#x2f;v?username=a&amp;code={####}\""));
+    }
+
+    #[test]
+    fn without_a_name_or_support_address_the_text_still_reads() {
+        let r = Renderer::new().unwrap();
+        let mut c = ctx();
+        c.name = Some("   ".into());
+        c.support_email = None;
+        let m = r.render("en", MessageKind::ForgotPassword, &c).unwrap();
+        assert!(m.email_html.contains("<p style=\"margin:0 0 12px;\">Hello,</p>"));
+        assert!(!m.email_html.contains("Questions?"));
+    }
+}
