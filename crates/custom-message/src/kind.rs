@@ -70,9 +70,18 @@ mod tests {
     #[test]
     fn trigger_sources_round_trip() {
         for kind in MessageKind::ALL {
-            assert_eq!(MessageKind::from_trigger_source(kind.trigger_source()), Some(kind));
+            assert_eq!(
+                MessageKind::from_trigger_source(kind.trigger_source()),
+                Some(kind)
+            );
         }
-        assert_eq!(MessageKind::from_trigger_source("CustomMessage_Teleport"), None);
-        assert_eq!(MessageKind::from_trigger_source("customMessage_SignUp"), None);
+        assert_eq!(
+            MessageKind::from_trigger_source("CustomMessage_Teleport"),
+            None
+        );
+        assert_eq!(
+            MessageKind::from_trigger_source("customMessage_SignUp"),
+            None
+        );
     }
 }

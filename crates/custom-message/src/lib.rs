@@ -49,7 +49,10 @@ impl Config {
         }
         let support_email = vars.get("SUPPORT_EMAIL").map(str::to_owned);
         if support_email.as_deref().is_some_and(|e| !e.contains('@')) {
-            return Err(ConfigError::new("SUPPORT_EMAIL", "must be an email address"));
+            return Err(ConfigError::new(
+                "SUPPORT_EMAIL",
+                "must be an email address",
+            ));
         }
         let verify_url = vars.get("VERIFY_URL").map(str::to_owned);
         if verify_url.as_deref().is_some_and(|u| !valid_verify_url(u)) {
@@ -63,7 +66,10 @@ impl Config {
             let shipped: Vec<_> = renderer.languages().collect();
             return Err(ConfigError::new(
                 "DEFAULT_LOCALE",
-                format!("{default_locale:?} is not shipped; use one of {}", shipped.join(", ")),
+                format!(
+                    "{default_locale:?} is not shipped; use one of {}",
+                    shipped.join(", ")
+                ),
             ));
         }
         Ok(Self {
@@ -112,19 +118,31 @@ pub fn handle(config: &Config, payload: Value) -> Result<Value, TriggerError> {
     Ok(event.into_value())
 }
 
-fn compose(config: &Config, event: &CognitoEvent, kind: MessageKind) -> Result<Outcome, TriggerError> {
+fn compose(
+    config: &Config,
+    event: &CognitoEvent,
+    kind: MessageKind,
+) -> Result<Outcome, TriggerError> {
     let attributes = event.request_map("userAttributes")?;
     let sub = attributes.get("sub").map(String::as_str);
     let source = kind.trigger_source();
     let Some(code) = event.request_str("codeParameter") else {
-        tracing::warn!(trigger_source = source, sub, "no codeParameter in the event; leaving Cognito's default message");
+        tracing::warn!(
+            trigger_source = source,
+            sub,
+            "no codeParameter in the event; leaving Cognito's default message"
+        );
         return Ok(Outcome::default());
     };
     let username = event.request_str("usernameParameter");
     let mut placeholders = vec![code];
     if kind.needs_username() {
         let Some(username) = username else {
-            tracing::warn!(trigger_source = source, sub, "no usernameParameter in the event; leaving Cognito's default message");
+            tracing::warn!(
+                trigger_source = source,
+                sub,
+                "no usernameParameter in the event; leaving Cognito's default message"
+            );
             return Ok(Outcome::default());
         };
         placeholders.push(username);
@@ -141,7 +159,9 @@ fn compose(config: &Config, event: &CognitoEvent, kind: MessageKind) -> Result<O
         .find(|n| !n.is_empty())
         .map(str::to_owned);
     let link = match (&config.verify_url, event.user_name()) {
-        (Some(base), Some(user_name)) if kind.carries_link() => Some(verify_link(base, user_name, code)),
+        (Some(base), Some(user_name)) if kind.carries_link() => {
+            Some(verify_link(base, user_name, code))
+        }
         _ => None,
     };
     let ctx = MessageContext {
@@ -149,7 +169,9 @@ fn compose(config: &Config, event: &CognitoEvent, kind: MessageKind) -> Result<O
         support_email: config.support_email.clone(),
         name,
         code: code.to_owned(),
-        username: username.filter(|_| kind.needs_username()).map(str::to_owned),
+        username: username
+            .filter(|_| kind.needs_username())
+            .map(str::to_owned),
         link,
     };
     let rendered = match config.renderer.render(&lang, kind, &ctx) {

@@ -137,13 +137,25 @@ impl Renderer {
                 ("link_intro", &c.link_intro),
                 ("link_label", &c.link_label),
             ] {
-                add(&mut env, format!("{lang}/common/{field}.html"), text.clone())?;
+                add(
+                    &mut env,
+                    format!("{lang}/common/{field}.html"),
+                    text.clone(),
+                )?;
             }
             for kind in MessageKind::ALL {
                 let t = catalog.texts(kind);
                 let k = kind.key();
-                add(&mut env, format!("{lang}/{k}/subject.txt"), t.subject.clone())?;
-                add(&mut env, format!("{lang}/{k}/heading.html"), t.heading.clone())?;
+                add(
+                    &mut env,
+                    format!("{lang}/{k}/subject.txt"),
+                    t.subject.clone(),
+                )?;
+                add(
+                    &mut env,
+                    format!("{lang}/{k}/heading.html"),
+                    t.heading.clone(),
+                )?;
                 add(&mut env, format!("{lang}/{k}/intro.html"), t.intro.clone())?;
                 add(&mut env, format!("{lang}/{k}/sms.txt"), t.sms.clone())?;
             }
@@ -242,7 +254,10 @@ mod tests {
                 assert!(m.sms.contains("{####}"), "{lang} {kind:?}");
                 assert!(m.subject.contains("Acme Notes"), "{lang} {kind:?}");
                 assert!(m.email_html.contains(&format!("<html lang=\"{lang}\">")));
-                assert!(m.email_html.contains("Zoë"), "{lang} {kind:?}: greeting by name");
+                assert!(
+                    m.email_html.contains("Zoë"),
+                    "{lang} {kind:?}: greeting by name"
+                );
                 assert!(m.email_html.contains("help@acme.example"), "{lang}: footer");
                 if kind.needs_username() {
                     assert!(m.email_html.contains("{username}") && m.sms.contains("{username}"));
@@ -277,7 +292,9 @@ mod tests {
         assert!(!m.email_html.contains("href="));
         c.link = Some("https://acme.example/v?username=a&code={####}".into());
         let m = r.render("en", MessageKind::SignUp, &c).unwrap();
-        assert!(m.email_html.contains("href=\"https:&#x2f;&#x2f;acme.example&#x2f;v?username=a&amp;code={####}\""));
+        assert!(m
+            .email_html
+            .contains("href=\"https:&#x2f;&#x2f;acme.example&#x2f;v?username=a&amp;code={####}\""));
     }
 
     #[test]
@@ -287,7 +304,9 @@ mod tests {
         c.name = Some("   ".into());
         c.support_email = None;
         let m = r.render("en", MessageKind::ForgotPassword, &c).unwrap();
-        assert!(m.email_html.contains("<p style=\"margin:0 0 12px;\">Hello,</p>"));
+        assert!(m
+            .email_html
+            .contains("<p style=\"margin:0 0 12px;\">Hello,</p>"));
         assert!(!m.email_html.contains("Questions?"));
     }
 }

@@ -162,7 +162,11 @@ mod tests {
     #[test]
     fn link_encodes_the_username_and_keeps_the_placeholder() {
         assert_eq!(
-            verify_link("https://app.example.com/verify", "ana+1@example.com", "{####}"),
+            verify_link(
+                "https://app.example.com/verify",
+                "ana+1@example.com",
+                "{####}"
+            ),
             "https://app.example.com/verify?username=ana%2B1%40example.com&code={####}"
         );
         assert_eq!(
@@ -175,7 +179,16 @@ mod tests {
     fn verify_urls_must_be_plain_http_urls() {
         assert!(valid_verify_url("https://app.example.com/verify"));
         assert!(valid_verify_url("http://localhost:3000/confirm?x=1"));
-        for bad in ["", "ftp://x", "javascript:alert(1)", "https://", "https://a/\"onload", "https://a/b c", "https:///path", "https://a/#frag"] {
+        for bad in [
+            "",
+            "ftp://x",
+            "javascript:alert(1)",
+            "https://",
+            "https://a/\"onload",
+            "https://a/b c",
+            "https:///path",
+            "https://a/#frag",
+        ] {
             assert!(!valid_verify_url(bad), "{bad:?}");
         }
     }
@@ -197,18 +210,28 @@ mod tests {
         let no_code = msg("Hi", "<p>nothing</p>", "nothing");
         assert_eq!(
             check_email(&no_code, &["{####}"]),
-            Err(Problem::MissingPlaceholder { part: "email body", placeholder: "{####}".into() })
+            Err(Problem::MissingPlaceholder {
+                part: "email body",
+                placeholder: "{####}".into()
+            })
         );
         assert!(check_sms(&no_code, &["{####}"]).is_err());
 
         let long_sms = msg("Hi", "{####}", &format!("{{####}}{}", "é".repeat(140)));
-        assert!(matches!(check_sms(&long_sms, &["{####}"]), Err(Problem::TooLong { max: 140, .. })));
+        assert!(matches!(
+            check_sms(&long_sms, &["{####}"]),
+            Err(Problem::TooLong { max: 140, .. })
+        ));
         let exactly = msg("Hi", "{####}", &format!("{{####}}{}", "é".repeat(134)));
         assert!(check_sms(&exactly, &["{####}"]).is_ok());
 
         let long_subject = msg(&"s".repeat(141), "{####}", "{####}");
         assert!(check_email(&long_subject, &["{####}"]).is_err());
-        let long_body = msg("Hi", &format!("{{####}}{}", "x".repeat(EMAIL_MAX_CHARS)), "{####}");
+        let long_body = msg(
+            "Hi",
+            &format!("{{####}}{}", "x".repeat(EMAIL_MAX_CHARS)),
+            "{####}",
+        );
         assert!(check_email(&long_body, &["{####}"]).is_err());
         let broken_subject = msg("Hi\r\nBcc: x", "{####}", "{####}");
         assert!(check_email(&broken_subject, &["{####}"]).is_err());

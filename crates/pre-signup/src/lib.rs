@@ -41,8 +41,8 @@ pub async fn handler(config: &Config, event: LambdaEvent<Value>) -> Result<Value
 pub fn handle(config: &Config, payload: Value) -> Result<Value, TriggerError> {
     let mut event = CognitoEvent::from_value(payload)?;
     let trigger_source = event.trigger_source()?;
-    let source =
-        Source::parse(trigger_source).ok_or_else(|| TriggerError::unsupported_source(trigger_source))?;
+    let source = Source::parse(trigger_source)
+        .ok_or_else(|| TriggerError::unsupported_source(trigger_source))?;
     let attributes = event.request_map("userAttributes")?;
     let masked = attributes.get("email").map(|e| mask_email(e));
     let outcome = decide(&config.rules, source, &attributes);

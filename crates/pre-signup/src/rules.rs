@@ -239,7 +239,10 @@ mod tests {
     use super::*;
 
     fn attrs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     fn rules(vars: &[(&str, &str)]) -> Rules {
@@ -275,12 +278,18 @@ mod tests {
         assert!(email(&r, "a@example.com").is_ok());
         assert!(email(&r, "a@eu.example.com").is_ok());
         assert_eq!(email(&r, "a@other.org"), Err(Refusal::DomainNotAllowed));
-        assert_eq!(email(&r, "a@contractors.example.com"), Err(Refusal::DomainNotAllowed));
+        assert_eq!(
+            email(&r, "a@contractors.example.com"),
+            Err(Refusal::DomainNotAllowed)
+        );
     }
 
     #[test]
     fn disposable_addresses_are_blocked_by_default_and_can_be_allowed() {
-        assert_eq!(email(&Rules::default(), "x@mailinator.com"), Err(Refusal::DisposableEmail));
+        assert_eq!(
+            email(&Rules::default(), "x@mailinator.com"),
+            Err(Refusal::DisposableEmail)
+        );
         let off = rules(&[("BLOCK_DISPOSABLE_EMAILS", "false")]);
         assert!(email(&off, "x@mailinator.com").is_ok());
         let named = rules(&[("ALLOWED_EMAIL_DOMAINS", "mailinator.com")]);
@@ -291,7 +300,10 @@ mod tests {
     fn missing_or_malformed_email_is_refused_only_when_a_domain_rule_needs_it() {
         let lists = rules(&[("ALLOWED_EMAIL_DOMAINS", "example.com")]);
         let none = attrs(&[("phone_number", "+14155550123")]);
-        assert_eq!(decide(&lists, Source::SignUp, &none), Err(Refusal::EmailRequired));
+        assert_eq!(
+            decide(&lists, Source::SignUp, &none),
+            Err(Refusal::EmailRequired)
+        );
         assert_eq!(
             decide(&lists, Source::SignUp, &attrs(&[("email", "  ")])),
             Err(Refusal::EmailRequired)
@@ -299,7 +311,10 @@ mod tests {
         assert_eq!(email(&lists, "not-an-address"), Err(Refusal::EmailInvalid));
         // Phone-only pools keep working under the defaults.
         assert!(decide(&Rules::default(), Source::SignUp, &none).is_ok());
-        assert_eq!(email(&Rules::default(), "a@@example.com"), Err(Refusal::EmailInvalid));
+        assert_eq!(
+            email(&Rules::default(), "a@@example.com"),
+            Err(Refusal::EmailInvalid)
+        );
         let nothing_on = rules(&[("BLOCK_DISPOSABLE_EMAILS", "false")]);
         assert!(email(&nothing_on, "not-an-address").is_ok());
     }
@@ -309,7 +324,10 @@ mod tests {
         let r = rules(&[("AUTO_CONFIRM_EMAIL_DOMAINS", "corp.example")]);
         let d = email(&r, "bob@eu.corp.example").unwrap();
         assert!(d.auto_confirm_user && d.auto_verify_email && !d.auto_verify_phone);
-        assert_eq!(email(&r, "bob@corp.example.org").unwrap(), Decision::default());
+        assert_eq!(
+            email(&r, "bob@corp.example.org").unwrap(),
+            Decision::default()
+        );
     }
 
     #[test]
@@ -318,18 +336,30 @@ mod tests {
         let ok = attrs(&[("given_name", "Ada"), ("family_name", "Lovelace")]);
         assert!(decide(&r, Source::SignUp, &ok).is_ok());
         let blank = attrs(&[("given_name", "Ada"), ("family_name", " ")]);
-        assert_eq!(decide(&r, Source::SignUp, &blank), Err(Refusal::RequiredAttributeMissing));
+        assert_eq!(
+            decide(&r, Source::SignUp, &blank),
+            Err(Refusal::RequiredAttributeMissing)
+        );
         let absent = attrs(&[("given_name", "Ada")]);
-        assert_eq!(decide(&r, Source::AdminCreateUser, &absent), Err(Refusal::RequiredAttributeMissing));
+        assert_eq!(
+            decide(&r, Source::AdminCreateUser, &absent),
+            Err(Refusal::RequiredAttributeMissing)
+        );
     }
 
     #[test]
     fn protected_attributes_are_refused_on_self_sign_up_only() {
         let r = Rules::default();
         let with_role = attrs(&[("email", "a@example.com"), ("custom:role", "admin")]);
-        assert_eq!(decide(&r, Source::SignUp, &with_role), Err(Refusal::ProtectedAttribute));
+        assert_eq!(
+            decide(&r, Source::SignUp, &with_role),
+            Err(Refusal::ProtectedAttribute)
+        );
         let empty_role = attrs(&[("custom:role", "")]);
-        assert_eq!(decide(&r, Source::SignUp, &empty_role), Err(Refusal::ProtectedAttribute));
+        assert_eq!(
+            decide(&r, Source::SignUp, &empty_role),
+            Err(Refusal::ProtectedAttribute)
+        );
         assert!(decide(&r, Source::AdminCreateUser, &with_role).is_ok());
         let off = rules(&[("PROTECTED_ATTRIBUTES", "")]);
         assert!(decide(&off, Source::SignUp, &with_role).is_ok());
@@ -340,12 +370,25 @@ mod tests {
         for good in ["+14155550123", "+442071838750", "+33612345678", "+12"] {
             assert!(is_e164(good), "{good}");
         }
-        for bad in ["", "+", "14155550123", "+0123456", "+1 415 555 0123", "+1-415-555-0123", "+1234567890123456", "+١٢٣٤٥٦٧"] {
+        for bad in [
+            "",
+            "+",
+            "14155550123",
+            "+0123456",
+            "+1 415 555 0123",
+            "+1-415-555-0123",
+            "+1234567890123456",
+            "+١٢٣٤٥٦٧",
+        ] {
             assert!(!is_e164(bad), "{bad:?}");
         }
         let r = Rules::default();
         assert_eq!(
-            decide(&r, Source::SignUp, &attrs(&[("phone_number", "415 555 0123")])),
+            decide(
+                &r,
+                Source::SignUp,
+                &attrs(&[("phone_number", "415 555 0123")])
+            ),
             Err(Refusal::PhoneInvalid)
         );
     }
@@ -354,15 +397,25 @@ mod tests {
     fn federated_users_get_domain_rules_unless_switched_off() {
         let r = rules(&[("DENIED_EMAIL_DOMAINS", "evil.com")]);
         let a = attrs(&[("email", "a@evil.com")]);
-        assert_eq!(decide(&r, Source::ExternalProvider, &a), Err(Refusal::DomainNotAllowed));
-        let off = rules(&[("DENIED_EMAIL_DOMAINS", "evil.com"), ("CHECK_FEDERATED_USERS", "false")]);
+        assert_eq!(
+            decide(&r, Source::ExternalProvider, &a),
+            Err(Refusal::DomainNotAllowed)
+        );
+        let off = rules(&[
+            ("DENIED_EMAIL_DOMAINS", "evil.com"),
+            ("CHECK_FEDERATED_USERS", "false"),
+        ]);
         assert!(decide(&off, Source::ExternalProvider, &a).is_ok());
-        assert_eq!(decide(&off, Source::SignUp, &a), Err(Refusal::DomainNotAllowed));
+        assert_eq!(
+            decide(&off, Source::SignUp, &a),
+            Err(Refusal::DomainNotAllowed)
+        );
     }
 
     #[test]
     fn sentences_are_distinct_and_never_name_a_configured_domain() {
-        let sentences: std::collections::HashSet<_> = Refusal::ALL.iter().map(|r| r.sentence()).collect();
+        let sentences: std::collections::HashSet<_> =
+            Refusal::ALL.iter().map(|r| r.sentence()).collect();
         assert_eq!(sentences.len(), Refusal::ALL.len());
         for s in sentences {
             assert!(s.ends_with('.'));
@@ -372,9 +425,17 @@ mod tests {
 
     #[test]
     fn bad_config_is_an_error_naming_the_variable() {
-        let err = Rules::from_vars(&Vars::from_pairs([("BLOCK_DISPOSABLE_EMAILS", "sometimes")])).unwrap_err();
+        let err = Rules::from_vars(&Vars::from_pairs([(
+            "BLOCK_DISPOSABLE_EMAILS",
+            "sometimes",
+        )]))
+        .unwrap_err();
         assert_eq!(err.var, "BLOCK_DISPOSABLE_EMAILS");
-        let err = Rules::from_vars(&Vars::from_pairs([("ALLOWED_EMAIL_DOMAINS", "ex ample.com")])).unwrap_err();
+        let err = Rules::from_vars(&Vars::from_pairs([(
+            "ALLOWED_EMAIL_DOMAINS",
+            "ex ample.com",
+        )]))
+        .unwrap_err();
         assert_eq!(err.var, "ALLOWED_EMAIL_DOMAINS");
     }
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The handler against every sample event in `events/pre-signup/`.
 
 use pre_signup::{handle, rules::Refusal, Config};
@@ -21,11 +22,17 @@ enum Expect {
 
 fn expectation(file: &str) -> Expect {
     match file {
-        "PreSignUp_SignUp.json" => Expect::Accepted { auto_confirm: false },
+        "PreSignUp_SignUp.json" => Expect::Accepted {
+            auto_confirm: false,
+        },
         "PreSignUp_AdminCreateUser.json" => Expect::Accepted { auto_confirm: true },
-        "PreSignUp_ExternalProvider.json" => Expect::Accepted { auto_confirm: false },
+        "PreSignUp_ExternalProvider.json" => Expect::Accepted {
+            auto_confirm: false,
+        },
         "PreSignUp_SignUp-disposable.json" => Expect::Refused(Refusal::DisposableEmail),
-        "local-PreSignUp_SignUp.json" => Expect::Accepted { auto_confirm: false },
+        "local-PreSignUp_SignUp.json" => Expect::Accepted {
+            auto_confirm: false,
+        },
         other => panic!("{other}: add an expectation for this new sample event"),
     }
 }
@@ -39,8 +46,16 @@ fn every_sample_event_gets_the_expected_answer() {
             Expect::Accepted { auto_confirm } => {
                 let out = result.unwrap_or_else(|e| panic!("{file}: refused with {e}"));
                 let response = &out["response"];
-                assert_eq!(response["autoConfirmUser"], Value::Bool(auto_confirm), "{file}");
-                assert_eq!(response["autoVerifyEmail"], Value::Bool(auto_confirm), "{file}");
+                assert_eq!(
+                    response["autoConfirmUser"],
+                    Value::Bool(auto_confirm),
+                    "{file}"
+                );
+                assert_eq!(
+                    response["autoVerifyEmail"],
+                    Value::Bool(auto_confirm),
+                    "{file}"
+                );
                 assert_eq!(response["autoVerifyPhone"], Value::Bool(false), "{file}");
                 // The whole event comes back: only `response` may differ.
                 let (mut a, mut b) = (event.clone(), out.clone());
@@ -64,7 +79,10 @@ fn protected_role_in_a_self_sign_up_sample_is_refused() {
         .unwrap();
     event["request"]["userAttributes"]["custom:role"] = "admin".into();
     let err = handle(&config(), event).unwrap_err();
-    assert_eq!(err.user_message(), "Sign-up cannot set a protected attribute.");
+    assert_eq!(
+        err.user_message(),
+        "Sign-up cannot set a protected attribute."
+    );
 }
 
 #[test]

@@ -193,11 +193,19 @@ mod tests {
 
     #[test]
     fn null_absent_and_empty_maps_are_empty() {
-        for request in [json!(null), json!({}), json!({"userAttributes": null}), json!({"userAttributes": {}})] {
+        for request in [
+            json!(null),
+            json!({}),
+            json!({"userAttributes": null}),
+            json!({"userAttributes": {}}),
+        ] {
             let e = event(json!({"request": request}));
             assert!(e.request_map("userAttributes").unwrap().is_empty());
         }
-        assert!(event(json!({})).request_map("userAttributes").unwrap().is_empty());
+        assert!(event(json!({}))
+            .request_map("userAttributes")
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
@@ -219,7 +227,10 @@ mod tests {
 
     #[test]
     fn version_zero_and_numbers_are_read() {
-        assert_eq!(event(json!({"version": "0"})).version().as_deref(), Some("0"));
+        assert_eq!(
+            event(json!({"version": "0"})).version().as_deref(),
+            Some("0")
+        );
         assert_eq!(event(json!({"version": 1})).version().as_deref(), Some("1"));
         assert_eq!(event(json!({"version": null})).version(), None);
     }
@@ -245,7 +256,10 @@ mod tests {
 
     #[test]
     fn client_id_survives_odd_caller_contexts() {
-        assert_eq!(event(json!({"callerContext": {"clientId": "abc"}})).client_id(), Some("abc"));
+        assert_eq!(
+            event(json!({"callerContext": {"clientId": "abc"}})).client_id(),
+            Some("abc")
+        );
         assert_eq!(event(json!({"callerContext": null})).client_id(), None);
         assert_eq!(event(json!({"callerContext": "x"})).client_id(), None);
     }
