@@ -1,0 +1,73 @@
+# Everything a fresh machine needs is installed by these targets:
+# a Python venv under .venv/ with the pinned tools of requirements.txt
+# (cargo-lambda, cfn-lint), and the arm64 Rust target for release builds.
+
+SHELL        := /bin/bash
+.SHELLFLAGS  := -eu -o pipefail -c
+VENV         := .venv
+PYTHON       := $(VENV)/bin/python
+CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
+CFN_LINT     := $(VENV)/bin/cfn-lint
+FUNCTIONS    := pre-signup custom-message
+# cargo-lambda finds zig (for cross-compiling to arm64) through the venv on PATH.
+WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+
+.PHONY: help setup test lint fmt build sizes demo deploy clean $(addprefix invoke-,$(FUNCTIONS))
+
+help:
+	@echo "make demo            run every sample event through the real triggers (cargo lambda watch)"
+	@echo "make test            template lint, local invoke check, every cargo test"
+	@echo "make lint            cargo fmt --check, clippy -D warnings, cfn-lint"
+	@echo "make build           release arm64 binaries for Lambda (target/lambda/<fn>/bootstrap)"
+	@echo "make invoke-<fn>     cargo lambda invoke on each sample event of <fn>: $(FUNCTIONS)"
+	@echo "make deploy          sam build && sam deploy --guided"
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+test: setup
+	$(CFN_LINT) template.yaml
+	$(PYTHON) scripts/local_lambda.py check
+	cargo test --workspace
+
+lint: setup
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	$(CFN_LINT) template.yaml
+
+fmt:
+	cargo fmt --all
+
+build: setup
+	rustup target add aarch64-unknown-linux-gnu
+	$(WITH_VENV) $(CARGO_LAMBDA) lambda build --release --arm64
+	@$(MAKE) --no-print-directory sizes
+
+sizes:
+	@for f in $(FUNCTIONS); do \
+	  printf '%-16s %8d bytes\n' "$$f" "$$(stat -c %s target/lambda/$$f/bootstrap)"; \
+	done
+
+demo: setup
+	$(PYTHON) scripts/local_lambda.py demo
+
+$(addprefix invoke-,$(FUNCTIONS)): invoke-%: setup
+	$(PYTHON) scripts/local_lambda.py invoke $*
+
+# SAM CLI is large, so it is installed only for deploying.
+$(VENV)/.sam-installed: requirements-deploy.txt | setup
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
+	touch $@
+
+deploy: $(VENV)/.sam-installed
+	rustup target add aarch64-unknown-linux-gnu
+	$(WITH_VENV) sam build
+	$(WITH_VENV) sam deploy --guided
+
+clean:
+	cargo clean
+	rm -rf $(VENV) .aws-sam

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Run the trigger binaries locally behind `cargo lambda watch` and feed them the
+sample events under events/.
+
+  local_lambda.py invoke FUNCTION   `cargo lambda invoke` on each sample event of FUNCTION
+  local_lambda.py demo              every sample event of every function, one readable line each
+  local_lambda.py check             like demo, but fails unless every answer has the right shape
+
+`cargo lambda watch` is started on 127.0.0.1 on a free port, in its own process
+group, and that group is stopped by its PID at the end, on failure and on Ctrl-C.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+CARGO_LAMBDA = [str(VENV_BIN / "cargo-lambda"), "lambda"]
+FUNCTIONS = ["pre-signup", "custom-message"]
+ENV_FILE = ROOT / "local.env"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Watch:
+    """`cargo lambda watch` on loopback, stopped by PID when the block ends."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.proc = None
+        self.log_path = ROOT / "target" / "cargo-lambda-watch.log"
+
+    def __enter__(self):
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            CARGO_LAMBDA + ["watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.port),
+                            "--env-file", str(ENV_FILE), "--ignore-changes", "--quiet"],
+            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"cargo lambda watch exited early; see {self.log_path}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(f"cargo lambda watch did not listen on port {self.port} within 60 s")
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            # The group holds watch and the function processes it spawned.
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+        return False
+
+    def invoke(self, function: str, payload: bytes):
+        """POST to the Lambda Invoke API; returns (ok, body as JSON)."""
+        url = f"http://127.0.0.1:{self.port}/2015-03-31/functions/{function}/invocations"
+        req = urllib.request.Request(url, data=payload, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                body = json.loads(resp.read() or b"null")
+                return resp.headers.get("X-Amz-Function-Error") is None, body
+        except urllib.error.HTTPError as err:
+            # cargo lambda watch answers a function error with HTTP 500.
+            return False, json.loads(err.read() or b"null")
+
+
+def sample_events(function: str):
+    return sorted((ROOT / "events" / function).glob("*.json"))
+
+
+def describe(function: str, ok: bool, body) -> str:
+    if not ok:
+        kind = (body or {}).get("errorType", "?")
+        message = (body or {}).get("errorMessage", "?")
+        return f"refused ({kind}): {message}"
+    response = body.get("response") or {}
+    if function == "pre-signup":
+        flags = [k for k in ("autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone") if response.get(k)]
+        return "accepted" + (f", {' + '.join(flags)}" if flags else "")
+    if function == "custom-message":
+        subject, sms = response.get("emailSubject"), response.get("smsMessage")
+        html = response.get("emailMessage") or ""
+        if subject is None and sms is None:
+            return "left to Cognito's default message"
+        lang = html.split('<html lang="', 1)[1].split('"', 1)[0] if '<html lang="' in html else "?"
+        return f"[{lang}] subject: {subject!r} | sms: {sms!r} | email: {len(html)} chars"
+    return json.dumps(response)
+
+
+def shape_problem(function: str, ok: bool, body):
+    """Why an answer is not one the trigger may give, or None."""
+    if not ok:
+        if (body or {}).get("errorType") != "Refused" or function != "pre-signup":
+            return f"unexpected error {body!r}"
+        return None
+    response = (body or {}).get("response")
+    if not isinstance(response, dict):
+        return "no response object in the answer"
+    if function == "pre-signup":
+        if not all(isinstance(response.get(k), bool) for k in ("autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone")):
+            return f"response booleans missing: {response!r}"
+    if function == "custom-message":
+        if not isinstance(response.get("emailMessage"), str) or "{####}" not in response["emailMessage"]:
+            return "no email with the code placeholder"
+    return None
+
+
+def run_all(check: bool) -> int:
+    print("building the triggers ...", flush=True)
+    subprocess.run(["cargo", "build", "--quiet", "--bins"], cwd=ROOT, check=True)
+    problems = answered = 0
+    with Watch() as watch:
+        print(f"cargo lambda watch on 127.0.0.1:{watch.port} (pid {watch.proc.pid})", flush=True)
+        for function in FUNCTIONS:
+            print(f"\n{function}")
+            for path in sample_events(function):
+                ok, body = watch.invoke(function, path.read_bytes())
+                answered += 1
+                print(f"  {path.name:<44} {describe(function, ok, body)}", flush=True)
+                problem = shape_problem(function, ok, body)
+                if problem:
+                    problems += 1
+                    print(f"    PROBLEM: {problem}", flush=True)
+    print(f"\nstopped cargo lambda watch; {answered} events answered, {problems} with problems")
+    return 1 if (check and problems) else 0
+
+
+def invoke(function: str) -> int:
+    if function not in FUNCTIONS:
+        raise SystemExit(f"unknown function {function!r}; one of {', '.join(FUNCTIONS)}")
+    subprocess.run(["cargo", "build", "--quiet", "--bin", function], cwd=ROOT, check=True)
+    failed = 0
+    with Watch() as watch:
+        for path in sample_events(function):
+            print(f"\n$ cargo lambda invoke {function} --data-file {path.relative_to(ROOT)}", flush=True)
+            rc = subprocess.run(
+                CARGO_LAMBDA + ["invoke", function, "--invoke-address", "127.0.0.1",
+                                "--invoke-port", str(watch.port), "--data-file", str(path)],
+                cwd=ROOT,
+            ).returncode
+            failed += rc != 0
+    print(f"\n{failed} of the invocations returned a function error (a refusal is one)")
+    return 0
+
+
+def main(argv) -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if len(argv) >= 2 and argv[1] == "demo":
+        return run_all(check=False)
+    if len(argv) >= 2 and argv[1] == "check":
+        return run_all(check=True)
+    if len(argv) == 3 and argv[1] == "invoke":
+        return invoke(argv[2])
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv))
+    except KeyboardInterrupt:
+        sys.exit(130)
