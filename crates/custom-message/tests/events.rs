@@ -4,7 +4,7 @@
 use custom_message::rules::{EMAIL_MAX_CHARS, SMS_MAX_CHARS, SUBJECT_MAX_CHARS};
 use custom_message::{handle, Config};
 use serde_json::Value;
-use trigger_core::testing::sample_events;
+use trigger_core::testing::{sample_event, sample_events};
 use trigger_core::Vars;
 
 fn config(extra: &[(&str, &str)]) -> Config {
@@ -88,10 +88,7 @@ fn every_sample_event_gets_a_localized_message_within_cognitos_rules() {
 
 #[test]
 fn sign_up_link_carries_the_encoded_username_and_the_code() {
-    let (_, event) = sample_events("custom-message")
-        .into_iter()
-        .find(|(f, _)| f == "local-CustomMessage_SignUp.json")
-        .unwrap();
+    let event = sample_event("custom-message", "local-CustomMessage_SignUp.json");
     let out = handle(&config(&[]), event).unwrap();
     let html = out["response"]["emailMessage"].as_str().unwrap();
     // The URL sits in an HTML attribute, so '/' and '&' are entity-escaped.
@@ -103,10 +100,7 @@ fn sign_up_link_carries_the_encoded_username_and_the_code() {
 
 #[test]
 fn default_locale_applies_when_the_user_has_none() {
-    let (_, event) = sample_events("custom-message")
-        .into_iter()
-        .find(|(f, _)| f == "CustomMessage_UpdateUserAttribute.json")
-        .unwrap();
+    let event = sample_event("custom-message", "CustomMessage_UpdateUserAttribute.json");
     let out = handle(&config(&[("DEFAULT_LOCALE", "fr")]), event).unwrap();
     assert!(out["response"]["emailMessage"]
         .as_str()
@@ -135,10 +129,7 @@ fn an_oversized_name_falls_back_to_cognitos_email_but_keeps_the_sms() {
 
 #[test]
 fn an_sms_over_140_characters_is_left_to_cognito_while_the_email_is_kept() {
-    let (_, mut event) = sample_events("custom-message")
-        .into_iter()
-        .find(|(f, _)| f == "CustomMessage_AdminCreateUser.json")
-        .unwrap();
+    let mut event = sample_event("custom-message", "CustomMessage_AdminCreateUser.json");
     // A placeholder this long cannot fit in 140 characters with the text around it.
     event["request"]["usernameParameter"] = format!("{{{}}}", "u".repeat(120)).into();
     let out = handle(&config(&[]), event).unwrap();
@@ -148,10 +139,7 @@ fn an_sms_over_140_characters_is_left_to_cognito_while_the_email_is_kept() {
 
 #[test]
 fn missing_placeholders_leave_every_field_to_cognito() {
-    let (_, mut event) = sample_events("custom-message")
-        .into_iter()
-        .find(|(f, _)| f == "CustomMessage_AdminCreateUser.json")
-        .unwrap();
+    let mut event = sample_event("custom-message", "CustomMessage_AdminCreateUser.json");
     event["request"]["usernameParameter"] = Value::Null;
     let out = handle(&config(&[]), event.clone()).unwrap();
     for key in ["smsMessage", "emailMessage", "emailSubject"] {

@@ -7,7 +7,7 @@ use custom_message::rules::{EMAIL_MAX_CHARS, SMS_MAX_CHARS, SUBJECT_MAX_CHARS};
 use custom_message::{handle, Config};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use trigger_core::testing::{arb_json, mutate, paths, sample_events};
+use trigger_core::testing::{arb_json, mutated_sample};
 use trigger_core::Vars;
 
 fn config() -> Config {
@@ -126,11 +126,8 @@ proptest! {
         node in any::<prop::sample::Index>(),
         replacement in prop::option::of(arb_json()),
     ) {
-        let samples = sample_events("custom-message");
-        let (_, event) = &samples[pick.index(samples.len())];
-        let all = paths(event);
-        let path = &all[node.index(all.len())];
-        if let Ok(out) = handle(&config(), mutate(event, path, replacement)) {
+        let mutated = mutated_sample("custom-message", pick, node, replacement);
+        if let Ok(out) = handle(&config(), mutated) {
             for key in ["smsMessage", "emailMessage", "emailSubject"] {
                 let v = &out["response"][key];
                 prop_assert!(v.is_null() || v.is_string(), "{} is {:?}", key, v);

@@ -3,7 +3,7 @@
 
 use pre_signup::{handle, rules::Refusal, Config};
 use serde_json::Value;
-use trigger_core::testing::sample_events;
+use trigger_core::testing::{sample_event, sample_events};
 use trigger_core::Vars;
 
 /// The configuration the samples are written for (also the demo's).
@@ -73,10 +73,7 @@ fn every_sample_event_gets_the_expected_answer() {
 
 #[test]
 fn protected_role_in_a_self_sign_up_sample_is_refused() {
-    let (_, mut event) = sample_events("pre-signup")
-        .into_iter()
-        .find(|(f, _)| f == "PreSignUp_SignUp.json")
-        .unwrap();
+    let mut event = sample_event("pre-signup", "PreSignUp_SignUp.json");
     event["request"]["userAttributes"]["custom:role"] = "admin".into();
     let err = handle(&config(), event).unwrap_err();
     assert_eq!(
@@ -91,4 +88,33 @@ fn unknown_trigger_source_is_a_clear_internal_error() {
     event["triggerSource"] = "PostConfirmation_ConfirmSignUp".into();
     let err = handle(&config(), event).unwrap_err();
     assert_eq!(err.error_type(), "UnsupportedTriggerSource");
+}
+
+#[test]
+fn odd_but_real_shapes_are_accepted() {
+    // The defaults: no domain list, so an event without email is acceptable.
+    let config = Config::default();
+    let shapes = [
+        // No response at all, and a null one.
+        serde_json::json!({"triggerSource": "PreSignUp_SignUp", "request": {"userAttributes": {"email": "a@example.com"}}}),
+        serde_json::json!({"triggerSource": "PreSignUp_SignUp", "request": {"userAttributes": {"email": "a@example.com"}}, "response": null}),
+        // Response booleans missing, emulator version, unknown fields, null maps.
+        serde_json::json!({
+            "version": "0", "region": "local", "triggerSource": "PreSignUp_SignUp",
+            "callerContext": null, "somethingNew": {"x": 1},
+            "request": {"userAttributes": {"email": "a@example.com", "nickname": null}, "validationData": null, "clientMetadata": {}},
+            "response": {}
+        }),
+        // `{}` where attributes are expected.
+        serde_json::json!({"triggerSource": "PreSignUp_AdminCreateUser", "request": {"userAttributes": {}}, "response": {}}),
+    ];
+    for event in shapes {
+        let out = handle(&config, event.clone()).unwrap_or_else(|e| panic!("{event}: {e}"));
+        for key in ["autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"] {
+            assert_eq!(out["response"][key], Value::Bool(false), "{event}");
+        }
+        if let Some(extra) = event.get("somethingNew") {
+            assert_eq!(&out["somethingNew"], extra, "unknown fields come back");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use pre_signup::{handle, Config};
 use proptest::prelude::*;
-use trigger_core::testing::{arb_json, mutate, paths, sample_events};
+use trigger_core::testing::{arb_json, mutated_sample};
 use trigger_core::Vars;
 
 fn config() -> Config {
@@ -29,11 +29,7 @@ proptest! {
         node in any::<prop::sample::Index>(),
         replacement in prop::option::of(arb_json()),
     ) {
-        let samples = sample_events("pre-signup");
-        let (_, event) = &samples[pick.index(samples.len())];
-        let all = paths(event);
-        let path = &all[node.index(all.len())];
-        let mutated = mutate(event, path, replacement);
+        let mutated = mutated_sample("pre-signup", pick, node, replacement);
         match handle(&config(), mutated) {
             Ok(out) => {
                 // An accepted event always carries the three booleans.

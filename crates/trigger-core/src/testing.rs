@@ -40,6 +40,29 @@ pub fn sample_events(function: &str) -> Vec<(String, Value)> {
     out
 }
 
+/// One sample event by file name.
+pub fn sample_event(function: &str, file: &str) -> Value {
+    sample_events(function)
+        .into_iter()
+        .find(|(name, _)| name == file)
+        .unwrap_or_else(|| panic!("no sample event {file} for {function}"))
+        .1
+}
+
+/// A sample event of `function` with one node replaced by `replacement` (or removed
+/// when it is `None`); `pick` chooses the event and `node` the place.
+pub fn mutated_sample(
+    function: &str,
+    pick: prop::sample::Index,
+    node: prop::sample::Index,
+    replacement: Option<Value>,
+) -> Value {
+    let samples = sample_events(function);
+    let (_, event) = &samples[pick.index(samples.len())];
+    let all = paths(event);
+    mutate(event, &all[node.index(all.len())], replacement)
+}
+
 /// Any JSON value, biased towards the shapes Cognito events have.
 pub fn arb_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
