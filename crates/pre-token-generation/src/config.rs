@@ -1,0 +1,274 @@
+//! Configuration of the pre token generation trigger.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use trigger_core::{ConfigError, Vars};
+
+/// Claims Cognito never lets a trigger add, change or suppress.
+pub const FORBIDDEN_CLAIMS: &[&str] = &[
+    "acr",
+    "amr",
+    "aud",
+    "at_hash",
+    "auth_time",
+    "azp",
+    "cognito:username",
+    "exp",
+    "iat",
+    "identities",
+    "iss",
+    "jti",
+    "nbf",
+    "nonce",
+    "origin_jti",
+    "sub",
+    "token_use",
+];
+
+pub fn is_forbidden_claim(name: &str) -> bool {
+    FORBIDDEN_CLAIMS.contains(&name)
+}
+
+/// Where a role may come from, in the order of `ROLE_SOURCES`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleSource {
+    /// Cognito groups, mapped by `GROUP_ROLES`.
+    Groups,
+    /// The back-office table `ROLE_TABLE_NAME`, keyed by `sub`.
+    Table,
+}
+
+/// What to do when the table cannot be read within the budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnLookupFailure {
+    /// Fail the sign-in with a generic sentence (the safe default).
+    Deny,
+    /// Carry on as if the table had no row: groups, then the default role.
+    DefaultRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub role_sources: Vec<RoleSource>,
+    /// group name → role
+    pub group_roles: BTreeMap<String, String>,
+    /// roles, strongest first
+    pub role_precedence: Vec<String>,
+    pub role_table_name: Option<String>,
+    pub default_role: String,
+    pub trust_role_attribute: bool,
+    pub role_attribute: String,
+    pub role_claim: String,
+    /// role → scopes added to the access token (V2/V3)
+    pub role_scopes: BTreeMap<String, Vec<String>>,
+    pub suppress_claims: Vec<String>,
+    /// role → IAM role ARN made the preferred role
+    pub role_iam_roles: BTreeMap<String, String>,
+    pub on_lookup_failure: OnLookupFailure,
+    pub lookup_budget: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            role_sources: vec![RoleSource::Groups],
+            group_roles: BTreeMap::new(),
+            role_precedence: Vec::new(),
+            role_table_name: None,
+            default_role: "user".into(),
+            trust_role_attribute: false,
+            role_attribute: "custom:role".into(),
+            role_claim: "custom:role".into(),
+            role_scopes: BTreeMap::new(),
+            suppress_claims: Vec::new(),
+            role_iam_roles: BTreeMap::new(),
+            on_lookup_failure: OnLookupFailure::Deny,
+            lookup_budget: Duration::from_millis(1000),
+        }
+    }
+}
+
+/// `a=x,b=y` into a map; each entry must have a non-empty key and value.
+fn pairs(vars: &Vars, var: &str, separator: char) -> Result<Vec<(String, String)>, ConfigError> {
+    let Some(raw) = vars.get(var) else {
+        return Ok(Vec::new());
+    };
+    raw.split(separator)
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| match entry.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                Ok((k.trim().to_owned(), v.trim().to_owned()))
+            }
+            _ => Err(ConfigError::new(var, format!("{entry:?} is not name=value"))),
+        })
+        .collect()
+}
+
+fn check_claim(var: &str, claim: &str) -> Result<(), ConfigError> {
+    if is_forbidden_claim(claim) {
+        return Err(ConfigError::new(
+            var,
+            format!("Cognito does not allow changing the claim {claim:?}"),
+        ));
+    }
+    Ok(())
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&Vars::from_env())
+    }
+
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        let role_sources = vars
+            .list_or("ROLE_SOURCES", &["groups"])
+            .iter()
+            .map(|s| match s.to_ascii_lowercase().as_str() {
+                "groups" => Ok(RoleSource::Groups),
+                "table" => Ok(RoleSource::Table),
+                other => Err(ConfigError::new(
+                    "ROLE_SOURCES",
+                    format!("{other:?} is not a role source (groups, table)"),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let role_table_name = vars.get("ROLE_TABLE_NAME").map(str::to_owned);
+        if role_sources.contains(&RoleSource::Table) && role_table_name.is_none() {
+            return Err(ConfigError::new(
+                "ROLE_TABLE_NAME",
+                "must be set when ROLE_SOURCES includes table",
+            ));
+        }
+        let role_claim = vars.string_or("ROLE_CLAIM", "custom:role");
+        check_claim("ROLE_CLAIM", &role_claim)?;
+        let suppress_claims = vars.list("SUPPRESS_CLAIMS");
+        for claim in &suppress_claims {
+            check_claim("SUPPRESS_CLAIMS", claim)?;
+            if *claim == role_claim {
+                return Err(ConfigError::new(
+                    "SUPPRESS_CLAIMS",
+                    format!("suppressing {claim:?} would remove the role claim"),
+                ));
+            }
+        }
+        let role_scopes = pairs(vars, "ROLE_SCOPES", ';')?
+            .into_iter()
+            .map(|(role, scopes)| (role, scopes.split_whitespace().map(str::to_owned).collect()))
+            .collect();
+        let role_iam_roles: BTreeMap<String, String> =
+            pairs(vars, "ROLE_IAM_ROLES", ',')?.into_iter().collect();
+        if let Some((role, arn)) = role_iam_roles.iter().find(|(_, arn)| !arn.starts_with("arn:")) {
+            return Err(ConfigError::new(
+                "ROLE_IAM_ROLES",
+                format!("{role}={arn} is not an IAM role ARN"),
+            ));
+        }
+        let on_lookup_failure = match vars.string_or("ON_LOOKUP_FAILURE", "deny").as_str() {
+            "deny" => OnLookupFailure::Deny,
+            "default-role" => OnLookupFailure::DefaultRole,
+            other => {
+                return Err(ConfigError::new(
+                    "ON_LOOKUP_FAILURE",
+                    format!("{other:?} is not deny or default-role"),
+                ))
+            }
+        };
+        let budget_ms: u64 = vars
+            .string_or("LOOKUP_BUDGET_MS", "1000")
+            .parse()
+            .map_err(|_| ConfigError::new("LOOKUP_BUDGET_MS", "must be a whole number of milliseconds"))?;
+        if !(50..=4000).contains(&budget_ms) {
+            return Err(ConfigError::new(
+                "LOOKUP_BUDGET_MS",
+                "must be between 50 and 4000 so the trigger answers inside Cognito's 5 seconds",
+            ));
+        }
+        Ok(Self {
+            role_sources,
+            group_roles: pairs(vars, "GROUP_ROLES", ',')?.into_iter().collect(),
+            role_precedence: vars.list("ROLE_PRECEDENCE"),
+            role_table_name,
+            default_role: vars.string_or("DEFAULT_ROLE", "user"),
+            trust_role_attribute: vars.flag("TRUST_ROLE_ATTRIBUTE", false)?,
+            role_attribute: vars.string_or("ROLE_ATTRIBUTE", "custom:role"),
+            role_claim,
+            role_scopes,
+            suppress_claims,
+            role_iam_roles,
+            on_lookup_failure,
+            lookup_budget: Duration::from_millis(budget_ms),
+        })
+    }
+
+    pub fn uses_table(&self) -> bool {
+        self.role_sources.contains(&RoleSource::Table)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_vars(&Vars::from_pairs(pairs.iter().copied()))
+    }
+
+    #[test]
+    fn defaults_are_groups_then_user_and_deny_on_failure() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c, Config::default());
+        assert!(!c.trust_role_attribute);
+    }
+
+    #[test]
+    fn full_configuration_parses() {
+        let c = parse(&[
+            ("ROLE_SOURCES", "table, groups"),
+            ("ROLE_TABLE_NAME", "roles"),
+            ("GROUP_ROLES", "admins=admin, editors=editor"),
+            ("ROLE_PRECEDENCE", "admin,editor,user"),
+            ("ROLE_SCOPES", "admin=api/admin api/read; user=api/read"),
+            ("ROLE_IAM_ROLES", "admin=arn:aws:iam::123456789012:role/Admin"),
+            ("SUPPRESS_CLAIMS", "email_verified,phone_number"),
+            ("ON_LOOKUP_FAILURE", "default-role"),
+            ("LOOKUP_BUDGET_MS", "250"),
+        ])
+        .unwrap();
+        assert_eq!(c.role_sources, vec![RoleSource::Table, RoleSource::Groups]);
+        assert_eq!(c.group_roles["editors"], "editor");
+        assert_eq!(c.role_scopes["admin"], vec!["api/admin", "api/read"]);
+        assert_eq!(c.on_lookup_failure, OnLookupFailure::DefaultRole);
+        assert_eq!(c.lookup_budget, Duration::from_millis(250));
+    }
+
+    #[test]
+    fn forbidden_claims_stop_the_function_at_start_up() {
+        for (var, value) in [
+            ("ROLE_CLAIM", "sub"),
+            ("ROLE_CLAIM", "cognito:username"),
+            ("SUPPRESS_CLAIMS", "email,iss"),
+            ("SUPPRESS_CLAIMS", "custom:role"),
+        ] {
+            let err = parse(&[(var, value)]).unwrap_err();
+            assert_eq!(err.var, var, "{var}={value}");
+        }
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (pairs, var) in [
+            (vec![("ROLE_SOURCES", "groups,ldap")], "ROLE_SOURCES"),
+            (vec![("ROLE_SOURCES", "table")], "ROLE_TABLE_NAME"),
+            (vec![("GROUP_ROLES", "admins")], "GROUP_ROLES"),
+            (vec![("ROLE_IAM_ROLES", "admin=Admin")], "ROLE_IAM_ROLES"),
+            (vec![("ON_LOOKUP_FAILURE", "allow")], "ON_LOOKUP_FAILURE"),
+            (vec![("LOOKUP_BUDGET_MS", "9000")], "LOOKUP_BUDGET_MS"),
+            (vec![("LOOKUP_BUDGET_MS", "fast")], "LOOKUP_BUDGET_MS"),
+            (vec![("TRUST_ROLE_ATTRIBUTE", "sure")], "TRUST_ROLE_ATTRIBUTE"),
+        ] {
+            assert_eq!(parse(&pairs).unwrap_err().var, var);
+        }
+    }
+}
