@@ -8,7 +8,7 @@ VENV         := .venv
 PYTHON       := $(VENV)/bin/python
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 CFN_LINT     := $(VENV)/bin/cfn-lint
-FUNCTIONS    := pre-signup custom-message
+FUNCTIONS    := pre-signup custom-message pre-token-generation
 # cargo-lambda finds zig (for cross-compiling to arm64) through the venv on PATH.
 WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
@@ -16,7 +16,7 @@ WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
 help:
 	@echo "make demo            run every sample event through the real triggers (cargo lambda watch)"
-	@echo "make test            template lint, local invoke check, every cargo test"
+	@echo "make test            template lint, local invoke check, every cargo test (with moto)"
 	@echo "make lint            cargo fmt --check, clippy -D warnings, cfn-lint"
 	@echo "make build           release arm64 binaries for Lambda (target/lambda/<fn>/bootstrap)"
 	@echo "make invoke-<fn>     cargo lambda invoke on each sample event of <fn>: $(FUNCTIONS)"
@@ -29,10 +29,12 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# Tests that need DynamoDB or SES get a moto server on a free loopback port
+# (MOTO_ENDPOINT); it is stopped by its PID when the tests end.
 test: setup
 	$(CFN_LINT) template.yaml
 	$(PYTHON) scripts/local_lambda.py check
-	cargo test --workspace
+	$(PYTHON) scripts/with_moto.py cargo test --workspace
 
 lint: setup
 	cargo fmt --all -- --check

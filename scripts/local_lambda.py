@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 CARGO_LAMBDA = [str(VENV_BIN / "cargo-lambda"), "lambda"]
-FUNCTIONS = ["pre-signup", "custom-message"]
+FUNCTIONS = ["pre-signup", "custom-message", "pre-token-generation"]
 ENV_FILE = ROOT / "local.env"
 
 
@@ -107,6 +107,24 @@ def describe(function: str, ok: bool, body) -> str:
             return "left to Cognito's default message"
         lang = html.split('<html lang="', 1)[1].split('"', 1)[0] if '<html lang="' in html else "?"
         return f"[{lang}] subject: {subject!r} | sms: {sms!r} | email: {len(html)} chars"
+    if function == "pre-token-generation":
+        v1 = response.get("claimsOverrideDetails") or {}
+        v2 = response.get("claimsAndScopeOverrideDetails") or {}
+        if v1:
+            claims, scopes, groups = v1.get("claimsToAddOrOverride") or {}, None, v1.get("groupOverrideDetails") or {}
+        elif v2:
+            token = v2.get("idTokenGeneration") or v2.get("accessTokenGeneration") or {}
+            claims = token.get("claimsToAddOrOverride") or {}
+            scopes = (v2.get("accessTokenGeneration") or {}).get("scopesToAdd")
+            groups = v2.get("groupOverrideDetails") or {}
+        else:
+            return "token left unchanged"
+        text = ", ".join(f"{k}={v}" for k, v in claims.items())
+        if scopes is not None:
+            text += f" | scopes +{scopes}"
+        if groups:
+            text += f" | groups kept {groups.get('groupsToOverride')}"
+        return text
     return json.dumps(response)
 
 
@@ -125,6 +143,11 @@ def shape_problem(function: str, ok: bool, body):
     if function == "custom-message":
         if not isinstance(response.get("emailMessage"), str) or "{####}" not in response["emailMessage"]:
             return "no email with the code placeholder"
+    if function == "pre-token-generation":
+        details = response.get("claimsOverrideDetails") or response.get("claimsAndScopeOverrideDetails")
+        machine = body.get("triggerSource") == "TokenGeneration_ClientCredentials"
+        if not isinstance(details, dict) and not machine:
+            return f"no claims override in {response!r}"
     return None
 
 

@@ -101,7 +101,10 @@ fn pairs(vars: &Vars, var: &str, separator: char) -> Result<Vec<(String, String)
             Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
                 Ok((k.trim().to_owned(), v.trim().to_owned()))
             }
-            _ => Err(ConfigError::new(var, format!("{entry:?} is not name=value"))),
+            _ => Err(ConfigError::new(
+                var,
+                format!("{entry:?} is not name=value"),
+            )),
         })
         .collect()
 }
@@ -159,7 +162,10 @@ impl Config {
             .collect();
         let role_iam_roles: BTreeMap<String, String> =
             pairs(vars, "ROLE_IAM_ROLES", ',')?.into_iter().collect();
-        if let Some((role, arn)) = role_iam_roles.iter().find(|(_, arn)| !arn.starts_with("arn:")) {
+        if let Some((role, arn)) = role_iam_roles
+            .iter()
+            .find(|(_, arn)| !arn.starts_with("arn:"))
+        {
             return Err(ConfigError::new(
                 "ROLE_IAM_ROLES",
                 format!("{role}={arn} is not an IAM role ARN"),
@@ -178,7 +184,9 @@ impl Config {
         let budget_ms: u64 = vars
             .string_or("LOOKUP_BUDGET_MS", "1000")
             .parse()
-            .map_err(|_| ConfigError::new("LOOKUP_BUDGET_MS", "must be a whole number of milliseconds"))?;
+            .map_err(|_| {
+                ConfigError::new("LOOKUP_BUDGET_MS", "must be a whole number of milliseconds")
+            })?;
         if !(50..=4000).contains(&budget_ms) {
             return Err(ConfigError::new(
                 "LOOKUP_BUDGET_MS",
@@ -230,7 +238,10 @@ mod tests {
             ("GROUP_ROLES", "admins=admin, editors=editor"),
             ("ROLE_PRECEDENCE", "admin,editor,user"),
             ("ROLE_SCOPES", "admin=api/admin api/read; user=api/read"),
-            ("ROLE_IAM_ROLES", "admin=arn:aws:iam::123456789012:role/Admin"),
+            (
+                "ROLE_IAM_ROLES",
+                "admin=arn:aws:iam::123456789012:role/Admin",
+            ),
             ("SUPPRESS_CLAIMS", "email_verified,phone_number"),
             ("ON_LOOKUP_FAILURE", "default-role"),
             ("LOOKUP_BUDGET_MS", "250"),
@@ -266,7 +277,10 @@ mod tests {
             (vec![("ON_LOOKUP_FAILURE", "allow")], "ON_LOOKUP_FAILURE"),
             (vec![("LOOKUP_BUDGET_MS", "9000")], "LOOKUP_BUDGET_MS"),
             (vec![("LOOKUP_BUDGET_MS", "fast")], "LOOKUP_BUDGET_MS"),
-            (vec![("TRUST_ROLE_ATTRIBUTE", "sure")], "TRUST_ROLE_ATTRIBUTE"),
+            (
+                vec![("TRUST_ROLE_ATTRIBUTE", "sure")],
+                "TRUST_ROLE_ATTRIBUTE",
+            ),
         ] {
             assert_eq!(parse(&pairs).unwrap_err().var, var);
         }

@@ -43,7 +43,10 @@ impl std::fmt::Display for LookupError {
 
 /// Reads role rows by key.
 pub trait RoleDirectory {
-    fn lookup(&self, key: &str) -> impl Future<Output = Result<Option<DirectoryEntry>, LookupError>> + Send;
+    fn lookup(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<DirectoryEntry>, LookupError>> + Send;
 }
 
 /// `lookup` bounded by `budget`, retries included: past it, the answer is
@@ -104,7 +107,10 @@ impl DynamoDirectory {
 
 /// SDK settings that keep one lookup inside `budget`: a short connect timeout,
 /// per-attempt and whole-operation timeouts, and two attempts at most.
-pub fn sdk_config_for_budget(loader: aws_config::ConfigLoader, budget: Duration) -> aws_config::ConfigLoader {
+pub fn sdk_config_for_budget(
+    loader: aws_config::ConfigLoader,
+    budget: Duration,
+) -> aws_config::ConfigLoader {
     use aws_config::retry::RetryConfig;
     use aws_config::timeout::TimeoutConfig;
     loader
@@ -133,11 +139,17 @@ impl RoleDirectory for DynamoDirectory {
 }
 
 /// Reads a row: `role` string, `claims` map, `scopes` string set or list of strings.
-pub fn entry_from_item(item: &HashMap<String, AttributeValue>) -> Result<DirectoryEntry, LookupError> {
+pub fn entry_from_item(
+    item: &HashMap<String, AttributeValue>,
+) -> Result<DirectoryEntry, LookupError> {
     let role = match item.get("role") {
         None | Some(AttributeValue::Null(_)) => None,
         Some(AttributeValue::S(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Some(_) => return Err(LookupError::Malformed("role is not a non-empty string".into())),
+        Some(_) => {
+            return Err(LookupError::Malformed(
+                "role is not a non-empty string".into(),
+            ))
+        }
     };
     let claims = match item.get("claims") {
         None | Some(AttributeValue::Null(_)) => Map::new(),
@@ -160,9 +172,17 @@ pub fn entry_from_item(item: &HashMap<String, AttributeValue>) -> Result<Directo
                 _ => Err(LookupError::Malformed("scopes holds a non-string".into())),
             })
             .collect::<Result<_, _>>()?,
-        Some(_) => return Err(LookupError::Malformed("scopes is not a list of strings".into())),
+        Some(_) => {
+            return Err(LookupError::Malformed(
+                "scopes is not a list of strings".into(),
+            ))
+        }
     };
-    Ok(DirectoryEntry { role, claims, scopes })
+    Ok(DirectoryEntry {
+        role,
+        claims,
+        scopes,
+    })
 }
 
 /// A DynamoDB value as JSON (a claim value may be any JSON in V2/V3 tokens).
@@ -171,7 +191,12 @@ fn to_json(value: &AttributeValue) -> Result<Value, String> {
         n.parse::<i64>()
             .map(Value::from)
             .ok()
-            .or_else(|| n.parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number))
+            .or_else(|| {
+                n.parse::<f64>()
+                    .ok()
+                    .and_then(Number::from_f64)
+                    .map(Value::Number)
+            })
             .ok_or_else(|| "a number claim is out of range".to_owned())
     };
     Ok(match value {
@@ -180,7 +205,9 @@ fn to_json(value: &AttributeValue) -> Result<Value, String> {
         AttributeValue::Bool(b) => Value::Bool(*b),
         AttributeValue::Null(_) => Value::Null,
         AttributeValue::Ss(ss) => Value::from(ss.clone()),
-        AttributeValue::Ns(ns) => Value::Array(ns.iter().map(|n| number(n)).collect::<Result<_, _>>()?),
+        AttributeValue::Ns(ns) => {
+            Value::Array(ns.iter().map(|n| number(n)).collect::<Result<_, _>>()?)
+        }
         AttributeValue::L(l) => Value::Array(l.iter().map(to_json).collect::<Result<_, _>>()?),
         AttributeValue::M(m) => Value::Object(
             m.iter()
@@ -200,7 +227,9 @@ pub fn item_for(key: &str, entry: &DirectoryEntry) -> HashMap<String, AttributeV
             Value::Number(n) => AttributeValue::N(n.to_string()),
             Value::String(s) => AttributeValue::S(s.clone()),
             Value::Array(a) => AttributeValue::L(a.iter().map(from_json).collect()),
-            Value::Object(o) => AttributeValue::M(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
+            Value::Object(o) => {
+                AttributeValue::M(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
+            }
         }
     }
     let mut item = HashMap::new();
@@ -209,11 +238,18 @@ pub fn item_for(key: &str, entry: &DirectoryEntry) -> HashMap<String, AttributeV
         item.insert("role".to_owned(), AttributeValue::S(role.clone()));
     }
     if !entry.claims.is_empty() {
-        let m: HashMap<_, _> = entry.claims.iter().map(|(k, v)| (k.clone(), from_json(v))).collect();
+        let m: HashMap<_, _> = entry
+            .claims
+            .iter()
+            .map(|(k, v)| (k.clone(), from_json(v)))
+            .collect();
         item.insert("claims".to_owned(), AttributeValue::M(m));
     }
     if !entry.scopes.is_empty() {
-        item.insert("scopes".to_owned(), AttributeValue::Ss(entry.scopes.clone()));
+        item.insert(
+            "scopes".to_owned(),
+            AttributeValue::Ss(entry.scopes.clone()),
+        );
     }
     item
 }
@@ -232,8 +268,14 @@ mod tests {
     fn rows_round_trip_through_dynamodb_attributes() {
         let mut claims = Map::new();
         claims.insert("tenant_id".into(), "t-42".into());
-        claims.insert("permissions".into(), serde_json::json!(["notes:read", "notes:write"]));
-        claims.insert("limits".into(), serde_json::json!({"max": 5, "ratio": 0.5, "on": true}));
+        claims.insert(
+            "permissions".into(),
+            serde_json::json!(["notes:read", "notes:write"]),
+        );
+        claims.insert(
+            "limits".into(),
+            serde_json::json!({"max": 5, "ratio": 0.5, "on": true}),
+        );
         let entry = DirectoryEntry {
             role: Some("editor".into()),
             claims,
@@ -246,16 +288,31 @@ mod tests {
     fn malformed_rows_are_reported_not_guessed() {
         let mut item = HashMap::new();
         item.insert("role".to_owned(), AttributeValue::N("1".into()));
-        assert!(matches!(entry_from_item(&item), Err(LookupError::Malformed(_))));
+        assert!(matches!(
+            entry_from_item(&item),
+            Err(LookupError::Malformed(_))
+        ));
         let mut item = HashMap::new();
         item.insert("claims".to_owned(), AttributeValue::S("tenant=1".into()));
-        assert!(matches!(entry_from_item(&item), Err(LookupError::Malformed(_))));
+        assert!(matches!(
+            entry_from_item(&item),
+            Err(LookupError::Malformed(_))
+        ));
         let mut item = HashMap::new();
-        item.insert("scopes".to_owned(), AttributeValue::L(vec![AttributeValue::N("1".into())]));
-        assert!(matches!(entry_from_item(&item), Err(LookupError::Malformed(_))));
+        item.insert(
+            "scopes".to_owned(),
+            AttributeValue::L(vec![AttributeValue::N("1".into())]),
+        );
+        assert!(matches!(
+            entry_from_item(&item),
+            Err(LookupError::Malformed(_))
+        ));
         let mut item = HashMap::new();
         item.insert("role".to_owned(), AttributeValue::S("  ".into()));
-        assert!(matches!(entry_from_item(&item), Err(LookupError::Malformed(_))));
+        assert!(matches!(
+            entry_from_item(&item),
+            Err(LookupError::Malformed(_))
+        ));
     }
 
     #[tokio::test]

@@ -75,7 +75,13 @@ pub async fn handle<D: RoleDirectory>(
         role_source = decision.source,
         "user token"
     );
-    event.set_response(user_response(config, version, &decision, entry.as_ref(), &groups));
+    event.set_response(user_response(
+        config,
+        version,
+        &decision,
+        entry.as_ref(),
+        &groups,
+    ));
     Ok(event.into_value())
 }
 
@@ -91,13 +97,18 @@ async fn table_entry<D: RoleDirectory>(
         return Ok(None);
     }
     let result = if key.is_empty() {
-        Err(LookupError::Malformed(format!("the event names no {what} to look up")))
+        Err(LookupError::Malformed(format!(
+            "the event names no {what} to look up"
+        )))
     } else {
         lookup_within(directory, key, config.lookup_budget).await
     };
     match (result, config.on_lookup_failure) {
         (Ok(entry), _) => Ok(entry),
-        (Err(e), OnLookupFailure::Deny) => Err(TriggerError::internal("RoleLookupFailed", format!("{what} {key}: {e}"))),
+        (Err(e), OnLookupFailure::Deny) => Err(TriggerError::internal(
+            "RoleLookupFailed",
+            format!("{what} {key}: {e}"),
+        )),
         (Err(e), OnLookupFailure::DefaultRole) => {
             tracing::warn!(key = %key, error = %e, "role lookup failed; continuing without the table");
             Ok(None)

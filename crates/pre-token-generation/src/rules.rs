@@ -49,7 +49,11 @@ impl GroupConfiguration {
                 None | Some(Value::Null) => Ok(Vec::new()),
                 Some(Value::Array(items)) => items
                     .iter()
-                    .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| format!("{key} holds a non-string")))
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_owned)
+                            .ok_or_else(|| format!("{key} holds a non-string"))
+                    })
                     .collect(),
                 Some(_) => Err(format!("{key} is not a list")),
             }
@@ -57,7 +61,10 @@ impl GroupConfiguration {
         Ok(Self {
             groups: list("groupsToOverride")?,
             iam_roles: list("iamRolesToOverride")?,
-            preferred_role: obj.get("preferredRole").and_then(Value::as_str).map(str::to_owned),
+            preferred_role: obj
+                .get("preferredRole")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         })
     }
 }
@@ -99,27 +106,43 @@ pub fn resolve_role(
         match source {
             RoleSource::Groups => {
                 if let Some(role) = role_from_groups(config, groups) {
-                    return RoleDecision { role, source: "groups" };
+                    return RoleDecision {
+                        role,
+                        source: "groups",
+                    };
                 }
             }
             RoleSource::Table => {
                 if let Some(role) = table_role {
-                    return RoleDecision { role: role.to_owned(), source: "table" };
+                    return RoleDecision {
+                        role: role.to_owned(),
+                        source: "table",
+                    };
                 }
             }
         }
     }
     if config.trust_role_attribute {
         if let Some(role) = attribute.map(str::trim).filter(|r| !r.is_empty()) {
-            return RoleDecision { role: role.to_owned(), source: "attribute" };
+            return RoleDecision {
+                role: role.to_owned(),
+                source: "attribute",
+            };
         }
     }
-    RoleDecision { role: config.default_role.clone(), source: "default" }
+    RoleDecision {
+        role: config.default_role.clone(),
+        source: "default",
+    }
 }
 
 /// Claims to add: the row's extra claims (never a forbidden or suppressed one, never
 /// the role claim), then the role claim.
-pub fn claims_to_add(config: &Config, role: Option<&str>, entry: Option<&DirectoryEntry>) -> Map<String, Value> {
+pub fn claims_to_add(
+    config: &Config,
+    role: Option<&str>,
+    entry: Option<&DirectoryEntry>,
+) -> Map<String, Value> {
     let mut claims = Map::new();
     if let Some(entry) = entry {
         for (name, value) in &entry.claims {
@@ -197,7 +220,11 @@ pub fn user_response(
             );
         }
         TokenVersion::V2 | TokenVersion::V3 => {
-            let role_scopes = config.role_scopes.get(&decision.role).cloned().unwrap_or_default();
+            let role_scopes = config
+                .role_scopes
+                .get(&decision.role)
+                .cloned()
+                .unwrap_or_default();
             let row_scopes = entry.map(|e| e.scopes.clone()).unwrap_or_default();
             let scopes = merge_scopes([role_scopes.as_slice(), row_scopes.as_slice()]);
             response.insert(
@@ -223,7 +250,10 @@ pub fn user_response(
 
 /// The `response` for a client-credentials (machine-to-machine) token: the app
 /// client's row adds claims and scopes to the access token, or nothing is changed.
-pub fn client_response(config: &Config, entry: Option<&DirectoryEntry>) -> Option<Map<String, Value>> {
+pub fn client_response(
+    config: &Config,
+    entry: Option<&DirectoryEntry>,
+) -> Option<Map<String, Value>> {
     let entry = entry?;
     let claims = claims_to_add(config, entry.role.as_deref(), Some(entry));
     let mut response = Map::new();
@@ -271,31 +301,65 @@ mod tests {
     #[test]
     fn precedence_picks_the_strongest_group_role_whatever_the_group_order() {
         let c = config(MAPPED);
-        assert_eq!(role_from_groups(&c, &groups(&["staff", "admins", "editors"])).as_deref(), Some("admin"));
-        assert_eq!(role_from_groups(&c, &groups(&["staff", "editors"])).as_deref(), Some("editor"));
+        assert_eq!(
+            role_from_groups(&c, &groups(&["staff", "admins", "editors"])).as_deref(),
+            Some("admin")
+        );
+        assert_eq!(
+            role_from_groups(&c, &groups(&["staff", "editors"])).as_deref(),
+            Some("editor")
+        );
         assert_eq!(role_from_groups(&c, &groups(&["unmapped"])), None);
         assert_eq!(role_from_groups(&c, &[]), None);
     }
 
     #[test]
     fn roles_missing_from_the_precedence_rank_last_in_group_order() {
-        let c = config(&[("GROUP_ROLES", "a=alpha,b=beta,e=editor"), ("ROLE_PRECEDENCE", "editor")]);
-        assert_eq!(role_from_groups(&c, &groups(&["b", "a", "e"])).as_deref(), Some("editor"));
-        assert_eq!(role_from_groups(&c, &groups(&["b", "a"])).as_deref(), Some("beta"));
+        let c = config(&[
+            ("GROUP_ROLES", "a=alpha,b=beta,e=editor"),
+            ("ROLE_PRECEDENCE", "editor"),
+        ]);
+        assert_eq!(
+            role_from_groups(&c, &groups(&["b", "a", "e"])).as_deref(),
+            Some("editor")
+        );
+        assert_eq!(
+            role_from_groups(&c, &groups(&["b", "a"])).as_deref(),
+            Some("beta")
+        );
     }
 
     #[test]
     fn sources_are_walked_in_order_then_default() {
-        let groups_first = config(&[MAPPED[0], MAPPED[1], ("ROLE_SOURCES", "groups,table"), ("ROLE_TABLE_NAME", "t")]);
-        let table_first = config(&[MAPPED[0], MAPPED[1], ("ROLE_SOURCES", "table,groups"), ("ROLE_TABLE_NAME", "t")]);
+        let groups_first = config(&[
+            MAPPED[0],
+            MAPPED[1],
+            ("ROLE_SOURCES", "groups,table"),
+            ("ROLE_TABLE_NAME", "t"),
+        ]);
+        let table_first = config(&[
+            MAPPED[0],
+            MAPPED[1],
+            ("ROLE_SOURCES", "table,groups"),
+            ("ROLE_TABLE_NAME", "t"),
+        ]);
         let g = groups(&["editors"]);
-        assert_eq!(resolve_role(&groups_first, &g, Some("auditor"), None).role, "editor");
-        assert_eq!(resolve_role(&table_first, &g, Some("auditor"), None).role, "auditor");
+        assert_eq!(
+            resolve_role(&groups_first, &g, Some("auditor"), None).role,
+            "editor"
+        );
+        assert_eq!(
+            resolve_role(&table_first, &g, Some("auditor"), None).role,
+            "auditor"
+        );
         assert_eq!(resolve_role(&table_first, &g, None, None).source, "groups");
         let none = resolve_role(&table_first, &[], None, None);
         assert_eq!((none.role.as_str(), none.source), ("user", "default"));
         let custom_default = config(&[("DEFAULT_ROLE", "viewer")]);
-        assert_eq!(resolve_role(&custom_default, &[], None, None).role, "viewer");
+        assert_eq!(
+            resolve_role(&custom_default, &[], None, None).role,
+            "viewer"
+        );
     }
 
     #[test]
@@ -306,11 +370,17 @@ mod tests {
         let d = resolve_role(&trusting, &[], None, Some("admin"));
         assert_eq!((d.role.as_str(), d.source), ("admin", "attribute"));
         // Even when trusted, an authoritative source comes first.
-        assert_eq!(resolve_role(&trusting, &groups(&["editors"]), None, Some("admin")).role, "editor");
+        assert_eq!(
+            resolve_role(&trusting, &groups(&["editors"]), None, Some("admin")).role,
+            "editor"
+        );
     }
 
     fn decision(role: &str) -> RoleDecision {
-        RoleDecision { role: role.into(), source: "test" }
+        RoleDecision {
+            role: role.into(),
+            source: "test",
+        }
     }
 
     #[test]
@@ -319,29 +389,68 @@ mod tests {
         let mut claims = Map::new();
         claims.insert("tenant_id".into(), "t-1".into());
         claims.insert("permissions".into(), json!(["a", "b"]));
-        let entry = DirectoryEntry { role: None, claims, scopes: vec![] };
-        let g = GroupConfiguration { groups: groups(&["editors"]), iam_roles: vec![], preferred_role: None };
+        let entry = DirectoryEntry {
+            role: None,
+            claims,
+            scopes: vec![],
+        };
+        let g = GroupConfiguration {
+            groups: groups(&["editors"]),
+            iam_roles: vec![],
+            preferred_role: None,
+        };
         let r = user_response(&c, TokenVersion::V1, &decision("editor"), Some(&entry), &g);
         let d = &r["claimsOverrideDetails"];
         assert_eq!(d["claimsToAddOrOverride"]["custom:role"], "editor");
         assert_eq!(d["claimsToAddOrOverride"]["tenant_id"], "t-1");
         assert_eq!(d["claimsToAddOrOverride"]["permissions"], "[\"a\",\"b\"]");
         assert_eq!(d["claimsToSuppress"], json!(["phone_number"]));
-        assert_eq!(d["groupOverrideDetails"]["groupsToOverride"], json!(["editors"]));
+        assert_eq!(
+            d["groupOverrideDetails"]["groupsToOverride"],
+            json!(["editors"])
+        );
         assert!(r.get("claimsAndScopeOverrideDetails").is_none());
     }
 
     #[test]
     fn v2_claims_go_in_both_tokens_with_role_scopes() {
         let c = config(&[("ROLE_SCOPES", "admin=api/admin api/read;user=api/read")]);
-        let entry = DirectoryEntry { role: None, claims: Map::new(), scopes: vec!["api/export".into()] };
-        let r = user_response(&c, TokenVersion::V2, &decision("admin"), Some(&entry), &GroupConfiguration::default());
+        let entry = DirectoryEntry {
+            role: None,
+            claims: Map::new(),
+            scopes: vec!["api/export".into()],
+        };
+        let r = user_response(
+            &c,
+            TokenVersion::V2,
+            &decision("admin"),
+            Some(&entry),
+            &GroupConfiguration::default(),
+        );
         let d = &r["claimsAndScopeOverrideDetails"];
-        assert_eq!(d["idTokenGeneration"]["claimsToAddOrOverride"]["custom:role"], "admin");
-        assert_eq!(d["accessTokenGeneration"]["claimsToAddOrOverride"]["custom:role"], "admin");
-        assert_eq!(d["accessTokenGeneration"]["scopesToAdd"], json!(["api/admin", "api/export", "api/read"]));
-        let r = user_response(&c, TokenVersion::V3, &decision("guest"), None, &GroupConfiguration::default());
-        assert_eq!(r["claimsAndScopeOverrideDetails"]["accessTokenGeneration"]["scopesToAdd"], json!([]));
+        assert_eq!(
+            d["idTokenGeneration"]["claimsToAddOrOverride"]["custom:role"],
+            "admin"
+        );
+        assert_eq!(
+            d["accessTokenGeneration"]["claimsToAddOrOverride"]["custom:role"],
+            "admin"
+        );
+        assert_eq!(
+            d["accessTokenGeneration"]["scopesToAdd"],
+            json!(["api/admin", "api/export", "api/read"])
+        );
+        let r = user_response(
+            &c,
+            TokenVersion::V3,
+            &decision("guest"),
+            None,
+            &GroupConfiguration::default(),
+        );
+        assert_eq!(
+            r["claimsAndScopeOverrideDetails"]["accessTokenGeneration"]["scopesToAdd"],
+            json!([])
+        );
     }
 
     #[test]
@@ -358,7 +467,10 @@ mod tests {
         assert_eq!(admin["preferredRole"], arn);
         assert_eq!(admin["iamRolesToOverride"].as_array().unwrap().len(), 2);
         let other = group_override(&c, "user", &g);
-        assert_eq!(other["preferredRole"], "arn:aws:iam::123456789012:role/Staff");
+        assert_eq!(
+            other["preferredRole"],
+            "arn:aws:iam::123456789012:role/Staff"
+        );
         let empty = group_override(&c, "user", &GroupConfiguration::default());
         assert_eq!(empty["groupsToOverride"], json!([]));
         assert_eq!(empty["preferredRole"], Value::Null);
@@ -368,10 +480,21 @@ mod tests {
     fn row_claims_never_override_forbidden_suppressed_or_role_claims() {
         let c = config(&[("SUPPRESS_CLAIMS", "email")]);
         let mut claims = Map::new();
-        for name in ["sub", "iss", "cognito:username", "email", "custom:role", "tenant_id"] {
+        for name in [
+            "sub",
+            "iss",
+            "cognito:username",
+            "email",
+            "custom:role",
+            "tenant_id",
+        ] {
             claims.insert(name.into(), "x".into());
         }
-        let entry = DirectoryEntry { role: None, claims, scopes: vec![] };
+        let entry = DirectoryEntry {
+            role: None,
+            claims,
+            scopes: vec![],
+        };
         let added = claims_to_add(&c, Some("user"), Some(&entry));
         let names: Vec<_> = added.keys().cloned().collect();
         assert_eq!(names, vec!["custom:role", "tenant_id"]);
@@ -380,8 +503,18 @@ mod tests {
 
     #[test]
     fn group_configuration_tolerates_null_and_empty_shapes() {
-        for v in [None, Some(json!(null)), Some(json!({})), Some(json!({"groupsToOverride": null, "iamRolesToOverride": null, "preferredRole": null}))] {
-            assert_eq!(GroupConfiguration::from_event(v.as_ref()).unwrap(), GroupConfiguration::default());
+        for v in [
+            None,
+            Some(json!(null)),
+            Some(json!({})),
+            Some(
+                json!({"groupsToOverride": null, "iamRolesToOverride": null, "preferredRole": null}),
+            ),
+        ] {
+            assert_eq!(
+                GroupConfiguration::from_event(v.as_ref()).unwrap(),
+                GroupConfiguration::default()
+            );
         }
         assert!(GroupConfiguration::from_event(Some(&json!([]))).is_err());
         assert!(GroupConfiguration::from_event(Some(&json!({"groupsToOverride": [1]}))).is_err());
@@ -393,12 +526,18 @@ mod tests {
         assert!(client_response(&c, None).is_none());
         let mut claims = Map::new();
         claims.insert("partner".into(), "acme-billing".into());
-        let entry = DirectoryEntry { role: Some("service".into()), claims, scopes: vec!["api/write".into(), "api/read".into()] };
+        let entry = DirectoryEntry {
+            role: Some("service".into()),
+            claims,
+            scopes: vec!["api/write".into(), "api/read".into()],
+        };
         let r = client_response(&c, Some(&entry)).unwrap();
         let a = &r["claimsAndScopeOverrideDetails"]["accessTokenGeneration"];
         assert_eq!(a["claimsToAddOrOverride"]["partner"], "acme-billing");
         assert_eq!(a["claimsToAddOrOverride"]["custom:role"], "service");
         assert_eq!(a["scopesToAdd"], json!(["api/read", "api/write"]));
-        assert!(r["claimsAndScopeOverrideDetails"].get("idTokenGeneration").is_none());
+        assert!(r["claimsAndScopeOverrideDetails"]
+            .get("idTokenGeneration")
+            .is_none());
     }
 }

@@ -16,7 +16,10 @@ fn config(extra: &[(&str, &str)]) -> Config {
         ("ROLE_TABLE_NAME", "roles"),
         ("GROUP_ROLES", "admins=admin,editors=editor,staff=user"),
         ("ROLE_PRECEDENCE", "admin,editor,auditor,user"),
-        ("ROLE_SCOPES", "admin=notes/admin notes/read;editor=notes/write notes/read;user=notes/read"),
+        (
+            "ROLE_SCOPES",
+            "admin=notes/admin notes/read;editor=notes/write notes/read;user=notes/read",
+        ),
         ("ROLE_IAM_ROLES", admin.as_str()),
         ("SUPPRESS_CLAIMS", "phone_number"),
     ];
@@ -25,33 +28,61 @@ fn config(extra: &[(&str, &str)]) -> Config {
 }
 
 fn directory() -> InMemoryDirectory {
-    let claims = |pairs: &[(&str, Value)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect::<Map<_, _>>();
+    let claims = |pairs: &[(&str, Value)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect::<Map<_, _>>()
+    };
     InMemoryDirectory::default()
         .with(
             "7c1e5d0a-3b9f-4e62-9a2d-61f0c8b4e7a1",
-            DirectoryEntry { role: Some("user".into()), claims: claims(&[("tenant_id", json!("acme-eu"))]), scopes: vec![] },
+            DirectoryEntry {
+                role: Some("user".into()),
+                claims: claims(&[("tenant_id", json!("acme-eu"))]),
+                scopes: vec![],
+            },
         )
         .with(
             "3a9d2b61-7e04-4c58-b1f3-8d6e0a2c4b97",
             DirectoryEntry {
                 role: Some("auditor".into()),
-                claims: claims(&[("tenant_id", json!("acme-de")), ("permissions", json!(["reports:read", "audit:export"]))]),
+                claims: claims(&[
+                    ("tenant_id", json!("acme-de")),
+                    ("permissions", json!(["reports:read", "audit:export"])),
+                ]),
                 scopes: vec!["notes/audit".into()],
             },
         )
         .with(
             "7bq3k0pq1c2vreportsvc01",
-            DirectoryEntry { role: None, claims: claims(&[("partner", json!("reports-service"))]), scopes: vec!["reports/read".into(), "notes/read".into()] },
+            DirectoryEntry {
+                role: None,
+                claims: claims(&[("partner", json!("reports-service"))]),
+                scopes: vec!["reports/read".into(), "notes/read".into()],
+            },
         )
 }
 
 /// (role in the tokens, groups kept, scopes added in V2/V3)
-fn expectation(file: &str) -> (&'static str, &'static [&'static str], &'static [&'static str]) {
+fn expectation(
+    file: &str,
+) -> (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+) {
     match file {
         "V1-TokenGeneration_Authentication.json" => ("editor", &["editors"], &[]),
         "V1-TokenGeneration_HostedAuth.json" => ("user", &[], &[]),
-        "V2-TokenGeneration_Authentication.json" => ("admin", &["staff", "admins"], &["notes/admin", "notes/read"]),
-        "V2-TokenGeneration_RefreshTokens.json" => ("editor", &["editors"], &["notes/read", "notes/write"]),
+        "V2-TokenGeneration_Authentication.json" => (
+            "admin",
+            &["staff", "admins"],
+            &["notes/admin", "notes/read"],
+        ),
+        "V2-TokenGeneration_RefreshTokens.json" => {
+            ("editor", &["editors"], &["notes/read", "notes/write"])
+        }
         "V2-TokenGeneration_NewPasswordChallenge.json" => ("auditor", &[], &["notes/audit"]),
         "V2-TokenGeneration_AuthenticateDevice.json" => ("user", &[], &["notes/read"]),
         "V3-TokenGeneration_Authentication.json" => ("auditor", &[], &["notes/audit"]),
@@ -66,28 +97,60 @@ async fn every_sample_event_gets_the_right_role_claims_scopes_and_groups() {
     let (config, dir) = (config(&[]), directory());
     for (file, event) in sample_events("pre-token-generation") {
         let (role, groups, scopes) = expectation(&file);
-        let out = handle(&config, &dir, event.clone()).await.unwrap_or_else(|e| panic!("{file}: {e}"));
+        let out = handle(&config, &dir, event.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
         let r = &out["response"];
         match event["version"].as_str() {
             Some("2" | "3") if file.contains("ClientCredentials") => {
                 let access = &r["claimsAndScopeOverrideDetails"]["accessTokenGeneration"];
-                assert_eq!(access["claimsToAddOrOverride"]["partner"], "reports-service", "{file}");
+                assert_eq!(
+                    access["claimsToAddOrOverride"]["partner"], "reports-service",
+                    "{file}"
+                );
                 assert_eq!(access["scopesToAdd"], json!(scopes), "{file}");
-                assert!(r["claimsAndScopeOverrideDetails"].get("groupOverrideDetails").is_none());
+                assert!(r["claimsAndScopeOverrideDetails"]
+                    .get("groupOverrideDetails")
+                    .is_none());
             }
             Some("2" | "3") => {
                 let d = &r["claimsAndScopeOverrideDetails"];
-                assert_eq!(d["idTokenGeneration"]["claimsToAddOrOverride"]["custom:role"], role, "{file}");
-                assert_eq!(d["accessTokenGeneration"]["claimsToAddOrOverride"]["custom:role"], role, "{file}");
-                assert_eq!(d["accessTokenGeneration"]["scopesToAdd"], json!(scopes), "{file}");
-                assert_eq!(d["accessTokenGeneration"]["claimsToSuppress"], json!(["phone_number"]), "{file}");
-                assert_eq!(d["groupOverrideDetails"]["groupsToOverride"], json!(groups), "{file}");
-                assert!(r.get("claimsOverrideDetails").is_none(), "{file}: no V1 answer to a V2 event");
+                assert_eq!(
+                    d["idTokenGeneration"]["claimsToAddOrOverride"]["custom:role"], role,
+                    "{file}"
+                );
+                assert_eq!(
+                    d["accessTokenGeneration"]["claimsToAddOrOverride"]["custom:role"], role,
+                    "{file}"
+                );
+                assert_eq!(
+                    d["accessTokenGeneration"]["scopesToAdd"],
+                    json!(scopes),
+                    "{file}"
+                );
+                assert_eq!(
+                    d["accessTokenGeneration"]["claimsToSuppress"],
+                    json!(["phone_number"]),
+                    "{file}"
+                );
+                assert_eq!(
+                    d["groupOverrideDetails"]["groupsToOverride"],
+                    json!(groups),
+                    "{file}"
+                );
+                assert!(
+                    r.get("claimsOverrideDetails").is_none(),
+                    "{file}: no V1 answer to a V2 event"
+                );
             }
             _ => {
                 let d = &r["claimsOverrideDetails"];
                 assert_eq!(d["claimsToAddOrOverride"]["custom:role"], role, "{file}");
-                assert_eq!(d["groupOverrideDetails"]["groupsToOverride"], json!(groups), "{file}");
+                assert_eq!(
+                    d["groupOverrideDetails"]["groupsToOverride"],
+                    json!(groups),
+                    "{file}"
+                );
                 assert!(r.get("claimsAndScopeOverrideDetails").is_none(), "{file}");
             }
         }
@@ -100,69 +163,116 @@ async fn every_sample_event_gets_the_right_role_claims_scopes_and_groups() {
 
 #[tokio::test]
 async fn table_claims_reach_both_tokens_with_complex_values() {
-    let event = sample_event("pre-token-generation", "V2-TokenGeneration_NewPasswordChallenge.json");
+    let event = sample_event(
+        "pre-token-generation",
+        "V2-TokenGeneration_NewPasswordChallenge.json",
+    );
     let out = handle(&config(&[]), &directory(), event).await.unwrap();
-    let id = &out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"];
+    let id = &out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]
+        ["claimsToAddOrOverride"];
     assert_eq!(id["tenant_id"], "acme-de");
     assert_eq!(id["permissions"], json!(["reports:read", "audit:export"]));
 }
 
 #[tokio::test]
 async fn the_admin_gets_the_preferred_iam_role() {
-    let event = sample_event("pre-token-generation", "V2-TokenGeneration_Authentication.json");
+    let event = sample_event(
+        "pre-token-generation",
+        "V2-TokenGeneration_Authentication.json",
+    );
     let out = handle(&config(&[]), &directory(), event).await.unwrap();
     let g = &out["response"]["claimsAndScopeOverrideDetails"]["groupOverrideDetails"];
     assert_eq!(g["preferredRole"], ADMIN_ROLE);
-    assert!(g["iamRolesToOverride"].as_array().unwrap().contains(&json!(ADMIN_ROLE)));
+    assert!(g["iamRolesToOverride"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(ADMIN_ROLE)));
 }
 
 #[tokio::test]
 async fn a_user_who_set_custom_role_to_admin_is_not_an_admin() {
     // priya's own attribute says admin; she is in no group and has no row.
-    let event = sample_event("pre-token-generation", "V2-TokenGeneration_AuthenticateDevice.json");
+    let event = sample_event(
+        "pre-token-generation",
+        "V2-TokenGeneration_AuthenticateDevice.json",
+    );
     assert_eq!(event["request"]["userAttributes"]["custom:role"], "admin");
-    let out = handle(&config(&[]), &directory(), event.clone()).await.unwrap();
-    let claims = &out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"];
+    let out = handle(&config(&[]), &directory(), event.clone())
+        .await
+        .unwrap();
+    let claims = &out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]
+        ["claimsToAddOrOverride"];
     assert_eq!(claims["custom:role"], "user");
     let trusting = config(&[("TRUST_ROLE_ATTRIBUTE", "true")]);
     let out = handle(&trusting, &directory(), event).await.unwrap();
-    let claims = &out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"];
+    let claims = &out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]
+        ["claimsToAddOrOverride"];
     assert_eq!(claims["custom:role"], "admin");
 }
 
 #[tokio::test]
 async fn table_trouble_denies_or_falls_back_as_configured() {
-    let event = sample_event("pre-token-generation", "V2-TokenGeneration_NewPasswordChallenge.json");
-    let down = InMemoryDirectory { outage: Some(LookupError::Unavailable("connection refused".into())), ..Default::default() };
-    let err = handle(&config(&[]), &down, event.clone()).await.unwrap_err();
+    let event = sample_event(
+        "pre-token-generation",
+        "V2-TokenGeneration_NewPasswordChallenge.json",
+    );
+    let down = InMemoryDirectory {
+        outage: Some(LookupError::Unavailable("connection refused".into())),
+        ..Default::default()
+    };
+    let err = handle(&config(&[]), &down, event.clone())
+        .await
+        .unwrap_err();
     assert_eq!(err.error_type(), "RoleLookupFailed");
     assert!(!err.user_message().contains("connection refused"));
-    let out = handle(&config(&[("ON_LOOKUP_FAILURE", "default-role")]), &down, event.clone()).await.unwrap();
-    let claims = &out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"];
+    let out = handle(
+        &config(&[("ON_LOOKUP_FAILURE", "default-role")]),
+        &down,
+        event.clone(),
+    )
+    .await
+    .unwrap();
+    let claims = &out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]
+        ["claimsToAddOrOverride"];
     assert_eq!(claims["custom:role"], "user");
     assert!(claims.get("tenant_id").is_none());
 
     let mut malformed = directory();
     malformed.rows.insert(
         "3a9d2b61-7e04-4c58-b1f3-8d6e0a2c4b97".into(),
-        Err(LookupError::Malformed("role is not a non-empty string".into())),
+        Err(LookupError::Malformed(
+            "role is not a non-empty string".into(),
+        )),
     );
     assert!(handle(&config(&[]), &malformed, event).await.is_err());
 }
 
 #[tokio::test]
 async fn groups_only_deployments_never_touch_the_table() {
-    let event = sample_event("pre-token-generation", "V1-TokenGeneration_Authentication.json");
-    let down = InMemoryDirectory { outage: Some(LookupError::Unavailable("down".into())), ..Default::default() };
-    let groups_only = Config::from_vars(&Vars::from_pairs([("GROUP_ROLES", "editors=editor")])).unwrap();
+    let event = sample_event(
+        "pre-token-generation",
+        "V1-TokenGeneration_Authentication.json",
+    );
+    let down = InMemoryDirectory {
+        outage: Some(LookupError::Unavailable("down".into())),
+        ..Default::default()
+    };
+    let groups_only =
+        Config::from_vars(&Vars::from_pairs([("GROUP_ROLES", "editors=editor")])).unwrap();
     let out = handle(&groups_only, &down, event).await.unwrap();
-    assert_eq!(out["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]["custom:role"], "editor");
+    assert_eq!(
+        out["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]["custom:role"],
+        "editor"
+    );
 }
 
 #[tokio::test]
 async fn unknown_sources_and_odd_shapes() {
     let dir = directory();
-    let mut event = sample_event("pre-token-generation", "V1-TokenGeneration_Authentication.json");
+    let mut event = sample_event(
+        "pre-token-generation",
+        "V1-TokenGeneration_Authentication.json",
+    );
     event["triggerSource"] = "TokenGeneration_Teleport".into();
     let err = handle(&config(&[]), &dir, event.clone()).await.unwrap_err();
     assert_eq!(err.error_type(), "UnsupportedTriggerSource");
@@ -174,8 +284,13 @@ async fn unknown_sources_and_odd_shapes() {
 
 #[tokio::test]
 async fn a_client_without_a_row_gets_its_token_unchanged() {
-    let mut event = sample_event("pre-token-generation", "V3-TokenGeneration_ClientCredentials.json");
+    let mut event = sample_event(
+        "pre-token-generation",
+        "V3-TokenGeneration_ClientCredentials.json",
+    );
     event["callerContext"]["clientId"] = "unknownclient000000000000".into();
-    let out = handle(&config(&[]), &directory(), event.clone()).await.unwrap();
+    let out = handle(&config(&[]), &directory(), event.clone())
+        .await
+        .unwrap();
     assert_eq!(out, event);
 }

@@ -17,7 +17,10 @@ fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
         ("ON_LOOKUP_FAILURE", "default-role"),
     ]))
     .unwrap();
-    let dir = InMemoryDirectory::default().with("7c1e5d0a-3b9f-4e62-9a2d-61f0c8b4e7a1", DirectoryEntry::default());
+    let dir = InMemoryDirectory::default().with(
+        "7c1e5d0a-3b9f-4e62-9a2d-61f0c8b4e7a1",
+        DirectoryEntry::default(),
+    );
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()

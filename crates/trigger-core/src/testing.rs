@@ -142,3 +142,83 @@ pub fn mutate(value: &Value, path: &[String], replacement: Option<Value>) -> Val
     }
     out
 }
+
+/// The moto server `make test` starts (DynamoDB and SES on one loopback port).
+/// Without it, a test fails with this message instead of skipping.
+pub fn moto_endpoint() -> String {
+    match std::env::var("MOTO_ENDPOINT") {
+        Ok(endpoint) if !endpoint.trim().is_empty() => endpoint,
+        _ => panic!(
+            "MOTO_ENDPOINT is not set: this test needs a moto server. Run `make test`, or \
+             `.venv/bin/python scripts/with_moto.py cargo test --workspace`, or start \
+             `.venv/bin/moto_server -H 127.0.0.1 -p 5000` and export MOTO_ENDPOINT=http://127.0.0.1:5000"
+        ),
+    }
+}
+
+/// A loopback port where nothing listens: connections are refused.
+pub fn refused_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let port = listener.local_addr().expect("local address").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// A loopback listener that accepts connections and never answers, for as long as
+/// the returned guard lives.
+pub fn hanging_endpoint() -> (String, HangingServer) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let port = listener.local_addr().expect("local address").port();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    listener
+        .set_nonblocking(true)
+        .expect("non-blocking listener");
+    let thread = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+            match listener.accept() {
+                Ok((socket, _)) => held.push(socket),
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+            }
+        }
+    });
+    (
+        format!("http://127.0.0.1:{port}"),
+        HangingServer {
+            stop,
+            thread: Some(thread),
+        },
+    )
+}
+
+/// Stops the hanging listener when dropped.
+#[derive(Debug)]
+pub struct HangingServer {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for HangingServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A name no other test run uses, for tables and the like.
+pub fn unique_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{prefix}-{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
