@@ -6,8 +6,6 @@
 //! sent: the response fields stay `null` and Cognito sends the pool's own message.
 //! This trigger never fails the user's action because of its own rendering.
 
-pub mod kind;
-pub mod render;
 pub mod rules;
 
 use std::sync::Arc;
@@ -16,8 +14,8 @@ use lambda_runtime::LambdaEvent;
 use serde_json::{Map, Value};
 use trigger_core::{CognitoEvent, ConfigError, TriggerError, Vars};
 
-use kind::MessageKind;
-use render::{MessageContext, Renderer};
+pub use message_templates::{kind, render};
+use message_templates::{MessageContext, MessageKind, Renderer};
 use rules::{check_email, check_sms, resolve_locale, valid_verify_url, verify_link};
 
 /// The function's configuration, read once at start-up, with the compiled templates.

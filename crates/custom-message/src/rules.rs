@@ -5,7 +5,7 @@ use std::fmt;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::render::Rendered;
+use message_templates::Rendered;
 
 /// Cognito's limits, in characters.
 pub const EMAIL_MAX_CHARS: usize = 20_000;

@@ -19,6 +19,7 @@ pub const CATALOGS: &[(&str, &str)] = &[
 ];
 
 const LAYOUT: &str = include_str!("../templates/email.html");
+const ALERT_TEXT: &str = include_str!("../templates/alert.txt");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +34,7 @@ struct Catalog {
     update_user_attribute: Texts,
     verify_user_attribute: Texts,
     authentication: Texts,
+    new_sign_in: AlertTexts,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,6 +55,16 @@ struct Texts {
     heading: String,
     intro: String,
     sms: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertTexts {
+    subject: String,
+    heading: String,
+    intro: String,
+    when: String,
+    advice: String,
 }
 
 impl Catalog {
@@ -96,6 +108,24 @@ pub struct MessageContext {
     pub link: Option<String>,
 }
 
+/// What the new-device alert may mention. Every value is escaped in the HTML part.
+#[derive(Debug, Clone, Default)]
+pub struct AlertContext {
+    pub app_name: String,
+    pub support_email: Option<String>,
+    pub name: Option<String>,
+    /// When the sign-in happened, already formatted (e.g. `2026-11-22 09:15 UTC`).
+    pub time: String,
+}
+
+/// The rendered new-device alert: subject, HTML body and plain-text body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedAlert {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
 /// One rendered message: email subject, email HTML body and SMS text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -123,6 +153,7 @@ impl Renderer {
         });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         add(&mut env, "email.html".to_owned(), LAYOUT.to_owned())?;
+        add(&mut env, "alert.txt".to_owned(), ALERT_TEXT.to_owned())?;
         for (lang, source) in CATALOGS {
             let catalog: Catalog = toml::from_str(source).map_err(|e| SetupError::Catalog {
                 lang: (*lang).to_owned(),
@@ -140,6 +171,26 @@ impl Renderer {
                 add(
                     &mut env,
                     format!("{lang}/common/{field}.html"),
+                    text.clone(),
+                )?;
+                add(&mut env, format!("{lang}/common/{field}.txt"), text.clone())?;
+            }
+            let a = &catalog.new_sign_in;
+            for (field, text) in [
+                ("subject", &a.subject),
+                ("heading", &a.heading),
+                ("intro", &a.intro),
+                ("when", &a.when),
+                ("advice", &a.advice),
+            ] {
+                add(
+                    &mut env,
+                    format!("{lang}/new_sign_in/{field}.html"),
+                    text.clone(),
+                )?;
+                add(
+                    &mut env,
+                    format!("{lang}/new_sign_in/{field}.txt"),
                     text.clone(),
                 )?;
             }
@@ -214,12 +265,70 @@ impl Renderer {
             link_label => safe(format!("{lang}/common/link_label.html"))?,
             ignore => safe(format!("{lang}/common/ignore.html"))?,
             footer => footer,
+            details => (),
         })?;
         let sms = part(format!("{lang}/{k}/sms.txt"))?;
         Ok(Rendered {
             subject,
             email_html,
             sms,
+        })
+    }
+}
+
+impl Renderer {
+    /// Renders the "new sign-in to your account" alert in one shipped language.
+    pub fn render_alert(
+        &self,
+        lang: &str,
+        ctx: &AlertContext,
+    ) -> Result<RenderedAlert, minijinja::Error> {
+        let vars = context! {
+            app_name => &ctx.app_name,
+            name => ctx.name.clone().unwrap_or_default(),
+            support_email => ctx.support_email.clone().unwrap_or_default(),
+            time => &ctx.time,
+        };
+        let part = |name: String| -> Result<String, minijinja::Error> {
+            self.env.get_template(&name)?.render(&vars)
+        };
+        let safe = |name: String| part(name).map(Value::from_safe_string);
+        let has_name = ctx.name.as_deref().is_some_and(|n| !n.trim().is_empty());
+        let greeting = if has_name {
+            "greeting"
+        } else {
+            "greeting_anonymous"
+        };
+        let subject = part(format!("{lang}/new_sign_in/subject.txt"))?;
+        let html = self.env.get_template("email.html")?.render(context! {
+            lang => lang,
+            subject => &subject,
+            heading => safe(format!("{lang}/new_sign_in/heading.html"))?,
+            code => (),
+            link => (),
+            greeting => safe(format!("{lang}/common/{greeting}.html"))?,
+            intro => safe(format!("{lang}/new_sign_in/intro.html"))?,
+            details => safe(format!("{lang}/new_sign_in/when.html"))?,
+            ignore => safe(format!("{lang}/new_sign_in/advice.html"))?,
+            footer => match &ctx.support_email {
+                Some(_) => Some(safe(format!("{lang}/common/footer.html"))?),
+                None => None,
+            },
+        })?;
+        let text = self.env.get_template("alert.txt")?.render(context! {
+            greeting => part(format!("{lang}/common/{greeting}.txt"))?,
+            intro => part(format!("{lang}/new_sign_in/intro.txt"))?,
+            when => part(format!("{lang}/new_sign_in/when.txt"))?,
+            advice => part(format!("{lang}/new_sign_in/advice.txt"))?,
+            footer => match &ctx.support_email {
+                Some(_) => Some(part(format!("{lang}/common/footer.txt"))?),
+                None => None,
+            },
+        })?;
+        Ok(RenderedAlert {
+            subject,
+            html,
+            text,
         })
     }
 }
@@ -308,5 +417,48 @@ mod tests {
             .email_html
             .contains("<p style=\"margin:0 0 12px;\">Hello,</p>"));
         assert!(!m.email_html.contains("Questions?"));
+    }
+
+    fn alert_ctx(name: &str) -> AlertContext {
+        AlertContext {
+            app_name: "Acme Notes".into(),
+            support_email: Some("help@acme.example".into()),
+            name: Some(name.into()),
+            time: "2026-11-22 09:15 UTC".into(),
+        }
+    }
+
+    #[test]
+    fn the_new_device_alert_renders_in_every_language() {
+        let r = Renderer::new().unwrap();
+        let en = r.render_alert("en", &alert_ctx("Zoë")).unwrap();
+        for lang in r.languages() {
+            let a = r.render_alert(lang, &alert_ctx("Zoë")).unwrap();
+            assert!(a.subject.contains("Acme Notes"), "{lang}");
+            assert!(
+                a.html.contains("2026-11-22 09:15 UTC") && a.text.contains("2026-11-22 09:15 UTC"),
+                "{lang}"
+            );
+            assert!(a.html.contains("Zoë") && a.text.contains("Zoë"), "{lang}");
+            assert!(a.text.contains("help@acme.example"), "{lang}");
+            assert!(!a.text.contains('<'), "{lang}: the text part has no markup");
+            assert!(
+                !a.html.contains("letter-spacing"),
+                "{lang}: no code block in an alert"
+            );
+            if lang != "en" {
+                assert_ne!(a.subject, en.subject);
+                assert_ne!(a.text, en.text);
+            }
+        }
+    }
+
+    #[test]
+    fn alert_names_are_escaped_in_html_and_verbatim_in_text() {
+        let r = Renderer::new().unwrap();
+        let a = r.render_alert("en", &alert_ctx("<b>Eve</b>")).unwrap();
+        assert!(!a.html.contains("<b>Eve"));
+        assert!(a.html.contains("&lt;b&gt;Eve"));
+        assert!(a.text.contains("<b>Eve</b>"));
     }
 }

@@ -1,0 +1,11 @@
+//! The texts this project sends to users, in every shipped language: one catalog per
+//! language (`locales/<lang>.toml`) and one HTML layout (`templates/email.html`),
+//! compiled into the binary and rendered with MiniJinja, which HTML-escapes every
+//! value. Shared by custom-message (Cognito's messages) and post-authentication
+//! (the new-device alert).
+
+pub mod kind;
+pub mod render;
+
+pub use kind::MessageKind;
+pub use render::{AlertContext, MessageContext, Rendered, RenderedAlert, Renderer, SetupError};
