@@ -46,9 +46,8 @@ pub async fn handle<D: RoleDirectory>(
     if source == CLIENT_CREDENTIALS {
         let client_id = event.client_id().unwrap_or_default().to_owned();
         let entry = table_entry(config, directory, &client_id, "client").await?;
-        if let Some(response) = client_response(config, entry.as_ref()) {
-            event.set_response(response);
-        }
+        // No row: nothing to add, but the response is always an object.
+        event.set_response(client_response(config, entry.as_ref()).unwrap_or_default());
         tracing::info!(trigger_source = %source, client_id = %client_id, row = entry.is_some(), "client token");
         return Ok(event.into_value());
     }
