@@ -14,9 +14,10 @@ use lambda_runtime::LambdaEvent;
 use serde_json::{Map, Value};
 use trigger_core::{CognitoEvent, ConfigError, TriggerError, Vars};
 
+use message_templates::resolve_locale;
 pub use message_templates::{kind, render};
 use message_templates::{MessageContext, MessageKind, Renderer};
-use rules::{check_email, check_sms, resolve_locale, valid_verify_url, verify_link};
+use rules::{check_email, check_sms, valid_verify_url, verify_link};
 
 /// The function's configuration, read once at start-up, with the compiled templates.
 #[derive(Debug, Clone)]

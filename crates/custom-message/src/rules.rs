@@ -85,29 +85,6 @@ pub fn check_sms(m: &Rendered, placeholders: &[&str]) -> Result<(), Problem> {
     check_part("SMS", &m.sms, SMS_MAX_CHARS, placeholders)
 }
 
-/// The shipped language for a user's `locale` attribute (`fr`, `fr-CA`, `pt_BR`,
-/// `DE`): the exact tag, else its primary language, else `default`.
-pub fn resolve_locale(
-    attribute: Option<&str>,
-    default: &str,
-    shipped: impl Fn(&str) -> bool,
-) -> String {
-    if let Some(raw) = attribute {
-        let tag = raw.trim().replace('_', "-").to_ascii_lowercase();
-        if !tag.is_empty() {
-            if shipped(&tag) {
-                return tag;
-            }
-            if let Some(primary) = tag.split('-').next() {
-                if shipped(primary) {
-                    return primary.to_owned();
-                }
-            }
-        }
-    }
-    default.to_owned()
-}
-
 /// Characters left as they are in a query value: unreserved ones (RFC 3986).
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -142,22 +119,6 @@ pub fn valid_verify_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn shipped(tag: &str) -> bool {
-        ["en", "fr", "de", "es"].contains(&tag)
-    }
-
-    #[test]
-    fn locale_falls_back_from_region_to_language_to_default() {
-        assert_eq!(resolve_locale(Some("fr"), "en", shipped), "fr");
-        assert_eq!(resolve_locale(Some("fr-CA"), "en", shipped), "fr");
-        assert_eq!(resolve_locale(Some("DE_at"), "en", shipped), "de");
-        assert_eq!(resolve_locale(Some(" es "), "en", shipped), "es");
-        assert_eq!(resolve_locale(Some("pt-BR"), "en", shipped), "en");
-        assert_eq!(resolve_locale(Some(""), "de", shipped), "de");
-        assert_eq!(resolve_locale(None, "fr", shipped), "fr");
-        assert_eq!(resolve_locale(Some("<script>"), "en", shipped), "en");
-    }
 
     #[test]
     fn link_encodes_the_username_and_keeps_the_placeholder() {

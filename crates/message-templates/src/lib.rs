@@ -5,7 +5,9 @@
 //! (the new-device alert).
 
 pub mod kind;
+pub mod language;
 pub mod render;
 
 pub use kind::MessageKind;
+pub use language::resolve_locale;
 pub use render::{AlertContext, MessageContext, Rendered, RenderedAlert, Renderer, SetupError};

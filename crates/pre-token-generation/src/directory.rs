@@ -105,25 +105,6 @@ impl DynamoDirectory {
     }
 }
 
-/// SDK settings that keep one lookup inside `budget`: a short connect timeout,
-/// per-attempt and whole-operation timeouts, and two attempts at most.
-pub fn sdk_config_for_budget(
-    loader: aws_config::ConfigLoader,
-    budget: Duration,
-) -> aws_config::ConfigLoader {
-    use aws_config::retry::RetryConfig;
-    use aws_config::timeout::TimeoutConfig;
-    loader
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(budget / 2)
-                .operation_attempt_timeout(budget / 2)
-                .operation_timeout(budget)
-                .build(),
-        )
-        .retry_config(RetryConfig::standard().with_max_attempts(2))
-}
-
 impl RoleDirectory for DynamoDirectory {
     async fn lookup(&self, key: &str) -> Result<Option<DirectoryEntry>, LookupError> {
         let output = self

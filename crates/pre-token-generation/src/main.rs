@@ -1,5 +1,5 @@
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use pre_token_generation::directory::{sdk_config_for_budget, DynamoDirectory};
+use pre_token_generation::directory::DynamoDirectory;
 use pre_token_generation::{handler, Config};
 use serde_json::Value;
 
@@ -9,7 +9,7 @@ async fn main() -> Result<(), Error> {
     let config =
         Config::from_env().inspect_err(|e| tracing::error!(error = %e, "refusing to start"))?;
     let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    let sdk = sdk_config_for_budget(loader, config.lookup_budget)
+    let sdk = trigger_core::aws::within_budget(loader, config.lookup_budget)
         .load()
         .await;
     let table = config.role_table_name.clone().unwrap_or_default();

@@ -11,8 +11,7 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType,
 };
 use pre_token_generation::directory::{
-    item_for, sdk_config_for_budget, DirectoryEntry, DynamoDirectory, LookupError, RoleDirectory,
-    KEY_ATTRIBUTE,
+    item_for, DirectoryEntry, DynamoDirectory, LookupError, RoleDirectory, KEY_ATTRIBUTE,
 };
 use pre_token_generation::{handle, Config};
 use serde_json::{json, Map};
@@ -26,7 +25,11 @@ async fn client(endpoint: &str, budget: Duration) -> aws_sdk_dynamodb::Client {
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
         .endpoint_url(endpoint);
-    aws_sdk_dynamodb::Client::new(&sdk_config_for_budget(loader, budget).load().await)
+    aws_sdk_dynamodb::Client::new(
+        &trigger_core::aws::within_budget(loader, budget)
+            .load()
+            .await,
+    )
 }
 
 async fn role_table(client: &aws_sdk_dynamodb::Client) -> String {

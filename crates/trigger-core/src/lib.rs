@@ -13,5 +13,8 @@ pub use config::{ConfigError, Vars};
 pub use error::TriggerError;
 pub use event::CognitoEvent;
 
+#[cfg(feature = "aws")]
+pub mod aws;
+
 #[cfg(feature = "testing")]
 pub mod testing;
