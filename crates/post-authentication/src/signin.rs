@@ -1,0 +1,142 @@
+//! What one sign-in is, and the pure decisions about it.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_sdk_dynamodb::primitives::{DateTime, DateTimeFormat};
+
+/// One successful sign-in, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignIn {
+    /// The Lambda request id: a replay of the same invocation carries the same one.
+    pub request_id: String,
+    pub sub: String,
+    pub user_pool_id: String,
+    pub client_id: String,
+    pub new_device: bool,
+    pub trigger_source: String,
+    pub at: SystemTime,
+}
+
+impl SignIn {
+    /// `2026-11-22T09:15:04Z`
+    pub fn timestamp(&self) -> String {
+        rfc3339(self.at)
+    }
+
+    /// `2026-11-22`, the UTC day of the per-day counters.
+    pub fn day(&self) -> String {
+        self.timestamp().chars().take(10).collect()
+    }
+
+    /// The TTL attribute: seconds since the epoch when the record may be deleted.
+    pub fn expires_at(&self, retention_days: u32) -> u64 {
+        let until = self.at + Duration::from_secs(u64::from(retention_days) * 86_400);
+        until
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default()
+    }
+}
+
+pub fn rfc3339(at: SystemTime) -> String {
+    DateTime::from(at)
+        .fmt(DateTimeFormat::DateTime)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
+
+/// `2026-11-22 09:15 UTC`, as the alert email shows it.
+pub fn human_time(at: SystemTime) -> String {
+    let t = rfc3339(at);
+    format!(
+        "{} {} UTC",
+        t.get(..10).unwrap_or(""),
+        t.get(11..16).unwrap_or("")
+    )
+}
+
+/// `newDeviceUsed`: a boolean from Cognito; the text `"true"` is accepted too.
+pub fn new_device_flag(value: Option<&serde_json::Value>) -> bool {
+    match value {
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+/// Whom to alert: only for a sign-in from a new device, and only at an email address
+/// the user has verified.
+pub fn alert_recipient(attributes: &BTreeMap<String, String>, new_device: bool) -> Option<String> {
+    if !new_device {
+        return None;
+    }
+    let verified = attributes
+        .get("email_verified")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let email = attributes.get("email").map(|e| e.trim()).filter(|e| {
+        e.contains('@') && !e.contains(|c: char| c.is_whitespace() || c.is_control() || c == ',')
+    })?;
+    verified.then(|| email.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign_in(secs: u64) -> SignIn {
+        SignIn {
+            request_id: "r".into(),
+            sub: "s".into(),
+            user_pool_id: "p".into(),
+            client_id: "c".into(),
+            new_device: false,
+            trigger_source: "PostAuthentication_Authentication".into(),
+            at: UNIX_EPOCH + Duration::from_secs(secs),
+        }
+    }
+
+    #[test]
+    fn times_days_and_ttl() {
+        // 2026-11-22T09:15:04Z
+        let s = sign_in(1_795_338_904);
+        assert_eq!(s.timestamp(), "2026-11-22T09:15:04Z");
+        assert_eq!(s.day(), "2026-11-22");
+        assert_eq!(human_time(s.at), "2026-11-22 09:15 UTC");
+        assert_eq!(s.expires_at(90), 1_795_338_904 + 90 * 86_400);
+        assert_eq!(s.expires_at(1), 1_795_338_904 + 86_400);
+    }
+
+    #[test]
+    fn new_device_flag_is_read_tolerantly() {
+        assert!(new_device_flag(Some(&serde_json::json!(true))));
+        assert!(new_device_flag(Some(&serde_json::json!("TRUE"))));
+        assert!(!new_device_flag(Some(&serde_json::json!(null))));
+        assert!(!new_device_flag(Some(&serde_json::json!(1))));
+        assert!(!new_device_flag(None));
+    }
+
+    #[test]
+    fn alerts_go_only_to_verified_addresses_after_a_new_device() {
+        let attrs = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let verified = attrs(&[("email", "ana@example.com"), ("email_verified", "true")]);
+        assert_eq!(
+            alert_recipient(&verified, true).as_deref(),
+            Some("ana@example.com")
+        );
+        assert_eq!(alert_recipient(&verified, false), None);
+        let unverified = attrs(&[("email", "ana@example.com"), ("email_verified", "false")]);
+        assert_eq!(alert_recipient(&unverified, true), None);
+        let no_email = attrs(&[("email_verified", "true")]);
+        assert_eq!(alert_recipient(&no_email, true), None);
+        let injected = attrs(&[
+            ("email", "a@example.com, b@evil.example"),
+            ("email_verified", "true"),
+        ]);
+        assert_eq!(alert_recipient(&injected, true), None);
+    }
+}
