@@ -8,7 +8,7 @@ VENV         := .venv
 PYTHON       := $(VENV)/bin/python
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 CFN_LINT     := $(VENV)/bin/cfn-lint
-FUNCTIONS    := pre-signup custom-message pre-token-generation
+FUNCTIONS    := pre-signup custom-message pre-token-generation post-authentication
 # cargo-lambda finds zig (for cross-compiling to arm64) through the venv on PATH.
 WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
@@ -33,8 +33,7 @@ $(VENV)/.installed: requirements.txt
 # (MOTO_ENDPOINT); it is stopped by its PID when the tests end.
 test: setup
 	$(CFN_LINT) template.yaml
-	$(PYTHON) scripts/local_lambda.py check
-	$(PYTHON) scripts/with_moto.py cargo test --workspace
+	$(PYTHON) scripts/with_moto.py bash -c '$(PYTHON) scripts/local_lambda.py check && cargo test --workspace'
 
 lint: setup
 	cargo fmt --all -- --check

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 CARGO_LAMBDA = [str(VENV_BIN / "cargo-lambda"), "lambda"]
-FUNCTIONS = ["pre-signup", "custom-message", "pre-token-generation"]
+FUNCTIONS = ["pre-signup", "custom-message", "pre-token-generation", "post-authentication"]
 ENV_FILE = ROOT / "local.env"
 
 
@@ -45,9 +45,13 @@ class Watch:
     def __enter__(self):
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(self.log_path, "w")
+        extra = []
+        if os.environ.get("MOTO_ENDPOINT"):
+            # DynamoDB and SES calls go to the moto server scripts/with_moto.py started.
+            extra = ["--env-var", f"AWS_ENDPOINT_URL={os.environ['MOTO_ENDPOINT']}"]
         self.proc = subprocess.Popen(
             CARGO_LAMBDA + ["watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.port),
-                            "--env-file", str(ENV_FILE), "--ignore-changes", "--quiet"],
+                            "--env-file", str(ENV_FILE), "--ignore-changes", "--quiet"] + extra,
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -125,6 +129,8 @@ def describe(function: str, ok: bool, body) -> str:
         if groups:
             text += f" | groups kept {groups.get('groupsToOverride')}"
         return text
+    if function == "post-authentication":
+        return "signed in (analytics are best effort and never fail a sign-in)"
     return json.dumps(response)
 
 
@@ -143,6 +149,8 @@ def shape_problem(function: str, ok: bool, body):
     if function == "custom-message":
         if not isinstance(response.get("emailMessage"), str) or "{####}" not in response["emailMessage"]:
             return "no email with the code placeholder"
+    if function == "post-authentication" and response != {}:
+        return f"post authentication must return an empty response, got {response!r}"
     if function == "pre-token-generation":
         details = response.get("claimsOverrideDetails") or response.get("claimsAndScopeOverrideDetails")
         machine = body.get("triggerSource") == "TokenGeneration_ClientCredentials"
@@ -162,7 +170,7 @@ def run_all(check: bool) -> int:
             for path in sample_events(function):
                 ok, body = watch.invoke(function, path.read_bytes())
                 answered += 1
-                print(f"  {path.name:<44} {describe(function, ok, body)}", flush=True)
+                print(f"  {path.name:<50} {describe(function, ok, body)}", flush=True)
                 problem = shape_problem(function, ok, body)
                 if problem:
                     problems += 1

@@ -3,7 +3,7 @@
 
   with_moto.py COMMAND [ARGS...]
 
-The server is started from .venv/bin/moto_server on 127.0.0.1, the command runs
+The server (scripts/moto_server.py, moto one request at a time) is started on 127.0.0.1, the command runs
 with MOTO_ENDPOINT=http://127.0.0.1:<port> (and dummy AWS credentials), and the
 server is stopped by its PID afterwards, also on failure and Ctrl-C. The command's
 exit code is returned.
@@ -37,7 +37,8 @@ def main(argv) -> int:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
         server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+            [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "scripts" / "moto_server.py"),
+             "--host", "127.0.0.1", "--port", str(port)],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::config::Credentials;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
     ScalarAttributeType,
@@ -16,20 +15,12 @@ use pre_token_generation::directory::{
 use pre_token_generation::{handle, Config};
 use serde_json::{json, Map};
 use trigger_core::testing::{
-    hanging_endpoint, moto_endpoint, refused_endpoint, sample_event, unique_name,
+    hanging_endpoint, moto_endpoint, refused_endpoint, sample_event, sdk_config_for, unique_name,
 };
 use trigger_core::Vars;
 
 async fn client(endpoint: &str, budget: Duration) -> aws_sdk_dynamodb::Client {
-    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-        .endpoint_url(endpoint);
-    aws_sdk_dynamodb::Client::new(
-        &trigger_core::aws::within_budget(loader, budget)
-            .load()
-            .await,
-    )
+    aws_sdk_dynamodb::Client::new(&sdk_config_for(endpoint, budget).await)
 }
 
 async fn role_table(client: &aws_sdk_dynamodb::Client) -> String {

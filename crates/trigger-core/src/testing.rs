@@ -222,3 +222,16 @@ pub fn unique_name(prefix: &str) -> String {
         COUNTER.fetch_add(1, Ordering::Relaxed)
     )
 }
+
+/// SDK settings for tests: `endpoint` (moto, or a refused or hanging listener),
+/// dummy credentials, one region, and the time budget of `aws::within_budget`.
+#[cfg(feature = "aws")]
+pub async fn sdk_config_for(endpoint: &str, budget: std::time::Duration) -> aws_config::SdkConfig {
+    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
+        .endpoint_url(endpoint);
+    crate::aws::within_budget(loader, budget).load().await
+}
