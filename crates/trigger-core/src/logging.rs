@@ -6,11 +6,33 @@ use tracing_subscriber::EnvFilter;
 /// or plain text when `LOG_FORMAT=text`. The level comes from `RUST_LOG`, else
 /// `AWS_LAMBDA_LOG_LEVEL`, else `info`.
 pub fn init_tracing() {
-    let filter = std::env::var("RUST_LOG")
+    init_tracing_capped(&[]);
+}
+
+/// The level filter: `RUST_LOG`, else `AWS_LAMBDA_LOG_LEVEL`, else `info`, then the
+/// `caps` (directives such as `lambda_runtime=info`), which win for their targets.
+pub fn filter(caps: &[&str]) -> EnvFilter {
+    let configured = std::env::var("RUST_LOG")
         .ok()
-        .or_else(|| std::env::var("AWS_LAMBDA_LOG_LEVEL").ok())
-        .and_then(|level| EnvFilter::try_new(level.to_ascii_lowercase()).ok())
-        .unwrap_or_else(|| EnvFilter::new("info"));
+        .or_else(|| std::env::var("AWS_LAMBDA_LOG_LEVEL").ok());
+    filter_from(configured, caps)
+}
+
+/// [`filter`] with the configured level given rather than read from the environment.
+pub fn filter_from(configured: Option<String>, caps: &[&str]) -> EnvFilter {
+    let base = configured
+        .map(|level| level.to_ascii_lowercase())
+        .filter(|level| EnvFilter::try_new(level).is_ok())
+        .unwrap_or_else(|| "info".to_owned());
+    let mut directives = vec![base];
+    directives.extend(caps.iter().map(|c| (*c).to_owned()));
+    EnvFilter::try_new(directives.join(",")).unwrap_or_else(|_| EnvFilter::new("info"))
+}
+
+/// Like [`init_tracing`], with targets capped whatever the configured level (for a
+/// trigger whose events hold secrets that a library would log at TRACE).
+pub fn init_tracing_capped(caps: &[&str]) {
+    let filter = filter(caps);
     let text = std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("text"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -1,0 +1,179 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The handler against every sample event in `events/user-migration/` and every
+//! answer it gives, with an in-memory legacy store.
+
+use serde_json::{json, Value};
+use trigger_core::testing::{sample_event, sample_events};
+use trigger_core::Vars;
+use user_migration::store::{InMemoryStore, LegacyUser, Status};
+use user_migration::{handle, Config, REFUSAL};
+
+const OLIVIA_HASH: &str = "$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2";
+
+fn config() -> Config {
+    Config::from_vars(&Vars::from_pairs([
+        ("LEGACY_USERS_TABLE_NAME", "legacy-users"),
+        (
+            "ATTRIBUTE_MAP",
+            "first_name=given_name,last_name=family_name,plan=custom:plan",
+        ),
+    ]))
+    .unwrap()
+}
+
+fn olivia(status: Status) -> LegacyUser {
+    LegacyUser {
+        username: "olivia.martin@example.com".into(),
+        email: "olivia.martin@example.com".into(),
+        password_hash: OLIVIA_HASH.into(),
+        phone_number: Some("+33612345678".into()),
+        attributes: [
+            ("first_name", "Olivia"),
+            ("last_name", "Martin"),
+            ("plan", "pro"),
+            ("shoe_size", "38"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+        status,
+        migrated_at: None,
+    }
+}
+
+#[tokio::test]
+async fn every_sample_event_migrates_the_legacy_user() {
+    for (file, event) in sample_events("user-migration") {
+        let store = InMemoryStore::with([olivia(Status::Active)]);
+        let out = handle(&config(), &store, event.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let r = &out["response"];
+        let forgot = event["triggerSource"] == "UserMigration_ForgotPassword";
+        assert_eq!(
+            r["finalUserStatus"],
+            if forgot {
+                "RESET_REQUIRED"
+            } else {
+                "CONFIRMED"
+            },
+            "{file}"
+        );
+        assert_eq!(r["messageAction"], "SUPPRESS", "{file}");
+        assert_eq!(r["desiredDeliveryMediums"], json!(["EMAIL"]), "{file}");
+        let attrs = &r["userAttributes"];
+        assert_eq!(attrs["email"], "olivia.martin@example.com", "{file}");
+        assert_eq!(attrs["email_verified"], "true", "{file}");
+        assert_eq!(attrs["phone_number"], "+33612345678", "{file}");
+        assert_eq!(attrs["given_name"], "Olivia", "{file}: mapped");
+        assert_eq!(attrs["custom:plan"], "pro", "{file}: mapped");
+        assert!(
+            attrs.get("shoe_size").is_none(),
+            "{file}: unmapped attributes stay behind"
+        );
+        assert!(
+            store
+                .get("olivia.martin@example.com")
+                .unwrap()
+                .migrated_at
+                .is_some(),
+            "{file}: migration time recorded"
+        );
+        let (mut a, mut b) = (event.clone(), out.clone());
+        a.as_object_mut().unwrap().remove("response");
+        b.as_object_mut().unwrap().remove("response");
+        assert_eq!(a, b, "{file}: the event must come back unchanged");
+    }
+}
+
+async fn refusal(store: &InMemoryStore, event: Value) -> String {
+    let err = handle(&config(), store, event).await.unwrap_err();
+    assert_eq!(err.error_type(), "Refused");
+    err.user_message().to_owned()
+}
+
+#[tokio::test]
+async fn unknown_user_wrong_password_and_disabled_user_read_the_same() {
+    let sign_in = sample_event("user-migration", "UserMigration_Authentication.json");
+    let active = InMemoryStore::with([olivia(Status::Active)]);
+    let disabled = InMemoryStore::with([olivia(Status::Disabled)]);
+
+    let mut wrong = sign_in.clone();
+    wrong["request"]["password"] = "legacy-passw0rd!".into();
+    let mut unknown = sign_in.clone();
+    unknown["userName"] = "nobody@example.com".into();
+
+    assert_eq!(refusal(&active, wrong).await, REFUSAL);
+    assert_eq!(refusal(&active, unknown).await, REFUSAL);
+    assert_eq!(refusal(&disabled, sign_in.clone()).await, REFUSAL);
+    assert!(disabled
+        .get("olivia.martin@example.com")
+        .unwrap()
+        .migrated_at
+        .is_none());
+
+    let forgot = sample_event("user-migration", "UserMigration_ForgotPassword.json");
+    let mut forgot_unknown = forgot.clone();
+    forgot_unknown["userName"] = "nobody@example.com".into();
+    assert_eq!(refusal(&active, forgot_unknown).await, REFUSAL);
+    assert_eq!(refusal(&disabled, forgot).await, REFUSAL);
+}
+
+#[tokio::test]
+async fn a_missing_password_is_a_wrong_password() {
+    let mut event = sample_event("user-migration", "UserMigration_Authentication.json");
+    event["request"].as_object_mut().unwrap().remove("password");
+    let store = InMemoryStore::with([olivia(Status::Active)]);
+    assert_eq!(refusal(&store, event).await, REFUSAL);
+}
+
+#[tokio::test]
+async fn an_unknown_hash_scheme_or_a_store_outage_is_internal() {
+    let event = sample_event("user-migration", "UserMigration_Authentication.json");
+    let mut md5 = olivia(Status::Active);
+    md5.password_hash = "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/".into();
+    let err = handle(&config(), &InMemoryStore::with([md5]), event.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "LegacyHashUnusable");
+    assert!(
+        !format!("{err:?}").contains("qjXMvbEw8oaL"),
+        "the hash is never shown"
+    );
+
+    let down = InMemoryStore::failing("connection refused");
+    let err = handle(&config(), &down, event).await.unwrap_err();
+    assert_eq!(err.error_type(), "LegacyStoreUnavailable");
+    assert!(!err.user_message().contains("refused"));
+}
+
+#[tokio::test]
+async fn other_sources_and_bad_config() {
+    let mut event = sample_event("user-migration", "UserMigration_Authentication.json");
+    event["triggerSource"] = "UserMigration_Teleport".into();
+    let err = handle(&config(), &InMemoryStore::default(), event)
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "UnsupportedTriggerSource");
+    for (var, value) in [
+        ("ATTRIBUTE_MAP", "first_name=email"),
+        ("ATTRIBUTE_MAP", "oops"),
+        ("DUMMY_HASH", "plain"),
+        ("STORE_BUDGET_MS", "0"),
+    ] {
+        let err = Config::from_vars(&Vars::from_pairs([
+            ("LEGACY_USERS_TABLE_NAME", "t"),
+            (var, value),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.var, var);
+    }
+}
+
+#[tokio::test]
+async fn usernames_are_matched_case_insensitively_when_they_are_emails() {
+    let mut event = sample_event("user-migration", "UserMigration_Authentication.json");
+    event["userName"] = "  OLIVIA.MARTIN@example.COM ".into();
+    let store = InMemoryStore::with([olivia(Status::Active)]);
+    assert!(handle(&config(), &store, event).await.is_ok());
+}

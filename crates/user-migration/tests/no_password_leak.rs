@@ -1,0 +1,130 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The password never appears in a log line (at TRACE), an error, a Debug output or
+//! the runtime's own trace of the raw event.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use lambda_runtime::Diagnostic;
+use trigger_core::testing::sample_event;
+use trigger_core::Vars;
+use user_migration::store::{InMemoryStore, LegacyUser, Status};
+use user_migration::{handle, Config};
+
+const PASSWORD: &str = "Legacy-Passw0rd!";
+const HASH: &str = "$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2";
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+fn user(hash: &str, status: Status) -> LegacyUser {
+    LegacyUser {
+        username: "olivia.martin@example.com".into(),
+        email: "olivia.martin@example.com".into(),
+        password_hash: hash.into(),
+        phone_number: None,
+        attributes: Default::default(),
+        status,
+        migrated_at: None,
+    }
+}
+
+#[tokio::test]
+async fn the_password_is_in_no_log_error_or_debug_output() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let config = Config::from_vars(&Vars::from_pairs([(
+        "LEGACY_USERS_TABLE_NAME",
+        "legacy-users",
+    )]))
+    .unwrap();
+    let event = sample_event("user-migration", "UserMigration_Authentication.json");
+    assert_eq!(event["request"]["password"], PASSWORD);
+    let mut wrong = event.clone();
+    wrong["request"]["password"] = format!("{PASSWORD}x").into();
+    let mut unknown = event.clone();
+    unknown["userName"] = "someone.else@example.com".into();
+
+    let stores = [
+        InMemoryStore::with([user(HASH, Status::Active)]),
+        InMemoryStore::with([user(HASH, Status::Disabled)]),
+        InMemoryStore::with([user("$1$saltsalt$qjXMvbEw8oaL.CzflDugX/", Status::Active)]),
+        InMemoryStore::failing("connection refused"),
+    ];
+    let mut errors = String::new();
+    let mut successes = 0;
+    for store in &stores {
+        for e in [&event, &wrong, &unknown] {
+            match handle(&config, store, e.clone()).await {
+                Ok(_) => successes += 1,
+                Err(err) => {
+                    errors.push_str(&format!(
+                        "{err} | {err:?} | {} | {}\n",
+                        err.user_message(),
+                        err.error_type()
+                    ));
+                    // Turning it into the Lambda error logs it too.
+                    let d: Diagnostic = err.into();
+                    errors.push_str(&format!("{d:?}\n"));
+                }
+            }
+        }
+    }
+    assert_eq!(
+        successes, 1,
+        "only the right password for the active user gets in"
+    );
+    // What lambda_runtime does with each raw event at TRACE, under the cap the binary
+    // sets, even when the operator asks for RUST_LOG=trace.
+    let capped = tracing_subscriber::fmt()
+        .with_env_filter(trigger_core::logging::filter_from(
+            Some("trace".into()),
+            user_migration::LOG_CAPS,
+        ))
+        .with_writer({
+            let w = logs.clone();
+            move || w.clone()
+        })
+        .finish();
+    tracing::subscriber::with_default(capped, || {
+        tracing::trace!(target: "lambda_runtime::layers::api_response", body = %event, "raw JSON event received from Lambda");
+        tracing::trace!(target: "user_migration", "other targets still log at TRACE");
+    });
+
+    let logs = logs.text();
+    assert!(
+        logs.contains("sign-in refused"),
+        "logging was captured:\n{logs}"
+    );
+    assert!(
+        logs.contains("other targets still log at TRACE"),
+        "the cap is only for the runtime"
+    );
+    for needle in [PASSWORD, &format!("{PASSWORD}x")] {
+        assert!(!logs.contains(needle), "password in the logs:\n{logs}");
+        assert!(!errors.contains(needle), "password in an error:\n{errors}");
+    }
+}
