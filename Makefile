@@ -8,17 +8,18 @@ VENV         := .venv
 PYTHON       := $(VENV)/bin/python
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 CFN_LINT     := $(VENV)/bin/cfn-lint
-FUNCTIONS    := pre-signup custom-message pre-token-generation post-authentication
+FUNCTIONS    := pre-signup custom-message pre-token-generation post-authentication user-migration
 # cargo-lambda finds zig (for cross-compiling to arm64) through the venv on PATH.
 WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: help setup test lint fmt build sizes demo deploy clean $(addprefix invoke-,$(FUNCTIONS))
+.PHONY: help setup test lint fmt build sizes bench demo deploy clean $(addprefix invoke-,$(FUNCTIONS))
 
 help:
 	@echo "make demo            run every sample event through the real triggers (cargo lambda watch)"
 	@echo "make test            template lint, local invoke check, every cargo test (with moto)"
 	@echo "make lint            cargo fmt --check, clippy -D warnings, cfn-lint"
 	@echo "make build           release arm64 binaries for Lambda (target/lambda/<fn>/bootstrap)"
+	@echo "make bench           user-migration: unknown-user vs wrong-password time, bcrypt cost"
 	@echo "make invoke-<fn>     cargo lambda invoke on each sample event of <fn>: $(FUNCTIONS)"
 	@echo "make deploy          sam build && sam deploy --guided"
 
@@ -53,11 +54,16 @@ sizes:
 	  printf '%-16s %8d bytes\n' "$$f" "$$(stat -c %s target/lambda/$$f/bootstrap)"; \
 	done
 
+# Benchmarks (optimized, not part of `make test`): user-migration answer times.
+bench:
+	cargo bench -p user-migration --bench answer_time
+	python3 scripts/bench_report.py
+
 demo: setup
-	$(PYTHON) scripts/local_lambda.py demo
+	$(PYTHON) scripts/with_moto.py $(PYTHON) scripts/local_lambda.py demo
 
 $(addprefix invoke-,$(FUNCTIONS)): invoke-%: setup
-	$(PYTHON) scripts/local_lambda.py invoke $*
+	$(PYTHON) scripts/with_moto.py $(PYTHON) scripts/local_lambda.py invoke $*
 
 # SAM CLI is large, so it is installed only for deploying.
 $(VENV)/.sam-installed: requirements-deploy.txt | setup

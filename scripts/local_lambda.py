@@ -24,8 +24,51 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 CARGO_LAMBDA = [str(VENV_BIN / "cargo-lambda"), "lambda"]
-FUNCTIONS = ["pre-signup", "custom-message", "pre-token-generation", "post-authentication"]
+FUNCTIONS = ["pre-signup", "custom-message", "pre-token-generation", "post-authentication", "user-migration"]
 ENV_FILE = ROOT / "local.env"
+
+
+def env_file_values() -> dict:
+    values = {}
+    for line in ENV_FILE.read_text().splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, value = line.split("=", 1)
+            values[key.strip()] = value.strip().strip('"')
+    return values
+
+
+def prepare_moto(endpoint: str) -> None:
+    """The tables and seed rows the sample events expect, in the moto server."""
+    import boto3  # installed with moto in .venv
+
+    env = env_file_values()
+    kw = dict(endpoint_url=endpoint, region_name=env.get("AWS_REGION", "eu-west-1"),
+              aws_access_key_id="local", aws_secret_access_key="local")
+    ddb = boto3.client("dynamodb", **kw)
+    existing = set(ddb.list_tables()["TableNames"])
+
+    def table(name, keys):
+        if name in existing:
+            return
+        ddb.create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in keys],
+            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
+        )
+
+    table(env["ROLE_TABLE_NAME"], [("id", "HASH")])
+    table(env["ANALYTICS_TABLE_NAME"], [("pk", "HASH"), ("sk", "RANGE")])
+    table(env["LEGACY_USERS_TABLE_NAME"], [("username", "HASH")])
+    # A back-office role row for the sample user lukas.schmidt@example.de.
+    ddb.put_item(TableName=env["ROLE_TABLE_NAME"], Item={
+        "id": {"S": "3a9d2b61-7e04-4c58-b1f3-8d6e0a2c4b97"}, "role": {"S": "auditor"},
+        "claims": {"M": {"tenant_id": {"S": "acme-de"}}}, "scopes": {"SS": ["notes/audit"]}})
+    # The legacy user of the user-migration samples (password Legacy-Passw0rd!).
+    ddb.put_item(TableName=env["LEGACY_USERS_TABLE_NAME"], Item={
+        "username": {"S": "olivia.martin@example.com"}, "email": {"S": "olivia.martin@example.com"},
+        "password_hash": {"S": "$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2"},
+        "status": {"S": "active"}, "attributes": {"M": {"first_name": {"S": "Olivia"}, "last_name": {"S": "Martin"}}}})
+    boto3.client("ses", **kw).verify_email_identity(EmailAddress=env["ALERT_FROM_ADDRESS"])
 
 
 def free_port() -> int:
@@ -131,13 +174,16 @@ def describe(function: str, ok: bool, body) -> str:
         return text
     if function == "post-authentication":
         return "signed in (analytics are best effort and never fail a sign-in)"
+    if function == "user-migration":
+        attrs = response.get("userAttributes") or {}
+        return f"migrated as {response.get('finalUserStatus')}: {', '.join(f'{k}={v}' for k, v in attrs.items())}"
     return json.dumps(response)
 
 
 def shape_problem(function: str, ok: bool, body):
     """Why an answer is not one the trigger may give, or None."""
     if not ok:
-        if (body or {}).get("errorType") != "Refused" or function != "pre-signup":
+        if (body or {}).get("errorType") != "Refused" or function not in ("pre-signup", "user-migration"):
             return f"unexpected error {body!r}"
         return None
     response = (body or {}).get("response")
@@ -163,6 +209,8 @@ def run_all(check: bool) -> int:
     print("building the triggers ...", flush=True)
     subprocess.run(["cargo", "build", "--quiet", "--bins"], cwd=ROOT, check=True)
     problems = answered = 0
+    if os.environ.get("MOTO_ENDPOINT"):
+        prepare_moto(os.environ["MOTO_ENDPOINT"])
     with Watch() as watch:
         print(f"cargo lambda watch on 127.0.0.1:{watch.port} (pid {watch.proc.pid})", flush=True)
         for function in FUNCTIONS:
@@ -183,6 +231,8 @@ def invoke(function: str) -> int:
     if function not in FUNCTIONS:
         raise SystemExit(f"unknown function {function!r}; one of {', '.join(FUNCTIONS)}")
     subprocess.run(["cargo", "build", "--quiet", "--bin", function], cwd=ROOT, check=True)
+    if os.environ.get("MOTO_ENDPOINT"):
+        prepare_moto(os.environ["MOTO_ENDPOINT"])
     failed = 0
     with Watch() as watch:
         for path in sample_events(function):

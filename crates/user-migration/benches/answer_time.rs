@@ -1,1 +1,82 @@
-fn main() {}
+//! How long the trigger takes to refuse an unknown user versus a known user with a
+//! wrong password (they must look the same from outside), and what one bcrypt
+//! verification costs at cost 10 and 12.
+//!
+//! `make bench` runs this and prints the ratio of the medians.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use serde_json::json;
+use trigger_core::Vars;
+use user_migration::hash::verify;
+use user_migration::secret::Password;
+use user_migration::store::{InMemoryStore, LegacyUser, Status};
+use user_migration::{handle, Config};
+
+fn event(user: &str) -> serde_json::Value {
+    json!({
+        "version": "1",
+        "triggerSource": "UserMigration_Authentication",
+        "userName": user,
+        "request": {"password": "not-the-password"},
+        "response": {}
+    })
+}
+
+fn answers(c: &mut Criterion) {
+    // A real user hashed like the dummy: bcrypt, cost 10.
+    let hash = bcrypt::hash("the real password", 10).unwrap();
+    let store = InMemoryStore::with([LegacyUser {
+        username: "known@example.com".into(),
+        email: "known@example.com".into(),
+        password_hash: hash,
+        phone_number: None,
+        attributes: Default::default(),
+        status: Status::Active,
+        migrated_at: None,
+    }]);
+    let config = match Config::from_vars(&Vars::from_pairs([("LEGACY_USERS_TABLE_NAME", "t")])) {
+        Ok(c) => c,
+        Err(e) => panic!("{e}"),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let mut group = c.benchmark_group("refusal");
+    group.sample_size(30);
+    group.bench_function("unknown_user", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(handle(&config, &store, event("nobody@example.com")))
+                .is_err()
+        })
+    });
+    group.bench_function("wrong_password", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(handle(&config, &store, event("known@example.com")))
+                .is_err()
+        })
+    });
+    group.finish();
+}
+
+fn bcrypt_costs(c: &mut Criterion) {
+    let password = Password::new("correct horse battery staple");
+    let mut group = c.benchmark_group("bcrypt_verify");
+    group.sample_size(10);
+    for cost in [10u32, 12] {
+        let hash = bcrypt::hash("correct horse battery staple", cost).unwrap();
+        group.bench_function(format!("cost_{cost}"), |b| {
+            b.iter(|| verify(&password, &hash))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, answers, bcrypt_costs);
+criterion_main!(benches);

@@ -1,0 +1,101 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Migration end to end through the DynamoDB adapter, against moto (started by
+//! `make test`).
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+use trigger_core::testing::{moto_endpoint, sample_event, sdk_config_for, unique_name};
+use trigger_core::Vars;
+use user_migration::store::{
+    item_for, DynamoStore, LegacyUser, LegacyUserStore, Status, KEY_ATTRIBUTE,
+};
+use user_migration::{handle, Config, REFUSAL};
+
+#[tokio::test]
+async fn a_legacy_user_migrates_once_through_dynamodb() {
+    let client = aws_sdk_dynamodb::Client::new(
+        &sdk_config_for(&moto_endpoint(), Duration::from_secs(3)).await,
+    );
+    let table = unique_name("legacy-users");
+    client
+        .create_table()
+        .table_name(&table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(KEY_ATTRIBUTE)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(KEY_ATTRIBUTE)
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let olivia = LegacyUser {
+        username: "olivia.martin@example.com".into(),
+        email: "olivia.martin@example.com".into(),
+        password_hash: "$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2".into(),
+        phone_number: None,
+        attributes: [("first_name".to_owned(), "Olivia".to_owned())].into(),
+        status: Status::Active,
+        migrated_at: None,
+    };
+    client
+        .put_item()
+        .table_name(&table)
+        .set_item(Some(item_for(&olivia)))
+        .send()
+        .await
+        .unwrap();
+
+    let config = Config::from_vars(&Vars::from_pairs([
+        ("LEGACY_USERS_TABLE_NAME", table.as_str()),
+        ("ATTRIBUTE_MAP", "first_name=given_name"),
+    ]))
+    .unwrap();
+    let store = DynamoStore::new(client.clone(), &table);
+
+    let event = sample_event("user-migration", "UserMigration_Authentication.json");
+    let out = handle(&config, &store, event.clone()).await.unwrap();
+    assert_eq!(out["response"]["finalUserStatus"], "CONFIRMED");
+    assert_eq!(out["response"]["userAttributes"]["given_name"], "Olivia");
+    let first = store
+        .find("olivia.martin@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .migrated_at
+        .expect("migration time recorded");
+
+    // A second migration (the Cognito user was deleted and signs in again) keeps the first time.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    handle(&config, &store, event.clone()).await.unwrap();
+    let again = store
+        .find("olivia.martin@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .migrated_at
+        .unwrap();
+    assert_eq!(first, again);
+
+    let mut wrong = event;
+    wrong["request"]["password"] = "Legacy-Passw0rd?".into();
+    assert_eq!(
+        handle(&config, &store, wrong)
+            .await
+            .unwrap_err()
+            .user_message(),
+        REFUSAL
+    );
+}

@@ -1,0 +1,57 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! No input makes the handler panic, and no answer but a migration carries data.
+
+use proptest::prelude::*;
+use serde_json::Value;
+use trigger_core::testing::{arb_json, mutated_sample};
+use trigger_core::Vars;
+use user_migration::store::{InMemoryStore, LegacyUser, Status};
+use user_migration::{handle, Config};
+
+fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
+    // Cheap hashes (bcrypt cost 4) keep hundreds of cases fast; the cost is not the point.
+    let config = Config::from_vars(&Vars::from_pairs([
+        ("LEGACY_USERS_TABLE_NAME", "legacy-users"),
+        (
+            "DUMMY_HASH",
+            "$2b$04$b8UV74odsoHWLusPkfjmE.n.7CWzeLgjQpw3DZ4ZAUwUI4ZF0lS0C",
+        ),
+    ]))
+    .unwrap();
+    let store = InMemoryStore::with([LegacyUser {
+        username: "olivia.martin@example.com".into(),
+        email: "olivia.martin@example.com".into(),
+        password_hash: "$2b$04$TXGTmEKuqXEIBtu0TMumKeT8j4OhU0SkRoqLpBYOuZKM3.x7FXF9.".into(),
+        phone_number: None,
+        attributes: Default::default(),
+        status: Status::Active,
+        migrated_at: None,
+    }]);
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(handle(&config, &store, event))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn arbitrary_json_never_panics(value in arb_json()) {
+        let _ = run(value);
+    }
+
+    #[test]
+    fn mutated_sample_events_never_panic(
+        pick in any::<prop::sample::Index>(),
+        node in any::<prop::sample::Index>(),
+        replacement in prop::option::of(arb_json()),
+    ) {
+        let event = mutated_sample("user-migration", pick, node, replacement);
+        if let Ok(out) = run(event) {
+            // Only a verified (or forgot-password) user gets attributes back.
+            prop_assert_eq!(&out["response"]["userAttributes"]["email"], "olivia.martin@example.com");
+        }
+    }
+}
