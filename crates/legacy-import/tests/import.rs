@@ -6,11 +6,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType, Select,
-};
-use trigger_core::testing::{moto_endpoint, sdk_config_for, unique_name};
+use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use trigger_core::testing::{create_table, moto_endpoint, sdk_config_for, unique_name};
 
 async fn client() -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&sdk_config_for(&moto_endpoint(), Duration::from_secs(20)).await)
@@ -18,27 +15,7 @@ async fn client() -> aws_sdk_dynamodb::Client {
 
 async fn legacy_table(client: &aws_sdk_dynamodb::Client) -> String {
     let name = unique_name("legacy-users");
-    client
-        .create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("username")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("username")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("create the legacy table in moto");
+    create_table(client, &name, &["username"]).await;
     name
 }
 

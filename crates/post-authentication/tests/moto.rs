@@ -6,16 +6,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use post_authentication::mailer::SesMailer;
 use post_authentication::recorder::{client_sk, day_pk, user_pk, DynamoRecorder, Recorded};
 use post_authentication::{handle, Config};
 use serde_json::Value;
 use trigger_core::testing::{
-    hanging_endpoint, moto_endpoint, refused_endpoint, sample_event, sdk_config_for, unique_name,
+    create_table, hanging_endpoint, moto_endpoint, refused_endpoint, sample_event, sdk_config_for,
+    unique_name,
 };
 use trigger_core::Vars;
 
@@ -49,31 +47,7 @@ async fn moto_with_budget(budget: Duration) -> Moto {
     let sdk = sdk_config_for(&endpoint, budget).await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
     let table = unique_name("analytics");
-    let key = |name: &str, kind: KeyType| {
-        KeySchemaElement::builder()
-            .attribute_name(name)
-            .key_type(kind)
-            .build()
-            .unwrap()
-    };
-    let attr = |name: &str| {
-        AttributeDefinition::builder()
-            .attribute_name(name)
-            .attribute_type(ScalarAttributeType::S)
-            .build()
-            .unwrap()
-    };
-    dynamodb
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(attr("pk"))
-        .attribute_definitions(attr("sk"))
-        .key_schema(key("pk", KeyType::Hash))
-        .key_schema(key("sk", KeyType::Range))
-        .send()
-        .await
-        .expect("create the analytics table in moto");
+    create_table(&dynamodb, &table, &["pk", "sk"]).await;
     let ses = aws_sdk_ses::Client::new(&sdk);
     ses.verify_email_identity()
         .email_address(FROM)

@@ -8,7 +8,7 @@ use post_authentication::recorder::InMemoryRecorder;
 use post_authentication::{handle, Config, TRIGGER_SOURCE};
 use proptest::prelude::*;
 use serde_json::Value;
-use trigger_core::testing::{arb_json, mutated_sample};
+use trigger_core::testing::{arb_json, block_on, mutated_sample};
 use trigger_core::Vars;
 
 fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
@@ -19,19 +19,15 @@ fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
     ]))
     .unwrap();
     let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap()
-        .block_on(handle(
-            &config,
-            &recorder,
-            &mailer,
-            event,
-            "req",
-            SystemTime::now(),
-        ))
-        .0
+    block_on(handle(
+        &config,
+        &recorder,
+        &mailer,
+        event,
+        "req",
+        SystemTime::now(),
+    ))
+    .0
 }
 
 proptest! {

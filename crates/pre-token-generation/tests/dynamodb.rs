@@ -5,17 +5,15 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use pre_token_generation::directory::{
     item_for, DirectoryEntry, DynamoDirectory, LookupError, RoleDirectory, KEY_ATTRIBUTE,
 };
 use pre_token_generation::{handle, Config};
 use serde_json::{json, Map};
 use trigger_core::testing::{
-    hanging_endpoint, moto_endpoint, refused_endpoint, sample_event, sdk_config_for, unique_name,
+    create_table, hanging_endpoint, moto_endpoint, refused_endpoint, sample_event, sdk_config_for,
+    unique_name,
 };
 use trigger_core::Vars;
 
@@ -25,27 +23,7 @@ async fn client(endpoint: &str, budget: Duration) -> aws_sdk_dynamodb::Client {
 
 async fn role_table(client: &aws_sdk_dynamodb::Client) -> String {
     let name = unique_name("roles");
-    client
-        .create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("create the role table in moto");
+    create_table(client, &name, &[KEY_ATTRIBUTE]).await;
     name
 }
 

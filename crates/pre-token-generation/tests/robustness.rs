@@ -5,7 +5,7 @@ use pre_token_generation::directory::{DirectoryEntry, InMemoryDirectory};
 use pre_token_generation::{handle, Config};
 use proptest::prelude::*;
 use serde_json::Value;
-use trigger_core::testing::{arb_json, mutated_sample};
+use trigger_core::testing::{arb_json, block_on, mutated_sample};
 use trigger_core::Vars;
 
 fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
@@ -21,11 +21,7 @@ fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
         "7c1e5d0a-3b9f-4e62-9a2d-61f0c8b4e7a1",
         DirectoryEntry::default(),
     );
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap()
-        .block_on(handle(&config, &dir, event))
+    block_on(handle(&config, &dir, event))
 }
 
 proptest! {

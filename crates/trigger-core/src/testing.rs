@@ -235,3 +235,52 @@ pub async fn sdk_config_for(endpoint: &str, budget: std::time::Duration) -> aws_
         .endpoint_url(endpoint);
     crate::aws::within_budget(loader, budget).load().await
 }
+
+/// Runs a future to completion on a fresh single-thread runtime (for property tests,
+/// which are not async).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(future)
+}
+
+/// Creates an on-demand table whose keys are strings: `keys` is the partition key
+/// and, optionally, the sort key.
+#[cfg(feature = "dynamodb-testing")]
+pub async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str, keys: &[&str]) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    let mut request = client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest);
+    for (i, key) in keys.iter().enumerate() {
+        let kind = if i == 0 {
+            KeyType::Hash
+        } else {
+            KeyType::Range
+        };
+        request = request
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(*key)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .expect("attribute definition"),
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name(*key)
+                    .key_type(kind)
+                    .build()
+                    .expect("key schema"),
+            );
+    }
+    request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("cannot create table {name}: {e:?}"));
+}

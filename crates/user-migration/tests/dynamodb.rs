@@ -4,10 +4,9 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+use trigger_core::testing::{
+    create_table, moto_endpoint, sample_event, sdk_config_for, unique_name,
 };
-use trigger_core::testing::{moto_endpoint, sample_event, sdk_config_for, unique_name};
 use trigger_core::Vars;
 use user_migration::store::{
     item_for, DynamoStore, LegacyUser, LegacyUserStore, Status, KEY_ATTRIBUTE,
@@ -20,27 +19,7 @@ async fn a_legacy_user_migrates_once_through_dynamodb() {
         &sdk_config_for(&moto_endpoint(), Duration::from_secs(3)).await,
     );
     let table = unique_name("legacy-users");
-    client
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    create_table(&client, &table, &[KEY_ATTRIBUTE]).await;
     let olivia = LegacyUser {
         username: "olivia.martin@example.com".into(),
         email: "olivia.martin@example.com".into(),

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use serde_json::Value;
-use trigger_core::testing::{arb_json, mutated_sample};
+use trigger_core::testing::{arb_json, block_on, mutated_sample};
 use trigger_core::Vars;
 use user_migration::store::{InMemoryStore, LegacyUser, Status};
 use user_migration::{handle, Config};
@@ -27,11 +27,7 @@ fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
         status: Status::Active,
         migrated_at: None,
     }]);
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap()
-        .block_on(handle(&config, &store, event))
+    block_on(handle(&config, &store, event))
 }
 
 proptest! {
