@@ -189,6 +189,23 @@ fn b64(field: &str, scheme: Scheme, what: &'static str) -> Result<Vec<u8>, HashE
         .map_err(|_| HashError::Malformed { scheme, why: what })
 }
 
+/// The salt and the digest of a PBKDF2 or scrypt string (a digest of 16 to 64 bytes).
+fn salt_and_digest(
+    salt: &str,
+    digest: &str,
+    scheme: Scheme,
+) -> Result<(Vec<u8>, Vec<u8>), HashError> {
+    let salt = b64(salt, scheme, "salt is not base64")?;
+    let hash = b64(digest, scheme, "hash is not base64")?;
+    if hash.len() < 16 || hash.len() > 64 {
+        return Err(HashError::Malformed {
+            scheme,
+            why: "hash length out of range",
+        });
+    }
+    Ok((salt, hash))
+}
+
 /// `k=v,k=v` into pairs.
 fn params(field: &str) -> Vec<(&str, &str)> {
     field
@@ -305,14 +322,7 @@ fn parse_pbkdf2(hash: &str, scheme: Scheme) -> Result<Pbkdf2Hash, HashError> {
     if rounds > MAX_PBKDF2_ROUNDS {
         return Err(HashError::TooExpensive { scheme });
     }
-    let salt = b64(salt, scheme, "salt is not base64")?;
-    let hash = b64(digest, scheme, "hash is not base64")?;
-    if hash.len() < 16 || hash.len() > 64 {
-        return Err(HashError::Malformed {
-            scheme,
-            why: "hash length out of range",
-        });
-    }
+    let (salt, hash) = salt_and_digest(salt, digest, scheme)?;
     Ok(Pbkdf2Hash { rounds, salt, hash })
 }
 
@@ -348,14 +358,7 @@ fn parse_scrypt(hash: &str) -> Result<ScryptHash, HashError> {
     if log_n > MAX_SCRYPT_LOG_N || r > 32 || p > 16 {
         return Err(HashError::TooExpensive { scheme });
     }
-    let salt = b64(salt, scheme, "salt is not base64")?;
-    let hash = b64(digest, scheme, "hash is not base64")?;
-    if hash.len() < 16 || hash.len() > 64 {
-        return Err(HashError::Malformed {
-            scheme,
-            why: "hash length out of range",
-        });
-    }
+    let (salt, hash) = salt_and_digest(salt, digest, scheme)?;
     Ok(ScryptHash {
         log_n,
         r,
