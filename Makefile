@@ -1,6 +1,7 @@
 # Everything a fresh machine needs is installed by these targets:
 # a Python venv under .venv/ with the pinned tools of requirements.txt
-# (cargo-lambda, cfn-lint), and the arm64 Rust target for release builds.
+# (cargo-lambda, cfn-lint, moto, boto3), cognito-local from package-lock.json
+# (npm ci), and the arm64 Rust target for release builds.
 
 SHELL        := /bin/bash
 .SHELLFLAGS  := -eu -o pipefail -c
@@ -12,28 +13,35 @@ FUNCTIONS    := pre-signup custom-message pre-token-generation post-authenticati
 # cargo-lambda finds zig (for cross-compiling to arm64) through the venv on PATH.
 WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: help setup test lint fmt build sizes bench demo deploy clean $(addprefix invoke-,$(FUNCTIONS))
+.PHONY: help setup test lint fmt build sizes bench demo samples deploy clean $(addprefix invoke-,$(FUNCTIONS))
 
 help:
-	@echo "make demo            run every sample event through the real triggers (cargo lambda watch)"
-	@echo "make test            template lint, local invoke check, every cargo test (with moto)"
+	@echo "make demo            a local user pool (cognito-local) driving the real triggers: sign-up to migration"
+	@echo "make samples         every sample event through the real triggers (cargo lambda watch), one line each"
+	@echo "make test            template lint, the end-to-end journey, local invoke check, every cargo test"
 	@echo "make lint            cargo fmt --check, clippy -D warnings, cfn-lint"
 	@echo "make build           release arm64 binaries for Lambda (target/lambda/<fn>/bootstrap)"
 	@echo "make bench           user-migration: unknown-user vs wrong-password time, bcrypt cost"
 	@echo "make invoke-<fn>     cargo lambda invoke on each sample event of <fn>: $(FUNCTIONS)"
 	@echo "make deploy          sam build && sam deploy --guided"
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# cognito-local, pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Tests that need DynamoDB or SES get a moto server on a free loopback port
 # (MOTO_ENDPOINT); it is stopped by its PID when the tests end.
 test: setup
 	$(CFN_LINT) template.yaml
+	$(PYTHON) scripts/e2e.py
 	$(PYTHON) scripts/with_moto.py bash -c '$(PYTHON) scripts/local_lambda.py check && cargo test --workspace'
 
 lint: setup
@@ -59,7 +67,13 @@ bench:
 	cargo bench -p user-migration --bench answer_time
 	python3 scripts/bench_report.py
 
+# The main job: a local user pool (cognito-local) driving the real triggers, with
+# moto as DynamoDB and SES; every step printed, everything stopped at the end.
 demo: setup
+	$(PYTHON) scripts/e2e.py
+
+# Every sample event under events/ through the triggers, one line each.
+samples: setup
 	$(PYTHON) scripts/with_moto.py $(PYTHON) scripts/local_lambda.py demo
 
 $(addprefix invoke-,$(FUNCTIONS)): invoke-%: setup
@@ -77,4 +91,4 @@ deploy: $(VENV)/.sam-installed
 
 clean:
 	cargo clean
-	rm -rf $(VENV) .aws-sam
+	rm -rf $(VENV) node_modules .aws-sam

@@ -21,6 +21,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from with_moto import free_port, stop_group
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 CARGO_LAMBDA = [str(VENV_BIN / "cargo-lambda"), "lambda"]
@@ -71,17 +73,12 @@ def prepare_moto(endpoint: str) -> None:
     boto3.client("ses", **kw).verify_email_identity(EmailAddress=env["ALERT_FROM_ADDRESS"])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Watch:
     """`cargo lambda watch` on loopback, stopped by PID when the block ends."""
 
-    def __init__(self):
+    def __init__(self, extra_env=None):
         self.port = free_port()
+        self.extra_env = extra_env or {}
         self.proc = None
         self.log_path = ROOT / "target" / "cargo-lambda-watch.log"
 
@@ -89,9 +86,10 @@ class Watch:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(self.log_path, "w")
         extra = []
-        if os.environ.get("MOTO_ENDPOINT"):
-            # DynamoDB and SES calls go to the moto server scripts/with_moto.py started.
-            extra = ["--env-var", f"AWS_ENDPOINT_URL={os.environ['MOTO_ENDPOINT']}"]
+        moto = self.extra_env.get("MOTO_ENDPOINT") or os.environ.get("MOTO_ENDPOINT")
+        if moto:
+            # DynamoDB and SES calls go to the moto server that was started for us.
+            extra = ["--env-var", f"AWS_ENDPOINT_URL={moto}"]
         self.proc = subprocess.Popen(
             CARGO_LAMBDA + ["watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.port),
                             "--env-file", str(ENV_FILE), "--ignore-changes", "--quiet"] + extra,
@@ -109,14 +107,9 @@ class Watch:
         raise SystemExit(f"cargo lambda watch did not listen on port {self.port} within 60 s")
 
     def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
-            # The group holds watch and the function processes it spawned.
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        # The group holds watch and the function processes it spawned.
+        if self.proc:
+            stop_group(self.proc)
         self.log.close()
         return False
 

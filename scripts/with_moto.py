@@ -3,10 +3,10 @@
 
   with_moto.py COMMAND [ARGS...]
 
-The server (scripts/moto_server.py, moto one request at a time) is started on 127.0.0.1, the command runs
-with MOTO_ENDPOINT=http://127.0.0.1:<port> (and dummy AWS credentials), and the
-server is stopped by its PID afterwards, also on failure and Ctrl-C. The command's
-exit code is returned.
+The server (scripts/moto_server.py: moto, one request at a time) is started on
+127.0.0.1, the command runs with MOTO_ENDPOINT=http://127.0.0.1:<port> (and dummy
+AWS credentials), and the server is stopped by its PID afterwards, also on failure
+and Ctrl-C. The command's exit code is returned.
 """
 
 import os
@@ -27,49 +27,68 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_group(proc: subprocess.Popen) -> None:
+    """Stops a process started with start_new_session=True, and its children."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+class MotoServer:
+    """moto on 127.0.0.1:<free port> for the duration of a `with` block."""
+
+    def __init__(self, log_name: str = "moto.log"):
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.log_path = ROOT / "target" / log_name
+        self.proc = None
+
+    def __enter__(self):
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "scripts" / "moto_server.py"),
+             "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"moto exited early; see {self.log_path}")
+            try:
+                urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    stop_group(self.proc)
+                    raise SystemExit("moto did not answer within 30 s")
+                time.sleep(0.2)
+        print(f"moto on {self.endpoint} (pid {self.proc.pid})", flush=True)
+        return self
+
+    def __exit__(self, *exc):
+        stop_group(self.proc)
+        self.log.close()
+        print(f"moto stopped (pid {self.proc.pid})", flush=True)
+        return False
+
+
 def main(argv) -> int:
     if len(argv) < 2:
         print(__doc__)
         return 2
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    log_path = ROOT / "target" / "moto.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "scripts" / "moto_server.py"),
-             "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                if server.poll() is not None:
-                    print(f"moto_server exited early; see {log_path}", file=sys.stderr)
-                    return 1
-                try:
-                    urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).read()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        print("moto_server did not answer within 30 s", file=sys.stderr)
-                        return 1
-                    time.sleep(0.2)
-            print(f"moto on {endpoint} (pid {server.pid})", flush=True)
-            env = dict(os.environ, MOTO_ENDPOINT=endpoint, AWS_ACCESS_KEY_ID="testing",
+    try:
+        with MotoServer() as moto:
+            env = dict(os.environ, MOTO_ENDPOINT=moto.endpoint, AWS_ACCESS_KEY_ID="testing",
                        AWS_SECRET_ACCESS_KEY="testing", AWS_REGION="us-east-1",
                        AWS_EC2_METADATA_DISABLED="true")
             return subprocess.run(argv[1:], env=env).returncode
-        except KeyboardInterrupt:
-            return 130
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
-            print(f"moto stopped (pid {server.pid})", flush=True)
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

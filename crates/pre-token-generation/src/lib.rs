@@ -14,7 +14,7 @@ use serde_json::Value;
 use trigger_core::{CognitoEvent, TriggerError};
 
 pub use config::{Config, OnLookupFailure};
-use directory::{lookup_within, DirectoryEntry, LookupError, RoleDirectory};
+use directory::{lookup_within, DirectoryEntry, RoleDirectory};
 use rules::{client_response, resolve_role, user_response, GroupConfiguration, TokenVersion};
 
 const USER_SOURCES: &[&str] = &[
@@ -95,13 +95,13 @@ async fn table_entry<D: RoleDirectory>(
     if !config.uses_table() {
         return Ok(None);
     }
-    let result = if key.is_empty() {
-        Err(LookupError::Malformed(format!(
-            "the event names no {what} to look up"
-        )))
-    } else {
-        lookup_within(directory, key, config.lookup_budget).await
-    };
+    if key.is_empty() {
+        // Rows are keyed by sub (or client id): without one there is no row to find.
+        // (Cognito always sends a sub; the local emulator's migrated users have none.)
+        tracing::warn!(what, "the event names no key to look up; continuing without the table");
+        return Ok(None);
+    }
+    let result = lookup_within(directory, key, config.lookup_budget).await;
     match (result, config.on_lookup_failure) {
         (Ok(entry), _) => Ok(entry),
         (Err(e), OnLookupFailure::Deny) => Err(TriggerError::internal(
