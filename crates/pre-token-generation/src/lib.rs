@@ -98,7 +98,10 @@ async fn table_entry<D: RoleDirectory>(
     if key.is_empty() {
         // Rows are keyed by sub (or client id): without one there is no row to find.
         // (Cognito always sends a sub; the local emulator's migrated users have none.)
-        tracing::warn!(what, "the event names no key to look up; continuing without the table");
+        tracing::warn!(
+            what,
+            "the event names no key to look up; continuing without the table"
+        );
         return Ok(None);
     }
     let result = lookup_within(directory, key, config.lookup_budget).await;

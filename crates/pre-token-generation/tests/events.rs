@@ -297,9 +297,21 @@ async fn a_client_without_a_row_gets_its_token_unchanged() {
 
 #[tokio::test]
 async fn a_user_without_a_sub_gets_no_table_row_but_still_a_token() {
-    let mut event = sample_event("pre-token-generation", "V1-TokenGeneration_Authentication.json");
-    event["request"]["userAttributes"].as_object_mut().unwrap().remove("sub");
-    let down = InMemoryDirectory { outage: Some(LookupError::Unavailable("down".into())), ..Default::default() };
+    let mut event = sample_event(
+        "pre-token-generation",
+        "V1-TokenGeneration_Authentication.json",
+    );
+    event["request"]["userAttributes"]
+        .as_object_mut()
+        .unwrap()
+        .remove("sub");
+    let down = InMemoryDirectory {
+        outage: Some(LookupError::Unavailable("down".into())),
+        ..Default::default()
+    };
     let out = handle(&config(&[]), &down, event).await.unwrap();
-    assert_eq!(out["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]["custom:role"], "editor");
+    assert_eq!(
+        out["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]["custom:role"],
+        "editor"
+    );
 }

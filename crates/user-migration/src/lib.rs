@@ -167,11 +167,11 @@ pub async fn handle<S: LegacyUserStore>(
         Flow::ForgotPassword => match found {
             Some(u) if u.status == Status::Active => u,
             Some(_) => {
-                tracing::info!(user = %shown, "forgot-password refused: disabled legacy user");
+                tracing::info!(user = %shown, "reset refused: disabled legacy user");
                 return Err(TriggerError::user(REFUSAL));
             }
             None => {
-                tracing::info!(user = %shown, "forgot-password refused: unknown legacy user");
+                tracing::info!(user = %shown, "reset refused: unknown legacy user");
                 return Err(TriggerError::user(REFUSAL));
             }
         },
@@ -216,7 +216,7 @@ fn authenticate(
             Err(TriggerError::user(REFUSAL))
         }
         (false, _) => {
-            tracing::info!(user = %shown, "sign-in refused: wrong password");
+            tracing::info!(user = %shown, "sign-in refused: the legacy hash does not match");
             Err(TriggerError::user(REFUSAL))
         }
     }
