@@ -59,7 +59,7 @@ build: setup
 
 sizes:
 	@for f in $(FUNCTIONS); do \
-	  printf '%-16s %8d bytes\n' "$$f" "$$(stat -c %s target/lambda/$$f/bootstrap)"; \
+	  printf '%-22s %9d bytes\n' "$$f" "$$(stat -c %s target/lambda/$$f/bootstrap)"; \
 	done
 
 # Benchmarks (optimized, not part of `make test`): user-migration answer times.
