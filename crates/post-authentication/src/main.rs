@@ -1,14 +1,10 @@
-use lambda_runtime::{service_fn, Error, LambdaEvent};
 use post_authentication::mailer::SesMailer;
 use post_authentication::recorder::DynamoRecorder;
 use post_authentication::{handler, Config};
-use serde_json::Value;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    trigger_core::logging::init_tracing();
-    let config =
-        Config::from_env().inspect_err(|e| tracing::error!(error = %e, "refusing to start"))?;
+async fn main() -> Result<(), lambda_runtime::Error> {
+    let config = trigger_core::start(&[], Config::from_env)?;
     let metrics = metrics_cloudwatch_embedded::Builder::new()
         .cloudwatch_namespace(config.metrics_namespace.clone())
         .init()?;
@@ -27,12 +23,11 @@ async fn main() -> Result<(), Error> {
         .map(|a| a.from.clone())
         .unwrap_or_default();
     let mailer = SesMailer::new(aws_sdk_ses::Client::new(&sdk), from);
-    let (config, recorder, mailer) = (&config, &recorder, &mailer);
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        let result = handler(config, recorder, mailer, event).await;
+    trigger_core::serve(|event| async {
+        let result = handler(&config, &recorder, &mailer, event).await;
         // One EMF document per invocation, on stdout where CloudWatch Logs reads it.
         let _ = metrics.flush(std::io::stdout());
         result
-    }))
+    })
     .await
 }

@@ -18,3 +18,23 @@ pub mod aws;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// What every trigger binary does first: set up logging (capping `caps`, see
+/// [`logging::init_tracing_capped`]) and read its configuration, logging why it
+/// refuses to start.
+pub fn start<C>(
+    caps: &[&str],
+    config: impl FnOnce() -> Result<C, ConfigError>,
+) -> Result<C, ConfigError> {
+    logging::init_tracing_capped(caps);
+    config().inspect_err(|e| tracing::error!(error = %e, "refusing to start"))
+}
+
+/// Serves Lambda invocations with `handler` until the runtime stops.
+pub async fn serve<F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    F: Fn(lambda_runtime::LambdaEvent<serde_json::Value>) -> Fut,
+    Fut: std::future::Future<Output = Result<serde_json::Value, TriggerError>>,
+{
+    lambda_runtime::run(lambda_runtime::service_fn(handler)).await
+}
