@@ -62,8 +62,10 @@ sizes:
 	  printf '%-22s %9d bytes\n' "$$f" "$$(stat -c %s target/lambda/$$f/bootstrap)"; \
 	done
 
-# Benchmarks (optimized, not part of `make test`): user-migration answer times.
+# Benchmarks (optimized, not part of `make test`): user-migration answer times and
+# the pre-signup disposable-domain set.
 bench:
+	cargo bench -p pre-signup --bench disposable_list
 	cargo bench -p user-migration --bench answer_time
 	python3 scripts/bench_report.py
 
