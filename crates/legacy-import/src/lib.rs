@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
+use trigger_core::values::is_e164;
 use user_migration::hash::check_format;
 use user_migration::store::{item_for, normalize_username, LegacyUser, Status, KEY_ATTRIBUTE};
 
@@ -161,9 +162,7 @@ fn check_row(
     check_format(hash).map_err(|e| format!("password_hash: {e}"))?;
     let phone_number = if phone.is_empty() {
         None
-    } else if phone.strip_prefix('+').is_some_and(|d| {
-        (2..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')
-    }) {
+    } else if is_e164(phone) {
         Some(phone.to_owned())
     } else {
         return Err("phone_number: not in E.164 form (+ and 2 to 15 digits)".into());

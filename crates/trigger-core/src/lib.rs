@@ -8,6 +8,7 @@ pub mod error;
 pub mod event;
 pub mod logging;
 pub mod redact;
+pub mod values;
 
 pub use config::{ConfigError, Vars};
 pub use error::TriggerError;
