@@ -60,10 +60,6 @@ impl CognitoEvent {
         self.raw.get("userPoolId").and_then(Value::as_str)
     }
 
-    pub fn region(&self) -> Option<&str> {
-        self.raw.get("region").and_then(Value::as_str)
-    }
-
     /// `callerContext.clientId`, the app client the user came through.
     pub fn client_id(&self) -> Option<&str> {
         self.raw
