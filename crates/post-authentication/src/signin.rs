@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_dynamodb::primitives::{DateTime, DateTimeFormat};
+use trigger_core::aws::rfc3339;
 
 /// One successful sign-in, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,12 +37,6 @@ impl SignIn {
             .map(|d| d.as_secs())
             .unwrap_or_default()
     }
-}
-
-pub fn rfc3339(at: SystemTime) -> String {
-    DateTime::from(at)
-        .fmt(DateTimeFormat::DateTime)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
 }
 
 /// `2026-11-22 09:15 UTC`, as the alert email shows it.

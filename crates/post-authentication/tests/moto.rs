@@ -199,10 +199,7 @@ async fn a_replayed_request_id_does_not_double_count_and_the_ttl_is_set() {
     );
     assert_eq!(record["new_device"], AttributeValue::Bool(true));
 
-    let day: String = post_authentication::signin::rfc3339(now)
-        .chars()
-        .take(10)
-        .collect();
+    let day: String = trigger_core::aws::rfc3339(now).chars().take(10).collect();
     let counter = m
         .dynamodb
         .get_item()

@@ -177,7 +177,7 @@ pub async fn handle<S: LegacyUserStore>(
         },
     };
 
-    let now = trigger_core_time(SystemTime::now());
+    let now = trigger_core::aws::rfc3339(SystemTime::now());
     if let Err(e) = tokio::time::timeout(
         config.store_budget,
         store.mark_migrated(&user.username, &now),
@@ -202,7 +202,11 @@ fn authenticate(
     shown: &str,
 ) -> Result<LegacyUser, TriggerError> {
     let Some(user) = found else {
-        let _ = hash::verify(password, &config.dummy_hash);
+        // black_box: the result is unused, and the work must not be optimized away.
+        let _ = std::hint::black_box(hash::verify(
+            password,
+            std::hint::black_box(&config.dummy_hash),
+        ));
         tracing::info!(user = %shown, "sign-in refused: unknown legacy user");
         return Err(TriggerError::user(REFUSAL));
     };
@@ -246,10 +250,4 @@ pub fn response(config: &Config, user: &LegacyUser, flow: Flow) -> Map<String, V
     response.insert("desiredDeliveryMediums".into(), json!(["EMAIL"]));
     response.insert("forceAliasCreation".into(), json!(false));
     response
-}
-
-fn trigger_core_time(at: SystemTime) -> String {
-    aws_sdk_dynamodb::primitives::DateTime::from(at)
-        .fmt(aws_sdk_dynamodb::primitives::DateTimeFormat::DateTime)
-        .unwrap_or_default()
 }
