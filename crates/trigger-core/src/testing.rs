@@ -284,3 +284,36 @@ pub async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str, keys: &
         .await
         .unwrap_or_else(|e| panic!("cannot create table {name}: {e:?}"));
 }
+
+/// The two no-panic properties every trigger has: `run` on `cases` arbitrary JSON
+/// values, and on `cases` sample events of `function` with one node replaced or
+/// removed, where `check` judges the answer to the mutated event. A panic in `run`
+/// fails the property like a failed check, with the shrunk input.
+pub fn check_no_panic<R>(
+    function: &str,
+    cases: u32,
+    run: impl Fn(Value) -> R,
+    check: impl Fn(&Value, R) -> Result<(), proptest::test_runner::TestCaseError>,
+) {
+    use proptest::test_runner::{Config, TestRunner};
+    let mut runner = TestRunner::new(Config::with_cases(cases));
+    if let Err(e) = runner.run(&arb_json(), |value| {
+        let _ = run(value);
+        Ok(())
+    }) {
+        panic!("{function}, arbitrary JSON: {e}");
+    }
+    let mutations = (
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        prop::option::of(arb_json()),
+    );
+    let mut runner = TestRunner::new(Config::with_cases(cases));
+    if let Err(e) = runner.run(&mutations, |(pick, node, replacement)| {
+        let event = mutated_sample(function, pick, node, replacement);
+        let answer = run(event.clone());
+        check(&event, answer)
+    }) {
+        panic!("{function}, mutated sample events: {e}");
+    }
+}
