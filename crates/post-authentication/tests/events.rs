@@ -23,6 +23,14 @@ fn config(extra: &[(&str, &str)]) -> Config {
     Config::from_vars(&Vars::from_pairs(vars)).unwrap()
 }
 
+/// Lukas's sign-in from a new device (German locale, verified email).
+fn new_device_event() -> serde_json::Value {
+    sample_event(
+        "post-authentication",
+        "PostAuthentication_Authentication-new-device.json",
+    )
+}
+
 #[tokio::test]
 async fn every_sample_event_is_counted_and_returned_unchanged() {
     let config = config(&[]);
@@ -59,10 +67,7 @@ async fn every_sample_event_is_counted_and_returned_unchanged() {
 
 #[tokio::test]
 async fn the_new_device_alert_is_localized_and_addressed_to_the_user() {
-    let event = sample_event(
-        "post-authentication",
-        "PostAuthentication_Authentication-new-device.json",
-    );
+    let event = new_device_event();
     let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
     let (result, report) = handle(
         &config(&[]),
@@ -88,10 +93,7 @@ async fn the_new_device_alert_is_localized_and_addressed_to_the_user() {
 
 #[tokio::test]
 async fn a_replayed_request_is_neither_counted_nor_alerted_twice() {
-    let event = sample_event(
-        "post-authentication",
-        "PostAuthentication_Authentication-new-device.json",
-    );
+    let event = new_device_event();
     let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
     let config = config(&[]);
     for _ in 0..3 {
@@ -118,10 +120,7 @@ async fn a_replayed_request_is_neither_counted_nor_alerted_twice() {
 
 #[tokio::test]
 async fn failures_are_counted_but_never_fail_the_sign_in() {
-    let event = sample_event(
-        "post-authentication",
-        "PostAuthentication_Authentication-new-device.json",
-    );
+    let event = new_device_event();
     let recorder = InMemoryRecorder::failing("ResourceNotFoundException: table missing");
     let mailer = InMemoryMailer {
         outage: Some("MessageRejected: Email address is not verified".into()),
@@ -158,10 +157,7 @@ impl Mailer for Stuck {
 
 #[tokio::test]
 async fn a_stuck_table_and_mail_server_cost_at_most_the_budget() {
-    let event = sample_event(
-        "post-authentication",
-        "PostAuthentication_Authentication-new-device.json",
-    );
+    let event = new_device_event();
     let config = config(&[]);
     let started = Instant::now();
     let (result, report) = handle(
@@ -184,10 +180,7 @@ async fn a_stuck_table_and_mail_server_cost_at_most_the_budget() {
 
 #[tokio::test]
 async fn no_alert_without_a_sender_or_a_verified_address() {
-    let mut event = sample_event(
-        "post-authentication",
-        "PostAuthentication_Authentication-new-device.json",
-    );
+    let mut event = new_device_event();
     let no_alerts =
         Config::from_vars(&Vars::from_pairs([("ANALYTICS_TABLE_NAME", "analytics")])).unwrap();
     let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
