@@ -7,6 +7,8 @@ SHELL        := /bin/bash
 .SHELLFLAGS  := -eu -o pipefail -c
 VENV         := .venv
 PYTHON       := $(VENV)/bin/python
+# The scripts and tests import the local stack module from scripts/.
+PY           := PYTHONPATH=scripts $(PYTHON)
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 CFN_LINT     := $(VENV)/bin/cfn-lint
 FUNCTIONS    := pre-signup custom-message pre-token-generation post-authentication user-migration
@@ -41,8 +43,9 @@ node_modules/.installed: package.json package-lock.json
 # (MOTO_ENDPOINT); it is stopped by its PID when the tests end.
 test: setup
 	$(CFN_LINT) template.yaml
-	$(PYTHON) scripts/e2e.py
-	$(PYTHON) scripts/with_moto.py bash -c '$(PYTHON) scripts/local_lambda.py check && cargo test --workspace'
+	$(PY) tests/journey.py
+	$(PY) tests/samples.py
+	$(PY) scripts/with_moto.py cargo test --workspace
 
 lint: setup
 	cargo fmt --all -- --check
@@ -64,22 +67,22 @@ sizes:
 
 # Benchmarks (optimized, not part of `make test`): user-migration answer times and
 # the pre-signup disposable-domain set.
-bench:
+bench: setup
 	cargo bench -p pre-signup --bench disposable_list
 	cargo bench -p user-migration --bench answer_time
-	python3 scripts/bench_report.py
+	$(PYTHON) scripts/bench_report.py
 
 # The main job: a local user pool (cognito-local) driving the real triggers, with
 # moto as DynamoDB and SES; every step printed, everything stopped at the end.
 demo: setup
-	$(PYTHON) scripts/e2e.py
+	$(PY) tests/journey.py
 
 # Every sample event under events/ through the triggers, one line each.
 samples: setup
-	$(PYTHON) scripts/with_moto.py $(PYTHON) scripts/local_lambda.py demo
+	$(PY) scripts/invoke.py samples
 
 $(addprefix invoke-,$(FUNCTIONS)): invoke-%: setup
-	$(PYTHON) scripts/with_moto.py $(PYTHON) scripts/local_lambda.py invoke $*
+	$(PY) scripts/invoke.py $*
 
 # SAM CLI is large, so it is installed only for deploying.
 $(VENV)/.sam-installed: requirements-deploy.txt | setup

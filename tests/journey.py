@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""The local user pool end to end: cognito-local calling the real trigger binaries
+(behind `cargo lambda watch`), with moto as DynamoDB and SES behind them. `make demo`
+walks it and prints each step; `make test` runs it and fails on the first outcome that
+is not the expected one, including a trigger that runs twice for one action.
+
+  boto3 --> cognito-local --> Lambda proxy --> cargo lambda watch --> trigger binaries --> moto
+                             (500 -> 200 + X-Amz-Function-Error)                        (DynamoDB, SES)
+
+Everything runs on 127.0.0.1 on free ports and is stopped by PID at the end, on
+failure and on Ctrl-C (scripts/local_stack.py).
+"""
+
+import base64
+import json
+import re
+import signal
+import sys
+import time
+from dataclasses import dataclass
+
+from local_stack import (CognitoLocal, LambdaProxy, MotoServer, Watch, aws_client, build_binaries,
+                         env_file_values, prepare_moto)
+
+PASSWORD = "Str0ng-Passw0rd!"
+LEGACY_PASSWORD = "Legacy-Passw0rd!"
+# The Cognito triggers cognito-local calls, and the binary behind each.
+TRIGGERS = {
+    "PreSignUp": "pre-signup",
+    "CustomMessage": "custom-message",
+    "PreTokenGeneration": "pre-token-generation",
+    "PostAuthentication": "post-authentication",
+    "UserMigration": "user-migration",
+}
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def claims(jwt: str) -> dict:
+    payload = jwt.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def text_of(html: str) -> str:
+    """The visible text of an email, in one line."""
+    text = re.sub(r"<(head|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    for entity, char in (("&#x2f;", "/"), ("&amp;", "&"), ("&#x27;", "'"), ("&quot;", '"'), ("&lt;", "<"), ("&gt;", ">")):
+        text = text.replace(entity, char)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def say(line=""):
+    print(f"   {line}", flush=True)
+
+
+@dataclass
+class Pool:
+    """The user pool the journey creates in cognito-local."""
+    id: str
+    client_id: str
+
+
+@dataclass
+class SignedUp:
+    username: str
+    confirmed: bool
+    email_subject: str = None
+    email_text: str = None
+    sms: str = None
+
+
+class Journey:
+    def __init__(self, idp, proxy: LambdaProxy, cognito: CognitoLocal, moto: MotoServer, env: dict):
+        self.idp, self.proxy, self.cognito, self.moto, self.env = idp, proxy, cognito, moto, env
+        self.ddb = aws_client("dynamodb", moto.endpoint)
+        self.steps = 0
+        self.pool = None
+
+    # -- helpers -----------------------------------------------------------------
+    def step(self, title):
+        self.steps += 1
+        print(f"\n== {self.steps}. {title}", flush=True)
+
+    def triggers(self, mark):
+        return [(f, s) for f, s, _, _ in self.proxy.since(mark)]
+
+    def answers(self, mark, function):
+        return [a for f, _, _, a in self.proxy.since(mark) if f == function]
+
+    def ran_once(self, mark, *expected, also_allowed=()):
+        """Each expected trigger ran exactly once, and nothing ran twice."""
+        calls = self.triggers(mark)
+        for call in set(calls):
+            expect(calls.count(call) == 1, f"{call} ran {calls.count(call)} times for one action")
+        missing = [c for c in expected if c not in calls]
+        extra = [c for c in calls if c not in expected and c not in also_allowed]
+        expect(not missing and not extra, f"triggers run: {calls}, expected: {list(expected)}")
+        say(f"triggers run once each: {', '.join(f'{f} ({s})' for f, s in calls)}")
+
+    def sign_in(self, username, password):
+        return self.idp.initiate_auth(ClientId=self.pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                      AuthParameters={"USERNAME": username, "PASSWORD": password})["AuthenticationResult"]
+
+    def attributes(self, username) -> dict:
+        user = self.idp.admin_get_user(UserPoolId=self.pool.id, Username=username)
+        return {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+
+    # -- steps -------------------------------------------------------------------
+    def create_pool(self) -> Pool:
+        idp = self.idp
+        pool = idp.create_user_pool(PoolName="acme-notes", UsernameAttributes=["email"],
+                                    AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+        client = idp.create_user_pool_client(
+            UserPoolId=pool, ClientName="acme-notes-web",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]["ClientId"]
+        for group in ("admins", "editors"):
+            idp.create_group(UserPoolId=pool, GroupName=group)
+        print(f"user pool {pool}, app client {client}, groups admins and editors")
+        self.pool = Pool(pool, client)
+        return self.pool
+
+    def step_denied_domain(self) -> str:
+        from botocore.exceptions import ClientError
+
+        self.step("sign-up at a denied domain")
+        mark = self.proxy.mark()
+        try:
+            self.idp.sign_up(ClientId=self.pool.client_id, Username="mallory@competitor.example", Password=PASSWORD,
+                             UserAttributes=[{"Name": "email", "Value": "mallory@competitor.example"}])
+            raise Failure("the sign-up at a denied domain was accepted")
+        except ClientError as err:
+            code, message = err.response["Error"]["Code"], err.response["Error"]["Message"]
+        say(f"refused: {code}: {message}")
+        expect(code == "UserLambdaValidationException", f"error code {code}")
+        expect("Sign-up with this email domain is not allowed" in message, message)
+        self.ran_once(mark, ("pre-signup", "PreSignUp_SignUp"))
+        return message
+
+    def step_sign_ups(self) -> SignedUp:
+        self.step("sign-up at a trusted domain, then an ordinary sign-up")
+        mark = self.proxy.mark()
+        staff = self.idp.sign_up(ClientId=self.pool.client_id, Username="sam.staff@corp.example.com", Password=PASSWORD,
+                                 UserAttributes=[{"Name": "email", "Value": "sam.staff@corp.example.com"}])
+        say(f"sam.staff@corp.example.com: UserConfirmed={staff['UserConfirmed']}")
+        expect(staff["UserConfirmed"], "the trusted-domain user was not auto-confirmed")
+        # Real Cognito sends no code to an auto-confirmed user; cognito-local still does.
+        self.ran_once(mark, ("pre-signup", "PreSignUp_SignUp"),
+                      also_allowed=[("custom-message", "CustomMessage_SignUp")])
+
+        mark = self.proxy.mark()
+        reader = self.idp.sign_up(ClientId=self.pool.client_id, Username="rosa.reader@example.com", Password=PASSWORD,
+                                  UserAttributes=[{"Name": "email", "Value": "rosa.reader@example.com"},
+                                                  {"Name": "given_name", "Value": "Rosa"},
+                                                  {"Name": "locale", "Value": "fr"}])
+        expect(not reader["UserConfirmed"], "an ordinary sign-up was auto-confirmed")
+        self.ran_once(mark, ("pre-signup", "PreSignUp_SignUp"), ("custom-message", "CustomMessage_SignUp"))
+        message = self.answers(mark, "custom-message")[0]["response"]
+        expect(message["emailSubject"] and "{####}" in message["emailMessage"], f"custom-message answered {message}")
+        rosa = SignedUp("rosa.reader@example.com", False, message["emailSubject"],
+                        text_of(message["emailMessage"]), message["smsMessage"])
+        say("rosa.reader@example.com: UserConfirmed=False; the confirmation email custom-message wrote:")
+        say(f"  subject: {rosa.email_subject}")
+        say(f"  text:    {rosa.email_text[:300]}")
+        say(f"  sms:     {rosa.sms}")
+        code = self.cognito.last_code()
+        expect(code, f"cognito-local printed no code; see {self.cognito.log_path}")
+        self.idp.confirm_sign_up(ClientId=self.pool.client_id, Username=rosa.username, ConfirmationCode=code)
+        rosa.confirmed = True
+        say(f"confirmed with the code cognito-local delivered ({code})")
+        return rosa
+
+    def step_sign_in(self, username) -> dict:
+        self.step("sign-in: the ID token's claims and the analytics summary")
+        sub = self.attributes(username)["sub"]
+        self.idp.admin_add_user_to_group(UserPoolId=self.pool.id, Username=username, GroupName="editors")
+        # The back office gives Rosa her role (cognito-local does not pass groups to the trigger).
+        self.ddb.put_item(TableName=self.env["ROLE_TABLE_NAME"], Item={
+            "id": {"S": sub}, "role": {"S": "editor"}, "claims": {"M": {"tenant_id": {"S": "acme-fr"}}}})
+        mark = self.proxy.mark()
+        tokens = self.sign_in(username, PASSWORD)
+        self.ran_once(mark, ("pre-token-generation", "TokenGeneration_Authentication"),
+                      ("post-authentication", "PostAuthentication_Authentication"))
+        id_claims = claims(tokens["IdToken"])
+        shown = {k: id_claims.get(k) for k in ("email", "custom:role", "tenant_id", "cognito:groups")}
+        say(f"ID token: {json.dumps(shown)}")
+        expect(id_claims.get("custom:role") == "editor", f"custom:role is {id_claims.get('custom:role')}")
+        expect(id_claims.get("tenant_id") == "acme-fr", "the table's extra claim is missing")
+        summary = self.ddb.get_item(TableName=self.env["ANALYTICS_TABLE_NAME"], ConsistentRead=True,
+                                    Key={"pk": {"S": f"USER#{sub}"}, "sk": {"S": "SUMMARY"}}).get("Item")
+        expect(summary, "no analytics summary for Rosa")
+        plain = {k: next(iter(v.values())) for k, v in summary.items() if k not in ("pk", "sk")}
+        say(f"analytics summary: {json.dumps(plain, sort_keys=True)}")
+        expect(plain["sign_in_count"] == "1", f"sign_in_count {plain['sign_in_count']}")
+        return id_claims
+
+    def step_migration(self) -> dict:
+        self.step("the legacy user signs in with the old password, then again")
+        username = "olivia.martin@example.com"
+        mark = self.proxy.mark()
+        tokens = self.sign_in(username, LEGACY_PASSWORD)
+        calls = self.triggers(mark)
+        expect(calls.count(("user-migration", "UserMigration_Authentication")) == 1, f"triggers run: {calls}")
+        say(f"migrated and signed in; triggers: {', '.join(f'{f} ({s})' for f, s in calls)}")
+        id_claims = claims(tokens["IdToken"])
+        say(f"ID token: email={id_claims.get('email')} custom:role={id_claims.get('custom:role')}")
+        pooled = self.attributes(username)
+        say(f"in the pool now: {json.dumps(pooled, sort_keys=True)}")
+        expect(pooled.get("given_name") == "Olivia" and pooled.get("family_name") == "Martin",
+               "the legacy attributes did not come over")
+        migrated = self.ddb.get_item(TableName=self.env["LEGACY_USERS_TABLE_NAME"],
+                                     Key={"username": {"S": username}})["Item"]
+        expect("migrated_at" in migrated, "migrated_at was not recorded")
+        say(f"legacy row marked migrated_at={migrated['migrated_at']['S']}")
+        mark = self.proxy.mark()
+        self.sign_in(username, LEGACY_PASSWORD)
+        calls = self.triggers(mark)
+        expect(not any(f == "user-migration" for f, _ in calls), f"user-migration ran again: {calls}")
+        say("second sign-in: the user lives in the pool now; user-migration was not called")
+        return pooled
+
+    def step_forgot_password(self, username) -> str:
+        self.step("the legacy user forgets the password")
+        mark = self.proxy.mark()
+        self.idp.forgot_password(ClientId=self.pool.client_id, Username=username)
+        self.ran_once(mark, ("custom-message", "CustomMessage_ForgotPassword"))
+        message = self.answers(mark, "custom-message")[0]["response"]
+        expect("{####}" in message["emailMessage"], "the reset email has no code")
+        say(f"subject: {message['emailSubject']}")
+        say(f"text:    {text_of(message['emailMessage'])[:300]}")
+        return message["emailSubject"]
+
+    def step_new_device(self, username) -> dict:
+        self.step("a sign-in from a new device")
+        say("cognito-local has no device tracking and always sends newDeviceUsed=false, so this")
+        say("step sends the PostAuthentication event Cognito sends for a new device, for Olivia,")
+        say("to the same function through the Lambda API; the alert goes to moto's SES.")
+        user = self.idp.admin_get_user(UserPoolId=self.pool.id, Username=username)
+        event = self.cognito_event("PostAuthentication_Authentication", user["Username"],
+                                   {"userAttributes": self.attributes(username), "newDeviceUsed": True})
+        ok, _ = self.proxy.invoke("post-authentication", event)
+        expect(ok, "post-authentication failed")
+        mine = [m for m in self.moto.sent_mail() if m["destinations"]["ToAddresses"] == [username]]
+        expect(len(mine) == 1, f"{len(mine)} alerts recorded for {username}")
+        say(f"SES recorded: from {mine[0]['source']} to {mine[0]['destinations']['ToAddresses'][0]}")
+        say(f"  subject: {mine[0]['subject']}")
+        say(f"  text:    {text_of(mine[0]['body'])[:300]}")
+        return mine[0]
+
+    def cognito_event(self, source, user_name, request) -> dict:
+        """An event as the deployed user pool sends it (version 1, this pool and client)."""
+        return {"version": "1", "region": self.env["AWS_REGION"], "userPoolId": self.pool.id, "userName": user_name,
+                "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": self.pool.client_id},
+                "triggerSource": source, "request": request, "response": {}}
+
+    def walk(self) -> int:
+        self.create_pool()
+        self.step_denied_domain()
+        rosa = self.step_sign_ups()
+        self.step_sign_in(rosa.username)
+        self.step_migration()
+        self.step_forgot_password("olivia.martin@example.com")
+        self.step_new_device("olivia.martin@example.com")
+        return self.steps
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # Ctrl-C stops everything, even when started from a shell that ignores SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    env = env_file_values()
+    build_binaries()
+    started = time.monotonic()
+    try:
+        with MotoServer("journey-moto") as moto:
+            prepare_moto(moto.endpoint)
+            with Watch(moto.endpoint) as watch, LambdaProxy(watch.port) as proxy, \
+                    CognitoLocal(proxy.port, TRIGGERS) as cognito:
+                print(f"cargo lambda watch on 127.0.0.1:{watch.port} (pid {watch.proc.pid}), "
+                      f"lambda proxy on 127.0.0.1:{proxy.port}, cognito-local on {cognito.endpoint} (pid {cognito.proc.pid})")
+                steps = Journey(cognito.client(), proxy, cognito, moto, env).walk()
+    except Failure as failure:
+        print(f"\nend-to-end journey FAILED: {failure}", flush=True)
+        print("logs: target/local-stack/")
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; everything stopped", flush=True)
+        return 130
+    print(f"\nend-to-end journey: all {steps} steps as expected in {time.monotonic() - started:.1f} s; everything stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
