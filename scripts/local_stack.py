@@ -140,9 +140,9 @@ class MotoServer(Background):
         print(f"moto stopped (pid {self.proc.pid})", flush=True)
         return False
 
-    def sent_mail(self):
-        """What moto's SES recorded as sent."""
-        return json.load(urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json"))["ses"]["Message"]
+    def sent(self):
+        """What moto's SES and SNS delivered: {"ses": [{source, to, subject, body}], "sms": [...]}."""
+        return json.load(urllib.request.urlopen(f"{self.endpoint}/_local/sent.json"))
 
 
 def prepare_moto(endpoint: str) -> None:

@@ -8,10 +8,16 @@ takes concurrent requests; to stand in for it faithfully, this wrapper keeps the
 threaded HTTP server (connections are accepted concurrently) but hands requests to
 moto one at a time.
 
+It also answers GET /_local/sent.json with what moto's SES and SNS "delivered"
+({"ses": [{source, to, subject, body}], "sms": [{phone_number, message}]}). moto's
+own /moto-api/data.json has it too, but builds a document of every model instance,
+every DynamoDB item included: 15 s for 2.6 MB after a test run.
+
   moto_server.py --host 127.0.0.1 --port 5000
 """
 
 import argparse
+import json
 import signal
 import sys
 import threading
@@ -36,10 +42,33 @@ def main() -> None:
 
     def one_at_a_time(environ, start_response):
         with lock:
+            if environ.get("PATH_INFO") == "/_local/sent.json":
+                body = json.dumps(sent()).encode()
+                start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                return [body]
             # Produce the whole body under the lock: moto builds it from shared state.
             return [b"".join(app(environ, start_response))]
 
     run_simple(args.host, args.port, one_at_a_time, threaded=True, request_handler=MotoRequestHandler)
+
+
+def sent() -> dict:
+    """Every email moto's SES sent and every SMS its SNS published, in every account and region."""
+    from moto.ses.models import ses_backends
+    from moto.sns.models import sns_backends
+
+    mail = [
+        {"source": m.source, "to": (m.destinations or {}).get("ToAddresses", []),
+         "subject": m.subject, "body": m.body}
+        for regions in ses_backends.values() for backend in regions.values()
+        for m in backend.sent_messages if hasattr(m, "subject")
+    ]
+    sms = [
+        {"phone_number": phone, "message": message}
+        for regions in sns_backends.values() for backend in regions.values()
+        for phone, message in backend.sms_messages.values()
+    ]
+    return {"ses": mail, "sms": sms}
 
 
 if __name__ == "__main__":

@@ -248,9 +248,9 @@ class Journey:
                                    {"userAttributes": self.attributes(username), "newDeviceUsed": True})
         ok, _ = self.proxy.invoke("post-authentication", event)
         expect(ok, "post-authentication failed")
-        mine = [m for m in self.moto.sent_mail() if m["destinations"]["ToAddresses"] == [username]]
+        mine = [m for m in self.moto.sent()["ses"] if m["to"] == [username]]
         expect(len(mine) == 1, f"{len(mine)} alerts recorded for {username}")
-        say(f"SES recorded: from {mine[0]['source']} to {mine[0]['destinations']['ToAddresses'][0]}")
+        say(f"SES recorded: from {mine[0]['source']} to {mine[0]['to'][0]}")
         say(f"  subject: {mine[0]['subject']}")
         say(f"  text:    {text_of(mine[0]['body'])[:300]}")
         return mine[0]
