@@ -8,28 +8,27 @@
 
 pub mod rules;
 
-use std::sync::Arc;
-
 use lambda_runtime::LambdaEvent;
-use serde_json::{Map, Value};
-use trigger_core::{CognitoEvent, ConfigError, TriggerError, Vars};
+use serde_json::{json, Map, Value};
+use trigger_core::events::{
+    CognitoEventUserPoolsCustomMessage,
+    CognitoEventUserPoolsCustomMessageTriggerSource as TriggerSource,
+};
+use trigger_core::{ConfigError, ErrorKind, Lenient, TriggerError, Vars};
 
-use message_templates::resolve_locale;
 pub use message_templates::{kind, render};
-use message_templates::{MessageContext, MessageKind, Renderer};
+use message_templates::{Branding, MessageContext, MessageKind};
 use rules::{check_email, check_sms, valid_verify_url, verify_link};
 
 /// The function's configuration, read once at start-up, with the compiled templates.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub app_name: String,
-    pub support_email: Option<String>,
+    /// `APP_NAME`, `SUPPORT_EMAIL`, `DEFAULT_LOCALE` and the templates.
+    pub branding: Branding,
     pub verify_url: Option<String>,
-    pub default_locale: String,
     /// Write `emailSubject`/`emailMessage`. Switch off when the pool sends email with
     /// Cognito's default account, which does not take them.
     pub customize_email: bool,
-    pub renderer: Arc<Renderer>,
 }
 
 impl Config {
@@ -38,21 +37,7 @@ impl Config {
     }
 
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        let renderer = Renderer::new().map_err(|e| ConfigError::new("templates", e.to_string()))?;
-        let app_name = vars.required("APP_NAME")?;
-        if app_name.chars().count() > 60 || app_name.chars().any(char::is_control) {
-            return Err(ConfigError::new(
-                "APP_NAME",
-                "must be at most 60 characters on one line",
-            ));
-        }
-        let support_email = vars.get("SUPPORT_EMAIL").map(str::to_owned);
-        if support_email.as_deref().is_some_and(|e| !e.contains('@')) {
-            return Err(ConfigError::new(
-                "SUPPORT_EMAIL",
-                "must be an email address",
-            ));
-        }
+        let branding = Branding::from_vars(vars)?;
         let verify_url = vars.get("VERIFY_URL").map(str::to_owned);
         if verify_url.as_deref().is_some_and(|u| !valid_verify_url(u)) {
             return Err(ConfigError::new(
@@ -60,32 +45,17 @@ impl Config {
                 "must be an absolute http(s) URL without spaces, quotes or a #fragment",
             ));
         }
-        let default_locale = vars.string_or("DEFAULT_LOCALE", "en").to_ascii_lowercase();
-        if !renderer.has_language(&default_locale) {
-            let shipped: Vec<_> = renderer.languages().collect();
-            return Err(ConfigError::new(
-                "DEFAULT_LOCALE",
-                format!(
-                    "{default_locale:?} is not shipped; use one of {}",
-                    shipped.join(", ")
-                ),
-            ));
-        }
         Ok(Self {
-            app_name,
-            support_email,
+            branding,
             verify_url,
-            default_locale,
             customize_email: vars.flag("CUSTOMIZE_EMAIL", true)?,
-            renderer: Arc::new(renderer),
         })
     }
 }
 
-/// The Lambda entry point: the whole event back, with `response` filled in.
-pub async fn handler(config: &Config, event: LambdaEvent<Value>) -> Result<Value, TriggerError> {
-    handle(config, event.payload)
-}
+/// The event this trigger takes and returns. A `CustomMessage_*` source newer than
+/// this build arrives unreadable and is left to Cognito's own message.
+pub type Event = Lenient<CognitoEventUserPoolsCustomMessage>;
 
 /// What goes into the response: `None` leaves Cognito's own message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -95,96 +65,154 @@ pub struct Outcome {
     pub sms_message: Option<String>,
 }
 
-/// Translates between the event and the templates.
-pub fn handle(config: &Config, payload: Value) -> Result<Value, TriggerError> {
-    let mut event = CognitoEvent::from_value(payload)?;
-    let source = event.trigger_source()?.to_owned();
-    let outcome = match MessageKind::from_trigger_source(&source) {
-        Some(kind) => compose(config, &event, kind)?,
-        None if source.starts_with("CustomMessage_") => {
-            // A message kind Cognito added after this build: its own text is the safe choice.
-            tracing::warn!(trigger_source = %source, "unknown message kind; leaving Cognito's default message");
+/// The Lambda handler: the whole event back with the message in `response`.
+pub async fn handler(config: &Config, event: LambdaEvent<Event>) -> Result<Event, TriggerError> {
+    let mut event = match event.payload {
+        Lenient::Read(event) => event,
+        Lenient::Unreadable { event, error } => return leave_to_cognito(event, error),
+    };
+    let kind = message_kind(
+        event
+            .cognito_event_user_pools_header
+            .trigger_source
+            .as_ref(),
+    )?;
+    let outcome = match message_context(config, &event, kind) {
+        Ok(ctx) => compose(config, kind, &ctx),
+        Err(missing) => {
+            tracing::warn!(
+                trigger_source = kind.trigger_source(),
+                sub = sub(&event),
+                "no {missing} in the event; leaving Cognito's default message"
+            );
             Outcome::default()
         }
-        None => return Err(TriggerError::unsupported_source(&source)),
     };
-    let text = |v: Option<String>| v.map_or(Value::Null, Value::String);
-    let mut response = Map::new();
-    response.insert("smsMessage".into(), text(outcome.sms_message));
-    response.insert("emailMessage".into(), text(outcome.email_message));
-    response.insert("emailSubject".into(), text(outcome.email_subject));
-    event.set_response(response);
-    Ok(event.into_value())
+    let response = &mut event.response;
+    response.email_subject = outcome.email_subject;
+    response.email_message = outcome.email_message;
+    response.sms_message = outcome.sms_message;
+    Ok(Lenient::Read(event))
 }
 
-fn compose(
-    config: &Config,
-    event: &CognitoEvent,
-    kind: MessageKind,
-) -> Result<Outcome, TriggerError> {
-    let attributes = event.request_map("userAttributes")?;
-    let sub = attributes.get("sub").map(String::as_str);
-    let source = kind.trigger_source();
-    let Some(code) = event.request_str("codeParameter") else {
-        tracing::warn!(
-            trigger_source = source,
-            sub,
-            "no codeParameter in the event; leaving Cognito's default message"
-        );
-        return Ok(Outcome::default());
-    };
-    let username = event.request_str("usernameParameter");
-    let mut placeholders = vec![code];
-    if kind.needs_username() {
-        let Some(username) = username else {
-            tracing::warn!(
-                trigger_source = source,
-                sub,
-                "no usernameParameter in the event; leaving Cognito's default message"
-            );
-            return Ok(Outcome::default());
-        };
-        placeholders.push(username);
+/// A message kind Cognito added after this build: its own text is the safe choice.
+/// Anything else this build cannot read is an error.
+fn leave_to_cognito(
+    mut event: Map<String, Value>,
+    error: TriggerError,
+) -> Result<Event, TriggerError> {
+    if error.kind() != Some(ErrorKind::UnsupportedTriggerSource) {
+        return Err(error);
     }
-    let lang = resolve_locale(
-        attributes.get("locale").map(String::as_str),
-        &config.default_locale,
-        |tag| config.renderer.has_language(tag),
+    let source = event
+        .get("triggerSource")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    tracing::warn!(trigger_source = %source, "unknown message kind; leaving Cognito's default message");
+    event.insert(
+        "response".into(),
+        json!({"smsMessage": null, "emailMessage": null, "emailSubject": null}),
     );
-    let name = ["given_name", "name"]
-        .iter()
-        .filter_map(|key| attributes.get(*key))
-        .map(|n| n.trim())
-        .find(|n| !n.is_empty())
-        .map(str::to_owned);
-    let link = match (&config.verify_url, event.user_name()) {
+    Ok(Lenient::Unreadable { event, error })
+}
+
+fn message_kind(source: Option<&TriggerSource>) -> Result<MessageKind, TriggerError> {
+    Ok(match source {
+        Some(TriggerSource::SignUp) => MessageKind::SignUp,
+        Some(TriggerSource::AdminCreateUser) => MessageKind::AdminCreateUser,
+        Some(TriggerSource::ResendCode) => MessageKind::ResendCode,
+        Some(TriggerSource::ForgotPassword) => MessageKind::ForgotPassword,
+        Some(TriggerSource::UpdateUserAttribute) => MessageKind::UpdateUserAttribute,
+        Some(TriggerSource::VerifyUserAttribute) => MessageKind::VerifyUserAttribute,
+        Some(TriggerSource::Authentication) => MessageKind::Authentication,
+        Some(other) => return Err(TriggerError::unsupported_source(&format!("{other:?}"))),
+        None => return Err(TriggerError::malformed("event has no triggerSource")),
+    })
+}
+
+/// A text attribute of the user (other JSON values are not text).
+fn attribute<'a>(event: &'a CognitoEventUserPoolsCustomMessage, name: &str) -> Option<&'a str> {
+    event
+        .request
+        .user_attributes
+        .get(name)
+        .and_then(Value::as_str)
+}
+
+fn sub(event: &CognitoEventUserPoolsCustomMessage) -> Option<&str> {
+    attribute(event, "sub")
+}
+
+/// What one message is rendered from, and the placeholders it must keep.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub lang: String,
+    pub message: MessageContext,
+    pub placeholders: Vec<String>,
+    pub sub: Option<String>,
+}
+
+/// The message context of an event, or the name of the request field it lacks.
+pub fn message_context(
+    config: &Config,
+    event: &CognitoEventUserPoolsCustomMessage,
+    kind: MessageKind,
+) -> Result<Context, &'static str> {
+    let request = &event.request;
+    let code = request.code_parameter.as_deref().ok_or("codeParameter")?;
+    let username = match kind.needs_username() {
+        true => Some(
+            request
+                .username_parameter
+                .as_deref()
+                .ok_or("usernameParameter")?,
+        ),
+        false => None,
+    };
+    let recipient = config.branding.recipient(|name| attribute(event, name));
+    let user_name = event.cognito_event_user_pools_header.user_name.as_deref();
+    let link = match (&config.verify_url, user_name) {
         (Some(base), Some(user_name)) if kind.carries_link() => {
             Some(verify_link(base, user_name, code))
         }
         _ => None,
     };
-    let ctx = MessageContext {
-        app_name: config.app_name.clone(),
-        support_email: config.support_email.clone(),
-        name,
-        code: code.to_owned(),
-        username: username
-            .filter(|_| kind.needs_username())
-            .map(str::to_owned),
-        link,
-    };
-    let rendered = match config.renderer.render(&lang, kind, &ctx) {
+    Ok(Context {
+        lang: recipient.lang,
+        message: MessageContext {
+            app_name: config.branding.app_name.clone(),
+            support_email: config.branding.support_email.clone(),
+            name: recipient.name,
+            code: code.to_owned(),
+            username: username.map(str::to_owned),
+            link,
+        },
+        placeholders: [Some(code), username]
+            .into_iter()
+            .flatten()
+            .map(str::to_owned)
+            .collect(),
+        sub: sub(event).map(str::to_owned),
+    })
+}
+
+/// Renders the message and keeps each part only if it passes Cognito's rules.
+pub fn compose(config: &Config, kind: MessageKind, ctx: &Context) -> Outcome {
+    let source = kind.trigger_source();
+    let (lang, sub) = (ctx.lang.as_str(), ctx.sub.as_deref());
+    let rendered = match config.branding.renderer.render(lang, kind, &ctx.message) {
         Ok(r) => r,
         Err(e) => {
-            tracing::error!(trigger_source = source, sub, lang = %lang, error = %e, "template failed; leaving Cognito's default message");
-            return Ok(Outcome::default());
+            tracing::error!(trigger_source = source, sub, lang, error = %e, "template failed; leaving Cognito's default message");
+            return Outcome::default();
         }
     };
+    let placeholders: Vec<&str> = ctx.placeholders.iter().map(String::as_str).collect();
     let mut outcome = Outcome::default();
     match check_sms(&rendered, &placeholders) {
         Ok(()) => outcome.sms_message = Some(rendered.sms.clone()),
         Err(problem) => {
-            tracing::warn!(trigger_source = source, sub, lang = %lang, problem = %problem, "SMS left to Cognito's default");
+            tracing::warn!(trigger_source = source, sub, lang, problem = %problem, "SMS left to Cognito's default");
         }
     }
     if config.customize_email {
@@ -194,17 +222,17 @@ fn compose(
                 outcome.email_message = Some(rendered.email_html);
             }
             Err(problem) => {
-                tracing::warn!(trigger_source = source, sub, lang = %lang, problem = %problem, "email left to Cognito's default");
+                tracing::warn!(trigger_source = source, sub, lang, problem = %problem, "email left to Cognito's default");
             }
         }
     }
     tracing::info!(
         trigger_source = source,
         sub,
-        lang = %lang,
+        lang,
         email = outcome.email_message.is_some(),
         sms = outcome.sms_message.is_some(),
         "message rendered"
     );
-    Ok(outcome)
+    outcome
 }

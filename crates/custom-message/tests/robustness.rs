@@ -4,11 +4,15 @@
 
 use custom_message::kind::MessageKind;
 use custom_message::rules::{EMAIL_MAX_CHARS, SMS_MAX_CHARS, SUBJECT_MAX_CHARS};
-use custom_message::{handle, Config};
+use custom_message::{handler, Config};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use trigger_core::testing::check_no_panic;
-use trigger_core::Vars;
+use test_support::{block_on, check_no_panic};
+use trigger_core::{TriggerError, Vars};
+
+fn handle(config: &Config, event: Value) -> Result<Value, TriggerError> {
+    block_on(test_support::answer(|e| handler(config, e), event))
+}
 
 fn config() -> Config {
     Config::from_vars(&Vars::from_pairs([

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
-use trigger_core::testing::{create_table, moto_endpoint, sdk_config_for, unique_name};
+use test_support::aws::{create_table, moto_endpoint, sdk_config_for, unique_name};
 
 async fn client() -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&sdk_config_for(&moto_endpoint(), Duration::from_secs(20)).await)

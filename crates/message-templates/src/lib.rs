@@ -2,12 +2,14 @@
 //! language (`locales/<lang>.toml`) and one HTML layout (`templates/email.html`),
 //! compiled into the binary and rendered with MiniJinja, which HTML-escapes every
 //! value. Shared by custom-message (Cognito's messages) and post-authentication
-//! (the new-device alert).
+//! (the new-device alert), and later the triggers that send their own messages.
 
+pub mod branding;
 pub mod kind;
 pub mod language;
 pub mod render;
 
+pub use branding::{looks_like_address, looks_like_sender, Branding, Recipient};
 pub use kind::MessageKind;
 pub use language::resolve_locale;
 pub use render::{AlertContext, MessageContext, Rendered, RenderedAlert, Renderer, SetupError};

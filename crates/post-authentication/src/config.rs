@@ -1,145 +1,151 @@
 //! Configuration of the post authentication trigger.
+//!
+//! This trigger must never block a sign-in, and a Lambda that fails at start fails
+//! every sign-in of the pool. So reading the settings never fails: a bad setting
+//! switches its feature off (or falls back to the default, for the budget), and is
+//! kept in `problems`, which `main` logs at start and counts in `ConfigErrors`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use message_templates::Renderer;
-use trigger_core::{ConfigError, Vars};
+use message_templates::{looks_like_sender, Branding};
+use trigger_core::{ConfigError, Problems, Vars};
 
-/// Settings of the new-device alert, present when `ALERT_FROM_ADDRESS` is set.
+/// Sign-in analytics in DynamoDB, on when `ANALYTICS_TABLE_NAME` is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyticsConfig {
+    pub table_name: String,
+    pub retention_days: u32,
+}
+
+/// The new-device alert, on when `ALERT_FROM_ADDRESS` is set.
 #[derive(Debug, Clone)]
 pub struct AlertConfig {
     pub from: String,
-    pub app_name: String,
-    pub support_email: Option<String>,
-    pub default_locale: String,
-    pub renderer: Arc<Renderer>,
+    pub branding: Branding,
 }
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub table_name: String,
-    pub retention_days: u32,
-    pub metrics_namespace: String,
+    pub analytics: Option<AnalyticsConfig>,
     pub alert: Option<AlertConfig>,
+    pub metrics_namespace: String,
     /// The whole invocation's time budget (`ANALYTICS_BUDGET_MS`).
     pub budget: Duration,
+    /// What was wrong with the settings (each one switched something off).
+    pub problems: Problems,
 }
 
+pub const DEFAULT_BUDGET: Duration = Duration::from_millis(1000);
+
 impl Config {
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from_env() -> Self {
         Self::from_vars(&Vars::from_env())
     }
 
-    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        let retention_days: u32 = vars
-            .string_or("RETENTION_DAYS", "90")
-            .parse()
-            .ok()
-            .filter(|d| (1..=3650).contains(d))
-            .ok_or_else(|| {
-                ConfigError::new(
-                    "RETENTION_DAYS",
-                    "must be a whole number of days from 1 to 3650",
-                )
-            })?;
-        let budget_ms: u64 = vars
-            .string_or("ANALYTICS_BUDGET_MS", "1000")
-            .parse()
-            .ok()
-            .filter(|ms| (50..=4000).contains(ms))
-            .ok_or_else(|| {
-                ConfigError::new(
-                    "ANALYTICS_BUDGET_MS",
-                    "must be 50 to 4000 milliseconds, so the sign-in never waits near Cognito's 5 seconds",
-                )
-            })?;
-        let alert = match vars.get("ALERT_FROM_ADDRESS") {
-            None => None,
-            Some(from) => {
-                if !from.contains('@') {
-                    return Err(ConfigError::new(
-                        "ALERT_FROM_ADDRESS",
-                        "must be an email address",
-                    ));
-                }
-                let renderer =
-                    Renderer::new().map_err(|e| ConfigError::new("templates", e.to_string()))?;
-                let default_locale = vars.string_or("DEFAULT_LOCALE", "en").to_ascii_lowercase();
-                if !renderer.has_language(&default_locale) {
-                    return Err(ConfigError::new(
-                        "DEFAULT_LOCALE",
-                        format!("{default_locale:?} is not shipped"),
-                    ));
-                }
-                Some(AlertConfig {
-                    from: from.to_owned(),
-                    app_name: vars.required("APP_NAME")?,
-                    support_email: vars.get("SUPPORT_EMAIL").map(str::to_owned),
-                    default_locale,
-                    renderer: Arc::new(renderer),
-                })
-            }
-        };
-        Ok(Self {
-            table_name: vars.required("ANALYTICS_TABLE_NAME")?,
-            retention_days,
-            metrics_namespace: vars.string_or("METRICS_NAMESPACE", "CognitoTriggers"),
+    pub fn from_vars(vars: &Vars) -> Self {
+        let mut problems = Problems::default();
+        let budget = problems
+            .keep(vars.millis("ANALYTICS_BUDGET_MS", DEFAULT_BUDGET, 50..=4000))
+            .unwrap_or(DEFAULT_BUDGET);
+        let analytics = problems.keep(analytics(vars)).flatten();
+        let alert = problems.keep(alert(vars)).flatten();
+        Self {
+            analytics,
             alert,
-            budget: Duration::from_millis(budget_ms),
-        })
+            metrics_namespace: vars.string_or("METRICS_NAMESPACE", "CognitoTriggers"),
+            budget,
+            problems,
+        }
     }
+}
+
+fn analytics(vars: &Vars) -> Result<Option<AnalyticsConfig>, ConfigError> {
+    let Some(table_name) = vars.get("ANALYTICS_TABLE_NAME") else {
+        return Ok(None);
+    };
+    let retention_days = vars.number("RETENTION_DAYS", 90, 1..=3650)?;
+    Ok(Some(AnalyticsConfig {
+        table_name: table_name.to_owned(),
+        retention_days,
+    }))
+}
+
+fn alert(vars: &Vars) -> Result<Option<AlertConfig>, ConfigError> {
+    let Some(from) = vars.get("ALERT_FROM_ADDRESS") else {
+        return Ok(None);
+    };
+    if !looks_like_sender(from) {
+        return Err(ConfigError::new(
+            "ALERT_FROM_ADDRESS",
+            "must be an email address (or Name <address>); the new-device alert is off",
+        ));
+    }
+    let branding = Branding::from_vars(vars).map_err(|e| {
+        ConfigError::new(&e.var, format!("{}; the new-device alert is off", e.reason))
+    })?;
+    Ok(Some(AlertConfig {
+        from: from.to_owned(),
+        branding,
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    fn parse(pairs: &[(&str, &str)]) -> Config {
         Config::from_vars(&Vars::from_pairs(pairs.iter().copied()))
     }
 
     #[test]
     fn defaults() {
-        let c = parse(&[("ANALYTICS_TABLE_NAME", "analytics")]).unwrap();
-        assert_eq!(c.retention_days, 90);
-        assert_eq!(c.budget, Duration::from_millis(1000));
+        let c = parse(&[("ANALYTICS_TABLE_NAME", "analytics")]);
+        assert_eq!(c.analytics.unwrap().retention_days, 90);
+        assert_eq!(c.budget, DEFAULT_BUDGET);
         assert_eq!(c.metrics_namespace, "CognitoTriggers");
         assert!(c.alert.is_none());
+        assert!(c.problems.0.is_empty());
     }
 
     #[test]
-    fn the_alert_needs_an_app_name_and_a_real_sender() {
-        let base = [("ANALYTICS_TABLE_NAME", "analytics")];
-        let err = parse(&[base[0], ("ALERT_FROM_ADDRESS", "alerts@acme.example")]).unwrap_err();
-        assert_eq!(err.var, "APP_NAME");
-        let err = parse(&[
-            base[0],
-            ("ALERT_FROM_ADDRESS", "alerts"),
-            ("APP_NAME", "Acme"),
-        ])
-        .unwrap_err();
-        assert_eq!(err.var, "ALERT_FROM_ADDRESS");
-        let ok = parse(&[
-            base[0],
+    fn an_alert_without_an_app_name_switches_the_alert_off_not_the_function() {
+        let c = parse(&[
+            ("ANALYTICS_TABLE_NAME", "analytics"),
             ("ALERT_FROM_ADDRESS", "alerts@acme.example"),
+        ]);
+        assert!(c.alert.is_none());
+        assert!(c.analytics.is_some(), "analytics stay on");
+        assert_eq!(c.problems.0.len(), 1);
+        assert_eq!(c.problems.0[0].var, "APP_NAME");
+        assert!(c.problems.0[0].reason.contains("alert is off"));
+        let c = parse(&[("ALERT_FROM_ADDRESS", "alerts"), ("APP_NAME", "Acme")]);
+        assert!(c.alert.is_none());
+        assert_eq!(c.problems.0[0].var, "ALERT_FROM_ADDRESS");
+        let c = parse(&[
+            ("ALERT_FROM_ADDRESS", "Acme Security <alerts@acme.example>"),
             ("APP_NAME", "Acme"),
-        ])
-        .unwrap();
-        assert_eq!(ok.alert.unwrap().from, "alerts@acme.example");
+        ]);
+        assert_eq!(c.alert.unwrap().from, "Acme Security <alerts@acme.example>");
+        assert!(c.problems.0.is_empty());
     }
 
     #[test]
-    fn bad_values_name_their_variable() {
+    fn each_bad_value_is_a_named_problem_and_its_feature_stays_off() {
         for (var, value) in [
             ("RETENTION_DAYS", "0"),
             ("RETENTION_DAYS", "ninety"),
             ("ANALYTICS_BUDGET_MS", "5000"),
-            ("ANALYTICS_TABLE_NAME", ""),
         ] {
-            let mut pairs = vec![("ANALYTICS_TABLE_NAME", "analytics")];
-            pairs.push((var, value));
-            assert_eq!(parse(&pairs).unwrap_err().var, var, "{var}={value}");
+            let c = parse(&[("ANALYTICS_TABLE_NAME", "analytics"), (var, value)]);
+            assert_eq!(c.problems.0.len(), 1, "{var}={value}");
+            assert_eq!(c.problems.0[0].var, var, "{var}={value}");
+            if var == "RETENTION_DAYS" {
+                assert!(c.analytics.is_none(), "{var}={value}");
+            } else {
+                assert_eq!(c.budget, DEFAULT_BUDGET);
+            }
         }
+        let c = parse(&[]);
+        assert!(c.analytics.is_none() && c.alert.is_none() && c.problems.0.is_empty());
     }
 }

@@ -7,61 +7,280 @@
 //! every failure is logged and counted, and the event is returned within the budget.
 
 pub mod config;
-pub mod mailer;
 pub mod recorder;
 pub mod signin;
 
 use std::time::{Instant, SystemTime};
 
 use lambda_runtime::LambdaEvent;
-use message_templates::{resolve_locale, AlertContext};
-use serde_json::Value;
+use mailer::{Mail, MailError, Mailer};
+use message_templates::AlertContext;
+use serde_json::{Map, Value};
+use tokio::time::{timeout_at, Instant as Deadline};
+use trigger_core::events::CognitoEventUserPoolsPostAuthentication;
 use trigger_core::redact::mask_email;
-use trigger_core::{CognitoEvent, TriggerError};
+use trigger_core::{Lenient, TriggerError};
 
+use config::AlertConfig;
 pub use config::Config;
-use mailer::{Mail, Mailer};
-use recorder::{LoginRecorder, Recorded};
-use signin::{alert_recipient, human_time, new_device_flag, SignIn};
+use recorder::{LoginRecorder, RecordError, Recorded};
+use signin::{alert_recipient, human_time, SignIn};
 
 pub const TRIGGER_SOURCE: &str = "PostAuthentication_Authentication";
 
-/// What one invocation did, for metrics and tests.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The event this trigger takes and returns. One it cannot read is still returned,
+/// unchanged: a sign-in is never failed here.
+pub type Event = Lenient<CognitoEventUserPoolsPostAuthentication>;
+
+/// What recording the sign-in came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recording {
+    Counted,
+    /// This request id was counted before: nothing changed.
+    AlreadyCounted,
+    /// No analytics table is configured.
+    Off,
+    /// The event names no `sub` to count the sign-in for.
+    NoSub,
+    Failed(RecordError),
+    OutOfTime,
+}
+
+/// What the new-device alert came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Alerting {
+    Sent,
+    /// Not a new device, or no verified address to write to.
+    NotNeeded,
+    /// No alert sender is configured.
+    Off,
+    /// A replay of an invocation that was alerted the first time.
+    Replay,
+    RenderFailed(String),
+    Failed(MailError),
+    OutOfTime,
+}
+
+/// A step that failed (counted in `AnalyticsFailures`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The event could not be read.
+    Event,
+    Record,
+    Alert,
+}
+
+/// What one invocation did, for the log, the metrics and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     pub user_pool_id: String,
     pub client_id: String,
     pub new_device: bool,
-    pub recorded: Option<Recorded>,
-    pub alert_sent: bool,
-    /// Each best-effort step that failed: `record`, `alert`, `event`.
-    pub failures: Vec<&'static str>,
+    pub recording: Recording,
+    pub alerting: Alerting,
+    pub unreadable: bool,
 }
 
-/// The Lambda entry point.
+impl Report {
+    /// The steps that failed.
+    pub fn failures(&self) -> Vec<Step> {
+        let mut failed = Vec::new();
+        if self.unreadable || self.recording == Recording::NoSub {
+            failed.push(Step::Event);
+        }
+        if matches!(self.recording, Recording::Failed(_) | Recording::OutOfTime) {
+            failed.push(Step::Record);
+        }
+        if matches!(
+            self.alerting,
+            Alerting::Failed(_) | Alerting::OutOfTime | Alerting::RenderFailed(_)
+        ) {
+            failed.push(Step::Alert);
+        }
+        failed
+    }
+}
+
+/// The Lambda handler: runs the steps, counts what happened, and hands the event
+/// back. It never returns an error.
 pub async fn handler<R: LoginRecorder, M: Mailer>(
     config: &Config,
-    recorder: &R,
-    mailer: &M,
-    event: LambdaEvent<Value>,
-) -> Result<Value, TriggerError> {
-    let (result, report) = handle(
+    recorder: Option<&R>,
+    mailer: Option<&M>,
+    event: LambdaEvent<Event>,
+) -> Result<Event, TriggerError> {
+    let LambdaEvent { payload, context } = event;
+    let report = sign_in_steps(
         config,
         recorder,
         mailer,
-        event.payload,
-        &event.context.request_id,
+        &payload,
+        &context.request_id,
         SystemTime::now(),
     )
     .await;
-    if let Some(report) = report {
-        emit_metrics(&report);
-    }
-    result
+    emit_metrics(&report);
+    Ok(payload)
 }
 
-/// Counts the invocation through the `metrics` facade (EMF in Lambda): sign-ins,
-/// new-device sign-ins and analytics failures, by user pool and app client.
+/// Records the sign-in, then sends the new-device alert, all within the budget.
+pub async fn sign_in_steps<R: LoginRecorder, M: Mailer>(
+    config: &Config,
+    recorder: Option<&R>,
+    mailer: Option<&M>,
+    event: &Event,
+    request_id: &str,
+    now: SystemTime,
+) -> Report {
+    let started = Instant::now();
+    let deadline = Deadline::from_std(started + config.budget);
+    let event = match event {
+        Lenient::Read(event) => event,
+        Lenient::Unreadable { event, error } => return unreadable(event, error),
+    };
+    let sign_in = SignIn::of(event, request_id, now);
+    let recording = record(config, recorder, &sign_in, deadline).await;
+    let alerting = alert(config, mailer, event, &sign_in, &recording, deadline).await;
+    let report = Report {
+        user_pool_id: sign_in.user_pool_id,
+        client_id: sign_in.client_id,
+        new_device: sign_in.new_device,
+        recording,
+        alerting,
+        unreadable: false,
+    };
+    tracing::info!(
+        sub = %sign_in.sub,
+        client_id = %report.client_id,
+        new_device = report.new_device,
+        recording = ?report.recording,
+        alerting = ?report.alerting,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "sign-in processed"
+    );
+    report
+}
+
+fn unreadable(event: &Map<String, Value>, error: &TriggerError) -> Report {
+    let text = |key: &str| {
+        event
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_owned()
+    };
+    tracing::error!(error = ?error, "unreadable sign-in event; not recorded, the sign-in goes on");
+    Report {
+        user_pool_id: text("userPoolId"),
+        client_id: event
+            .get("callerContext")
+            .and_then(|c| c.get("clientId"))
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_owned(),
+        new_device: false,
+        recording: Recording::Off,
+        alerting: Alerting::Off,
+        unreadable: true,
+    }
+}
+
+async fn record<R: LoginRecorder>(
+    config: &Config,
+    recorder: Option<&R>,
+    sign_in: &SignIn,
+    deadline: Deadline,
+) -> Recording {
+    let Some(recorder) = recorder else {
+        return Recording::Off;
+    };
+    if sign_in.sub.is_empty() {
+        tracing::error!("event has no sub; sign-in not recorded");
+        return Recording::NoSub;
+    }
+    let outcome = match timeout_at(deadline, recorder.record(sign_in)).await {
+        Ok(Ok(Recorded::Counted)) => Recording::Counted,
+        Ok(Ok(Recorded::AlreadyCounted)) => Recording::AlreadyCounted,
+        Ok(Err(e)) => Recording::Failed(e),
+        Err(_) => Recording::OutOfTime,
+    };
+    match &outcome {
+        Recording::Failed(e) => {
+            tracing::error!(sub = %sign_in.sub, error = %e, "sign-in not recorded")
+        }
+        Recording::OutOfTime => tracing::error!(
+            sub = %sign_in.sub,
+            budget_ms = config.budget.as_millis() as u64,
+            "sign-in not recorded: budget spent"
+        ),
+        _ => {}
+    }
+    outcome
+}
+
+async fn alert<M: Mailer>(
+    config: &Config,
+    mailer: Option<&M>,
+    event: &CognitoEventUserPoolsPostAuthentication,
+    sign_in: &SignIn,
+    recording: &Recording,
+    deadline: Deadline,
+) -> Alerting {
+    let (Some(settings), Some(mailer)) = (&config.alert, mailer) else {
+        return Alerting::Off;
+    };
+    let attributes = &event.request.user_attributes;
+    let Some(to) = alert_recipient(attributes, sign_in.new_device) else {
+        return Alerting::NotNeeded;
+    };
+    if *recording == Recording::AlreadyCounted {
+        return Alerting::Replay;
+    }
+    let mail = match alert_mail(settings, attributes, &to, sign_in) {
+        Ok(mail) => mail,
+        Err(e) => {
+            tracing::error!(sub = %sign_in.sub, error = %e, "new-device alert not rendered");
+            return Alerting::RenderFailed(e.to_string());
+        }
+    };
+    let outcome = match timeout_at(deadline, mailer.send(&mail)).await {
+        Ok(Ok(())) => Alerting::Sent,
+        Ok(Err(e)) => Alerting::Failed(e),
+        Err(_) => Alerting::OutOfTime,
+    };
+    if outcome != Alerting::Sent {
+        tracing::error!(sub = %sign_in.sub, to = %mask_email(&to), outcome = ?outcome, "new-device alert not sent");
+    }
+    outcome
+}
+
+/// The alert, in the user's language, with every attribute escaped.
+fn alert_mail(
+    settings: &AlertConfig,
+    attributes: &std::collections::HashMap<String, String>,
+    to: &str,
+    sign_in: &SignIn,
+) -> Result<Mail, minijinja::Error> {
+    let branding = &settings.branding;
+    let recipient = branding.recipient(|name| attributes.get(name).map(String::as_str));
+    let ctx = AlertContext {
+        app_name: branding.app_name.clone(),
+        support_email: branding.support_email.clone(),
+        name: recipient.name,
+        time: human_time(sign_in.at),
+    };
+    let rendered = branding.renderer.render_alert(&recipient.lang, &ctx)?;
+    Ok(Mail {
+        to: to.to_owned(),
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+    })
+}
+
+/// Counts the invocation through the `metrics` facade (EMF in Lambda, flushed by
+/// `main` after each invocation): sign-ins, new-device sign-ins and failed steps, by
+/// user pool and app client.
 pub fn emit_metrics(report: &Report) {
     let labels = [
         ("UserPoolId", report.user_pool_id.clone()),
@@ -71,136 +290,19 @@ pub fn emit_metrics(report: &Report) {
     if report.new_device {
         metrics::counter!("NewDeviceSignIns", &labels).increment(1);
     }
-    if !report.failures.is_empty() {
-        metrics::counter!("AnalyticsFailures", &labels).increment(report.failures.len() as u64);
+    let failures = report.failures().len() as u64;
+    if failures > 0 {
+        metrics::counter!("AnalyticsFailures", &labels).increment(failures);
     }
 }
 
-/// Handles one event. The report is `None` when the event is not a sign-in at all.
-pub async fn handle<R: LoginRecorder, M: Mailer>(
-    config: &Config,
-    recorder: &R,
-    mailer: &M,
-    payload: Value,
-    request_id: &str,
-    now: SystemTime,
-) -> (Result<Value, TriggerError>, Option<Report>) {
-    let started = Instant::now();
-    let deadline = tokio::time::Instant::from_std(started + config.budget);
-    let event = match CognitoEvent::from_value(payload) {
-        Ok(e) => e,
-        Err(e) => return (Err(e), None),
-    };
-    match event.trigger_source() {
-        Ok(TRIGGER_SOURCE) => {}
-        Ok(other) => return (Err(TriggerError::unsupported_source(other)), None),
-        Err(e) => return (Err(e), None),
+/// Counts settings that switched a feature off (once per cold start).
+pub fn emit_config_problems(config: &Config) {
+    let problems = &config.problems.0;
+    for problem in problems {
+        tracing::error!(var = %problem.var, reason = %problem.reason, "bad setting; its feature is off");
     }
-    let mut report = Report {
-        user_pool_id: event.user_pool_id().unwrap_or("unknown").to_owned(),
-        client_id: event
-            .client_id()
-            .filter(|c| !c.is_empty())
-            .unwrap_or("unknown")
-            .to_owned(),
-        new_device: new_device_flag(event.request_field("newDeviceUsed")),
-        ..Report::default()
-    };
-    let attributes = match event.request_map("userAttributes") {
-        Ok(a) => a,
-        Err(e) => {
-            tracing::error!(error = ?e, "unreadable userAttributes; sign-in not recorded");
-            report.failures.push("event");
-            return (Ok(event.into_value()), Some(report));
-        }
-    };
-    let sub = attributes.get("sub").cloned().unwrap_or_default();
-    let sign_in = SignIn {
-        request_id: request_id.to_owned(),
-        sub: sub.clone(),
-        user_pool_id: report.user_pool_id.clone(),
-        client_id: report.client_id.clone(),
-        new_device: report.new_device,
-        trigger_source: TRIGGER_SOURCE.to_owned(),
-        at: now,
-    };
-
-    if sub.is_empty() {
-        tracing::error!("event has no sub; sign-in not recorded");
-        report.failures.push("event");
-    } else {
-        match tokio::time::timeout_at(deadline, recorder.record(&sign_in)).await {
-            Ok(Ok(outcome)) => report.recorded = Some(outcome),
-            Ok(Err(e)) => {
-                tracing::error!(sub = %sub, error = %e, "sign-in not recorded");
-                report.failures.push("record");
-            }
-            Err(_) => {
-                tracing::error!(sub = %sub, budget_ms = config.budget.as_millis() as u64, "sign-in not recorded: budget spent");
-                report.failures.push("record");
-            }
-        }
+    if !problems.is_empty() {
+        metrics::counter!("ConfigErrors").increment(problems.len() as u64);
     }
-
-    // A replayed invocation was alerted the first time.
-    let replay = report.recorded == Some(Recorded::AlreadyCounted);
-    if let (Some(alert), Some(to), false) = (
-        &config.alert,
-        alert_recipient(&attributes, report.new_device),
-        replay,
-    ) {
-        let lang = resolve_locale(
-            attributes.get("locale").map(String::as_str),
-            &alert.default_locale,
-            |l| alert.renderer.has_language(l),
-        );
-        let name = ["given_name", "name"]
-            .iter()
-            .filter_map(|k| attributes.get(*k))
-            .map(|n| n.trim())
-            .find(|n| !n.is_empty())
-            .map(str::to_owned);
-        let ctx = AlertContext {
-            app_name: alert.app_name.clone(),
-            support_email: alert.support_email.clone(),
-            name,
-            time: human_time(now),
-        };
-        match alert.renderer.render_alert(&lang, &ctx) {
-            Ok(rendered) => {
-                let mail = Mail {
-                    to: to.clone(),
-                    subject: rendered.subject,
-                    html: rendered.html,
-                    text: rendered.text,
-                };
-                match tokio::time::timeout_at(deadline, mailer.send(&mail)).await {
-                    Ok(Ok(())) => report.alert_sent = true,
-                    Ok(Err(e)) => {
-                        tracing::error!(sub = %sub, to = %mask_email(&to), error = %e, "new-device alert not sent");
-                        report.failures.push("alert");
-                    }
-                    Err(_) => {
-                        tracing::error!(sub = %sub, to = %mask_email(&to), "new-device alert not sent: budget spent");
-                        report.failures.push("alert");
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::error!(sub = %sub, error = %e, "new-device alert not rendered");
-                report.failures.push("alert");
-            }
-        }
-    }
-    tracing::info!(
-        sub = %sub,
-        client_id = %report.client_id,
-        new_device = report.new_device,
-        recorded = ?report.recorded,
-        alert_sent = report.alert_sent,
-        failures = ?report.failures,
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "sign-in processed"
-    );
-    (Ok(event.into_value()), Some(report))
 }

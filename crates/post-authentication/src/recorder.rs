@@ -30,13 +30,17 @@ pub enum Recorded {
 }
 
 /// The table could not take the sign-in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordError(pub String);
-
-impl std::fmt::Display for RecordError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// The write could not be put together.
+    #[error("sign-in write not built: {0}")]
+    Build(String),
+    /// The table refused, failed or did not answer.
+    #[error("analytics table unavailable: {0}")]
+    Unavailable(String),
+    /// Concurrent sign-ins of the same user kept conflicting until the retries ran out.
+    #[error("transaction conflicts did not clear")]
+    Conflicts,
 }
 
 pub trait LoginRecorder {
@@ -62,14 +66,14 @@ pub struct InMemoryRecorder {
     seen: Mutex<HashMap<String, ()>>,
     summaries: Mutex<HashMap<String, Summary>>,
     /// When set, every write fails with this.
-    pub outage: Option<String>,
+    pub outage: Option<RecordError>,
 }
 
 impl InMemoryRecorder {
     /// A recorder whose every write fails with `why`.
     pub fn failing(why: &str) -> Self {
         Self {
-            outage: Some(why.to_owned()),
+            outage: Some(RecordError::Unavailable(why.to_owned())),
             ..Self::default()
         }
     }
@@ -82,22 +86,17 @@ impl InMemoryRecorder {
 impl LoginRecorder for InMemoryRecorder {
     async fn record(&self, s: &SignIn) -> Result<Recorded, RecordError> {
         if let Some(why) = &self.outage {
-            return Err(RecordError(why.clone()));
+            return Err(why.clone());
         }
-        let mut seen = self
-            .seen
-            .lock()
-            .map_err(|_| RecordError("poisoned".into()))?;
+        let poisoned = || RecordError::Unavailable("poisoned".into());
+        let mut seen = self.seen.lock().map_err(|_| poisoned())?;
         if seen
             .insert(format!("{}#{}", s.sub, s.request_id), ())
             .is_some()
         {
             return Ok(Recorded::AlreadyCounted);
         }
-        let mut summaries = self
-            .summaries
-            .lock()
-            .map_err(|_| RecordError("poisoned".into()))?;
+        let mut summaries = self.summaries.lock().map_err(|_| poisoned())?;
         let summary = summaries.entry(s.sub.clone()).or_default();
         summary.sign_in_count += 1;
         summary.new_device_count += u64::from(s.new_device);
@@ -152,7 +151,7 @@ impl DynamoRecorder {
     }
 
     fn transaction(&self, si: &SignIn) -> Result<Vec<TransactWriteItem>, RecordError> {
-        let built = |e: aws_sdk_dynamodb::error::BuildError| RecordError(e.to_string());
+        let built = |e: aws_sdk_dynamodb::error::BuildError| RecordError::Build(e.to_string());
         let expires = si.expires_at(self.retention_days);
         let new_device = u64::from(si.new_device);
         let record = Put::builder()
@@ -214,7 +213,7 @@ impl DynamoRecorder {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| RecordError(DisplayErrorContext(&e).to_string()))?;
+            .map_err(|e| RecordError::Unavailable(DisplayErrorContext(&e).to_string()))?;
         let Some(item) = out.item else {
             return Ok(None);
         };
@@ -262,12 +261,12 @@ impl LoginRecorder for DynamoRecorder {
                     Failure::Duplicate => return Ok(Recorded::AlreadyCounted),
                     Failure::Conflict => match pauses.next() {
                         Some(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
-                        None => {
-                            return Err(RecordError("transaction conflicts did not clear".into()))
-                        }
+                        None => return Err(RecordError::Conflicts),
                     },
                     Failure::Other => {
-                        return Err(RecordError(DisplayErrorContext(&err).to_string()))
+                        return Err(RecordError::Unavailable(
+                            DisplayErrorContext(&err).to_string(),
+                        ))
                     }
                 },
             }

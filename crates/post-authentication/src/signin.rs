@@ -1,9 +1,10 @@
 //! What one sign-in is, and the pure decisions about it.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use trigger_core::aws::rfc3339;
+use trigger_core::events::CognitoEventUserPoolsPostAuthentication;
+use trigger_core::time::rfc3339;
 
 /// One successful sign-in, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +20,35 @@ pub struct SignIn {
 }
 
 impl SignIn {
+    /// The sign-in an event reports (`"unknown"` for a pool or client it does not name).
+    pub fn of(
+        event: &CognitoEventUserPoolsPostAuthentication,
+        request_id: &str,
+        at: SystemTime,
+    ) -> Self {
+        let header = &event.cognito_event_user_pools_header;
+        let named = |v: Option<&String>| {
+            v.map(String::as_str)
+                .filter(|s| !s.is_empty())
+                .unwrap_or("unknown")
+                .to_owned()
+        };
+        Self {
+            request_id: request_id.to_owned(),
+            sub: event
+                .request
+                .user_attributes
+                .get("sub")
+                .cloned()
+                .unwrap_or_default(),
+            user_pool_id: named(header.user_pool_id.as_ref()),
+            client_id: named(header.caller_context.client_id.as_ref()),
+            new_device: event.request.new_device_used,
+            trigger_source: crate::TRIGGER_SOURCE.to_owned(),
+            at,
+        }
+    }
+
     /// `2026-11-22T09:15:04Z`
     pub fn timestamp(&self) -> String {
         rfc3339(self.at)
@@ -49,18 +79,9 @@ pub fn human_time(at: SystemTime) -> String {
     )
 }
 
-/// `newDeviceUsed`: a boolean from Cognito; the text `"true"` is accepted too.
-pub fn new_device_flag(value: Option<&serde_json::Value>) -> bool {
-    match value {
-        Some(serde_json::Value::Bool(b)) => *b,
-        Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
-        _ => false,
-    }
-}
-
 /// Whom to alert: only for a sign-in from a new device, and only at an email address
 /// the user has verified.
-pub fn alert_recipient(attributes: &BTreeMap<String, String>, new_device: bool) -> Option<String> {
+pub fn alert_recipient(attributes: &HashMap<String, String>, new_device: bool) -> Option<String> {
     if !new_device {
         return None;
     }
@@ -101,17 +122,8 @@ mod tests {
     }
 
     #[test]
-    fn new_device_flag_is_read_tolerantly() {
-        assert!(new_device_flag(Some(&serde_json::json!(true))));
-        assert!(new_device_flag(Some(&serde_json::json!("TRUE"))));
-        assert!(!new_device_flag(Some(&serde_json::json!(null))));
-        assert!(!new_device_flag(Some(&serde_json::json!(1))));
-        assert!(!new_device_flag(None));
-    }
-
-    #[test]
     fn alerts_go_only_to_verified_addresses_after_a_new_device() {
-        let attrs = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        let attrs = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
             pairs
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

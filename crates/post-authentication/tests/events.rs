@@ -4,12 +4,14 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use post_authentication::mailer::{InMemoryMailer, Mail, Mailer};
+use mailer::{InMemoryMailer, Mail, MailError, Mailer};
 use post_authentication::recorder::{InMemoryRecorder, LoginRecorder, RecordError, Recorded};
 use post_authentication::signin::SignIn;
-use post_authentication::{handle, Config};
-use trigger_core::testing::{sample_event, sample_events};
-use trigger_core::Vars;
+use post_authentication::{handler, sign_in_steps, Alerting, Config, Recording, Report, Step};
+use serde_json::Value;
+use test_support::{lost_fields, sample_event, sample_events, upstream_fixtures};
+use trigger_core::events::decode;
+use trigger_core::{TriggerError, Vars};
 
 fn config(extra: &[(&str, &str)]) -> Config {
     let mut vars = vec![
@@ -20,11 +22,43 @@ fn config(extra: &[(&str, &str)]) -> Config {
         ("ANALYTICS_BUDGET_MS", "300"),
     ];
     vars.extend_from_slice(extra);
-    Config::from_vars(&Vars::from_pairs(vars)).unwrap()
+    let config = Config::from_vars(&Vars::from_pairs(vars));
+    assert!(config.problems.0.is_empty(), "{:?}", config.problems);
+    config
+}
+
+/// The whole invocation as Lambda runs it.
+async fn handle<R: LoginRecorder, M: Mailer>(
+    config: &Config,
+    recorder: &R,
+    mailer: &M,
+    event: Value,
+) -> Result<Value, TriggerError> {
+    test_support::answer(|e| handler(config, Some(recorder), Some(mailer), e), event).await
+}
+
+/// The steps of one invocation, with the request id Lambda gives it.
+async fn steps<R: LoginRecorder, M: Mailer>(
+    config: &Config,
+    recorder: &R,
+    mailer: &M,
+    event: &Value,
+    request_id: &str,
+) -> Report {
+    let event = decode(event.clone()).unwrap();
+    sign_in_steps(
+        config,
+        Some(recorder),
+        Some(mailer),
+        &event,
+        request_id,
+        SystemTime::now(),
+    )
+    .await
 }
 
 /// Lukas's sign-in from a new device (German locale, verified email).
-fn new_device_event() -> serde_json::Value {
+fn new_device_event() -> Value {
     sample_event(
         "post-authentication",
         "PostAuthentication_Authentication-new-device.json",
@@ -32,33 +66,34 @@ fn new_device_event() -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn every_sample_event_is_counted_and_returned_unchanged() {
+async fn every_sample_event_is_counted_and_returned_whole() {
     let config = config(&[]);
     for (i, (file, event)) in sample_events("post-authentication").into_iter().enumerate() {
         let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
-        let (result, report) = handle(
-            &config,
-            &recorder,
-            &mailer,
-            event.clone(),
-            &format!("req-{i}"),
-            SystemTime::now(),
-        )
-        .await;
-        assert_eq!(
-            result.unwrap(),
-            event,
-            "{file}: the event comes back as it was"
+        let out = handle(&config, &recorder, &mailer, event.clone())
+            .await
+            .unwrap();
+        assert_eq!(out["response"], serde_json::json!({}), "{file}");
+        assert!(
+            lost_fields(&event, &out).is_empty(),
+            "{file}: the event comes back whole"
         );
-        let report = report.unwrap();
-        assert_eq!(report.recorded, Some(Recorded::Counted), "{file}");
-        assert!(report.failures.is_empty(), "{file}: {:?}", report.failures);
+        // The steps, for their report (a fresh recorder: the handler's run above used
+        // Lambda's empty test request id).
+        let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
+        let report = steps(&config, &recorder, &mailer, &event, &format!("req-{i}")).await;
+        assert_eq!(report.recording, Recording::Counted, "{file}");
+        assert!(
+            report.failures().is_empty(),
+            "{file}: {:?}",
+            report.failures()
+        );
         let sub = event["request"]["userAttributes"]["sub"].as_str().unwrap();
         assert_eq!(recorder.summary(sub).unwrap().sign_in_count, 1, "{file}");
         let new_device = file.contains("new-device");
         assert_eq!(report.new_device, new_device, "{file}");
         assert_eq!(
-            mailer.sent.lock().unwrap().len(),
+            mailer.sent().len(),
             usize::from(new_device),
             "{file}: alert only for a new device"
         );
@@ -66,21 +101,29 @@ async fn every_sample_event_is_counted_and_returned_unchanged() {
 }
 
 #[tokio::test]
+async fn the_aws_lambda_events_fixture_is_returned_whole() {
+    for (name, event) in upstream_fixtures("postauthentication") {
+        let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
+        let out = handle(&config(&[]), &recorder, &mailer, event.clone())
+            .await
+            .unwrap();
+        assert!(lost_fields(&event, &out).is_empty(), "{name}");
+    }
+}
+
+#[tokio::test]
 async fn the_new_device_alert_is_localized_and_addressed_to_the_user() {
-    let event = new_device_event();
     let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
-    let (result, report) = handle(
+    let report = steps(
         &config(&[]),
         &recorder,
         &mailer,
-        event,
+        &new_device_event(),
         "req-1",
-        SystemTime::now(),
     )
     .await;
-    assert!(result.is_ok());
-    assert!(report.unwrap().alert_sent);
-    let sent = mailer.sent.lock().unwrap();
+    assert_eq!(report.alerting, Alerting::Sent);
+    let sent = mailer.sent();
     assert_eq!(sent[0].to, "lukas.schmidt@example.de");
     assert!(
         sent[0].subject.contains("Neue Anmeldung"),
@@ -96,17 +139,10 @@ async fn a_replayed_request_is_neither_counted_nor_alerted_twice() {
     let event = new_device_event();
     let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
     let config = config(&[]);
+    let mut outcomes = Vec::new();
     for _ in 0..3 {
-        let (result, _) = handle(
-            &config,
-            &recorder,
-            &mailer,
-            event.clone(),
-            "same-request",
-            SystemTime::now(),
-        )
-        .await;
-        assert!(result.is_ok());
+        let report = steps(&config, &recorder, &mailer, &event, "same-request").await;
+        outcomes.push((report.recording, report.alerting));
     }
     assert_eq!(
         recorder
@@ -115,28 +151,25 @@ async fn a_replayed_request_is_neither_counted_nor_alerted_twice() {
             .sign_in_count,
         1
     );
-    assert_eq!(mailer.sent.lock().unwrap().len(), 1);
+    assert_eq!(mailer.sent().len(), 1);
+    assert_eq!(outcomes[2], (Recording::AlreadyCounted, Alerting::Replay));
 }
 
 #[tokio::test]
 async fn failures_are_counted_but_never_fail_the_sign_in() {
     let event = new_device_event();
     let recorder = InMemoryRecorder::failing("ResourceNotFoundException: table missing");
-    let mailer = InMemoryMailer {
-        outage: Some("MessageRejected: Email address is not verified".into()),
-        ..Default::default()
-    };
-    let (result, report) = handle(
-        &config(&[]),
-        &recorder,
-        &mailer,
-        event.clone(),
-        "req-1",
-        SystemTime::now(),
-    )
-    .await;
-    assert_eq!(result.unwrap(), event);
-    assert_eq!(report.unwrap().failures, vec!["record", "alert"]);
+    let mailer = InMemoryMailer::failing("MessageRejected: Email address is not verified");
+    let out = handle(&config(&[]), &recorder, &mailer, event.clone())
+        .await
+        .unwrap();
+    assert!(lost_fields(&event, &out).is_empty());
+    let report = steps(&config(&[]), &recorder, &mailer, &event, "req-1").await;
+    assert_eq!(report.failures(), vec![Step::Record, Step::Alert]);
+    assert!(matches!(
+        report.alerting,
+        Alerting::Failed(MailError::Send(_))
+    ));
 }
 
 struct Stuck;
@@ -149,7 +182,7 @@ impl LoginRecorder for Stuck {
 }
 
 impl Mailer for Stuck {
-    async fn send(&self, _: &Mail) -> Result<(), String> {
+    async fn send(&self, _: &Mail) -> Result<(), MailError> {
         tokio::time::sleep(Duration::from_secs(30)).await;
         Ok(())
     }
@@ -160,81 +193,83 @@ async fn a_stuck_table_and_mail_server_cost_at_most_the_budget() {
     let event = new_device_event();
     let config = config(&[]);
     let started = Instant::now();
-    let (result, report) = handle(
-        &config,
-        &Stuck,
-        &Stuck,
-        event.clone(),
-        "req-1",
-        SystemTime::now(),
-    )
-    .await;
+    let out = handle(&config, &Stuck, &Stuck, event.clone())
+        .await
+        .unwrap();
     let took = started.elapsed();
-    assert_eq!(result.unwrap(), event);
-    assert_eq!(report.unwrap().failures, vec!["record", "alert"]);
+    assert!(lost_fields(&event, &out).is_empty());
     assert!(
         took < config.budget + Duration::from_millis(200),
         "took {took:?}"
     );
+    let report = steps(&config, &Stuck, &Stuck, &event, "req-1").await;
+    assert_eq!(
+        (report.recording, report.alerting),
+        (Recording::OutOfTime, Alerting::OutOfTime)
+    );
 }
 
 #[tokio::test]
-async fn no_alert_without_a_sender_or_a_verified_address() {
+async fn no_alert_without_a_sender() {
+    let no_alerts = Config::from_vars(&Vars::from_pairs([("ANALYTICS_TABLE_NAME", "analytics")]));
+    let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
+    let report = steps(&no_alerts, &recorder, &mailer, &new_device_event(), "req-1").await;
+    assert_eq!(report.alerting, Alerting::Off);
+    assert!(mailer.sent().is_empty());
+}
+
+#[tokio::test]
+async fn no_alert_to_an_unverified_address() {
     let mut event = new_device_event();
-    let no_alerts =
-        Config::from_vars(&Vars::from_pairs([("ANALYTICS_TABLE_NAME", "analytics")])).unwrap();
-    let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
-    let _ = handle(
-        &no_alerts,
-        &recorder,
-        &mailer,
-        event.clone(),
-        "req-1",
-        SystemTime::now(),
-    )
-    .await;
-    assert!(mailer.sent.lock().unwrap().is_empty());
     event["request"]["userAttributes"]["email_verified"] = "false".into();
-    let _ = handle(
-        &config(&[]),
-        &recorder,
-        &mailer,
-        event,
-        "req-2",
-        SystemTime::now(),
-    )
-    .await;
-    assert!(mailer.sent.lock().unwrap().is_empty());
+    let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
+    let report = steps(&config(&[]), &recorder, &mailer, &event, "req-2").await;
+    assert_eq!(report.alerting, Alerting::NotNeeded);
+    assert!(mailer.sent().is_empty());
 }
 
 #[tokio::test]
-async fn odd_events() {
+async fn a_bad_alert_setting_leaves_analytics_on_and_the_sign_in_through() {
+    // APP_NAME missing: the alert is off and the problem is counted; nothing else stops.
+    let config = Config::from_vars(&Vars::from_pairs([
+        ("ANALYTICS_TABLE_NAME", "analytics"),
+        ("ALERT_FROM_ADDRESS", "security@acme.example"),
+    ]));
+    assert_eq!(config.problems.0[0].var, "APP_NAME");
     let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
-    let config = config(&[]);
-    // Another trigger's event: a clear error, no report.
+    let report = steps(&config, &recorder, &mailer, &new_device_event(), "req-1").await;
+    assert_eq!(
+        (report.recording, report.alerting),
+        (Recording::Counted, Alerting::Off)
+    );
+}
+
+#[tokio::test]
+async fn another_triggers_event_is_a_clear_error() {
     let mut event = sample_event(
         "post-authentication",
         "PostAuthentication_Authentication.json",
     );
     event["triggerSource"] = "PreAuthentication_Authentication".into();
-    let (result, report) = handle(&config, &recorder, &mailer, event, "r", SystemTime::now()).await;
-    assert_eq!(result.unwrap_err().error_type(), "UnsupportedTriggerSource");
-    assert!(report.is_none());
-    // A sign-in event with unreadable attributes still lets the user in.
+    let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
+    let err = handle(&config(&[]), &recorder, &mailer, event)
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "UnsupportedTriggerSource");
+}
+
+#[tokio::test]
+async fn a_sign_in_with_unreadable_attributes_still_lets_the_user_in() {
     let mut event = sample_event(
         "post-authentication",
         "PostAuthentication_Authentication.json",
     );
     event["request"]["userAttributes"] = serde_json::json!(["sub"]);
-    let (result, report) = handle(
-        &config,
-        &recorder,
-        &mailer,
-        event.clone(),
-        "r",
-        SystemTime::now(),
-    )
-    .await;
-    assert_eq!(result.unwrap(), event);
-    assert_eq!(report.unwrap().failures, vec!["event"]);
+    let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
+    let out = handle(&config(&[]), &recorder, &mailer, event.clone())
+        .await
+        .unwrap();
+    assert_eq!(out, event);
+    let report = steps(&config(&[]), &recorder, &mailer, &event, "r").await;
+    assert_eq!(report.failures(), vec![Step::Event]);
 }

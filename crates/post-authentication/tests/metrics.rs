@@ -2,8 +2,40 @@
 //! The counters reach CloudWatch as Embedded Metric Format documents with the user
 //! pool and the app client as dimensions. (One test: the recorder is process-wide.)
 
-use post_authentication::{emit_metrics, Report};
+use mailer::MailError;
+use post_authentication::recorder::RecordError;
+use post_authentication::{
+    emit_config_problems, emit_metrics, Alerting, Config, Recording, Report,
+};
 use serde_json::Value;
+use trigger_core::Vars;
+
+fn report(
+    pool: &str,
+    client: &str,
+    new_device: bool,
+    recording: Recording,
+    alerting: Alerting,
+) -> Report {
+    Report {
+        user_pool_id: pool.into(),
+        client_id: client.into(),
+        new_device,
+        recording,
+        alerting,
+        unreadable: false,
+    }
+}
+
+fn flushed(collector: &metrics_cloudwatch_embedded::Collector) -> Vec<Value> {
+    let mut out = Vec::new();
+    collector.flush(&mut out).unwrap();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
 
 #[test]
 fn one_invocation_becomes_one_emf_document_per_dimension_set() {
@@ -11,20 +43,14 @@ fn one_invocation_becomes_one_emf_document_per_dimension_set() {
         .cloudwatch_namespace("AcmeNotes/Auth")
         .init()
         .unwrap();
-    emit_metrics(&Report {
-        user_pool_id: "eu-west-1_Xq8LmN3pR".into(),
-        client_id: "4n7mc0rcbsjvh1ou3e5q8nt2lf".into(),
-        new_device: true,
-        failures: vec!["record", "alert"],
-        ..Report::default()
-    });
-    let mut out = Vec::new();
-    collector.flush(&mut out).unwrap();
-    let docs: Vec<Value> = String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    emit_metrics(&report(
+        "eu-west-1_Xq8LmN3pR",
+        "4n7mc0rcbsjvh1ou3e5q8nt2lf",
+        true,
+        Recording::Failed(RecordError::Conflicts),
+        Alerting::Failed(MailError::Send("refused".into())),
+    ));
+    let docs = flushed(collector);
     assert_eq!(docs.len(), 1, "{docs:?}");
     let doc = &docs[0];
     let meta = &doc["_aws"]["CloudWatchMetrics"][0];
@@ -47,14 +73,27 @@ fn one_invocation_becomes_one_emf_document_per_dimension_set() {
     assert!(doc["_aws"]["Timestamp"].as_u64().unwrap() > 1_700_000_000_000);
 
     // Counters start again from zero after a flush: nothing is reported twice.
-    emit_metrics(&Report {
-        user_pool_id: "p".into(),
-        client_id: "c".into(),
-        ..Report::default()
-    });
-    let mut out = Vec::new();
-    collector.flush(&mut out).unwrap();
-    let text = String::from_utf8(out).unwrap();
+    emit_metrics(&report(
+        "p",
+        "c",
+        false,
+        Recording::Counted,
+        Alerting::NotNeeded,
+    ));
+    let text: Vec<String> = flushed(collector).iter().map(Value::to_string).collect();
+    let text = text.join("\n");
     assert!(!text.contains("eu-west-1_Xq8LmN3pR"), "{text}");
     assert!(text.contains("\"SignIns\":1"));
+    assert!(!text.contains("AnalyticsFailures"), "{text}");
+
+    // A bad setting at start is counted once, without dimensions.
+    let config = Config::from_vars(&Vars::from_pairs([
+        ("ALERT_FROM_ADDRESS", "security@acme.example"),
+        ("RETENTION_DAYS", "0"),
+        ("ANALYTICS_TABLE_NAME", "analytics"),
+    ]));
+    emit_config_problems(&config);
+    let docs = flushed(collector);
+    assert_eq!(docs.len(), 1, "{docs:?}");
+    assert_eq!(docs[0]["ConfigErrors"], 2, "{docs:?}");
 }

@@ -8,11 +8,16 @@ pub mod domain;
 pub mod rules;
 
 use lambda_runtime::LambdaEvent;
-use serde_json::{json, Map, Value};
+use trigger_core::events::{
+    CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreSignupTriggerSource as TriggerSource,
+};
 use trigger_core::redact::mask_email;
-use trigger_core::{CognitoEvent, ConfigError, TriggerError, Vars};
+use trigger_core::{ConfigError, TriggerError, Vars};
 
 use rules::{decide, Rules, Source};
+
+/// The event this trigger takes and returns.
+pub type Event = CognitoEventUserPoolsPreSignup;
 
 /// The function's configuration, read once at start-up.
 #[derive(Debug, Clone, Default)]
@@ -32,45 +37,49 @@ impl Config {
     }
 }
 
-/// The Lambda entry point: the whole event back, with `response` filled in.
-pub async fn handler(config: &Config, event: LambdaEvent<Value>) -> Result<Value, TriggerError> {
-    handle(config, event.payload)
-}
-
-/// Translates between the event and the rules.
-pub fn handle(config: &Config, payload: Value) -> Result<Value, TriggerError> {
-    let mut event = CognitoEvent::from_value(payload)?;
-    let trigger_source = event.trigger_source()?;
-    let source = Source::parse(trigger_source)
-        .ok_or_else(|| TriggerError::unsupported_source(trigger_source))?;
-    let attributes = event.request_map("userAttributes")?;
+/// The Lambda handler: the whole event back with `response` filled in, or the
+/// refusal Cognito shows the user.
+pub async fn handler(config: &Config, event: LambdaEvent<Event>) -> Result<Event, TriggerError> {
+    let mut event = event.payload;
+    let header = &event.cognito_event_user_pools_header;
+    let source = source(header.trigger_source.as_ref())?;
+    let attributes = &event.request.user_attributes;
     let masked = attributes.get("email").map(|e| mask_email(e));
-    let outcome = decide(&config.rules, source, &attributes);
-    match outcome {
+    match decide(&config.rules, source, attributes) {
         Ok(decision) => {
             tracing::info!(
                 trigger_source = ?source,
-                user_pool_id = event.user_pool_id(),
+                user_pool_id = header.user_pool_id.as_deref(),
                 email = masked.as_deref(),
                 auto_confirm = decision.auto_confirm_user,
                 "sign-up accepted"
             );
-            let mut response = Map::new();
-            response.insert("autoConfirmUser".into(), json!(decision.auto_confirm_user));
-            response.insert("autoVerifyEmail".into(), json!(decision.auto_verify_email));
-            response.insert("autoVerifyPhone".into(), json!(decision.auto_verify_phone));
-            event.set_response(response);
-            Ok(event.into_value())
+            let response = &mut event.response;
+            response.auto_confirm_user = decision.auto_confirm_user;
+            response.auto_verify_email = decision.auto_verify_email;
+            response.auto_verify_phone = decision.auto_verify_phone;
+            Ok(event)
         }
         Err(refusal) => {
             tracing::info!(
                 trigger_source = ?source,
-                user_pool_id = event.user_pool_id(),
+                user_pool_id = header.user_pool_id.as_deref(),
                 email = masked.as_deref(),
                 rule = refusal.code(),
                 "sign-up refused"
             );
             Err(TriggerError::user(refusal.sentence()))
         }
+    }
+}
+
+/// Where the sign-up comes from, from the event's typed trigger source.
+fn source(trigger_source: Option<&TriggerSource>) -> Result<Source, TriggerError> {
+    match trigger_source {
+        Some(TriggerSource::SignUp) => Ok(Source::SignUp),
+        Some(TriggerSource::AdminCreateUser) => Ok(Source::AdminCreateUser),
+        Some(TriggerSource::ExternalProvider) => Ok(Source::ExternalProvider),
+        Some(other) => Err(TriggerError::unsupported_source(&format!("{other:?}"))),
+        None => Err(TriggerError::malformed("event has no triggerSource")),
     }
 }

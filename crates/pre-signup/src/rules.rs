@@ -1,7 +1,7 @@
 //! The decisions of the pre sign-up trigger, as pure functions of the configured
 //! rules and the user's attributes.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use trigger_core::values::is_e164;
 use trigger_core::{ConfigError, Vars};
@@ -17,17 +17,6 @@ pub enum Source {
     AdminCreateUser,
     /// `PreSignUp_ExternalProvider`: first sign-in through a federated identity provider.
     ExternalProvider,
-}
-
-impl Source {
-    pub fn parse(trigger_source: &str) -> Option<Self> {
-        match trigger_source {
-            "PreSignUp_SignUp" => Some(Self::SignUp),
-            "PreSignUp_AdminCreateUser" => Some(Self::AdminCreateUser),
-            "PreSignUp_ExternalProvider" => Some(Self::ExternalProvider),
-            _ => None,
-        }
-    }
 }
 
 /// Why a sign-up is refused. Each has one stable sentence that tells the user which
@@ -143,7 +132,7 @@ impl Rules {
 pub fn decide(
     rules: &Rules,
     source: Source,
-    attributes: &BTreeMap<String, String>,
+    attributes: &HashMap<String, String>,
 ) -> Result<Decision, Refusal> {
     if source == Source::SignUp
         && rules
@@ -229,7 +218,7 @@ fn check_email(
 mod tests {
     use super::*;
 
-    fn attrs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn attrs(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -1,10 +1,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! No input makes the handler panic; every failure is a `TriggerError`.
 
-use pre_signup::{handle, Config};
+use pre_signup::{handler, Config};
 use proptest::prelude::*;
-use trigger_core::testing::check_no_panic;
-use trigger_core::Vars;
+use serde_json::Value;
+use test_support::{block_on, check_no_panic};
+use trigger_core::{TriggerError, Vars};
+
+fn handle(config: &Config, event: Value) -> Result<Value, TriggerError> {
+    block_on(test_support::answer(|e| handler(config, e), event))
+}
 
 fn config() -> Config {
     Config::from_vars(&Vars::from_pairs([

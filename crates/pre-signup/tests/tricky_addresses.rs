@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! A table of addresses that fool naive domain checks, against one configuration.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use pre_signup::rules::{decide, Refusal, Rules, Source};
 use trigger_core::Vars;
@@ -123,7 +123,7 @@ fn tricky_addresses() {
     ];
     let mut failures = Vec::new();
     for (address, want, why) in table {
-        let attrs: BTreeMap<String, String> = [("email".to_owned(), (*address).to_owned())].into();
+        let attrs: HashMap<String, String> = [("email".to_owned(), (*address).to_owned())].into();
         let got = match decide(&rules, Source::SignUp, &attrs) {
             Ok(d) if d.auto_confirm_user => Confirm,
             Ok(_) => Accept,

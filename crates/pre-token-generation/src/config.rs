@@ -5,30 +5,7 @@ use std::time::Duration;
 
 use trigger_core::{ConfigError, Vars};
 
-/// Claims Cognito never lets a trigger add, change or suppress.
-pub const FORBIDDEN_CLAIMS: &[&str] = &[
-    "acr",
-    "amr",
-    "aud",
-    "at_hash",
-    "auth_time",
-    "azp",
-    "cognito:username",
-    "exp",
-    "iat",
-    "identities",
-    "iss",
-    "jti",
-    "nbf",
-    "nonce",
-    "origin_jti",
-    "sub",
-    "token_use",
-];
-
-pub fn is_forbidden_claim(name: &str) -> bool {
-    FORBIDDEN_CLAIMS.contains(&name)
-}
+use crate::claims::is_forbidden_claim;
 
 /// Where a role may come from, in the order of `ROLE_SOURCES`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +32,7 @@ pub struct Config {
     pub group_roles: BTreeMap<String, String>,
     /// roles, strongest first
     pub role_precedence: Vec<String>,
+    /// The role table, when `table` is one of the role sources.
     pub role_table_name: Option<String>,
     pub default_role: String,
     pub trust_role_attribute: bool,
@@ -137,13 +115,15 @@ impl Config {
                 )),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let role_table_name = vars.get("ROLE_TABLE_NAME").map(str::to_owned);
-        if role_sources.contains(&RoleSource::Table) && role_table_name.is_none() {
-            return Err(ConfigError::new(
-                "ROLE_TABLE_NAME",
-                "must be set when ROLE_SOURCES includes table",
-            ));
-        }
+        let role_table_name = match role_sources.contains(&RoleSource::Table) {
+            true => Some(vars.required("ROLE_TABLE_NAME").map_err(|_| {
+                ConfigError::new(
+                    "ROLE_TABLE_NAME",
+                    "must be set when ROLE_SOURCES includes table",
+                )
+            })?),
+            false => None,
+        };
         let role_claim = vars.string_or("ROLE_CLAIM", "custom:role");
         check_claim("ROLE_CLAIM", &role_claim)?;
         let suppress_claims = vars.list("SUPPRESS_CLAIMS");
@@ -171,28 +151,17 @@ impl Config {
                 format!("{role}={arn} is not an IAM role ARN"),
             ));
         }
-        let on_lookup_failure = match vars.string_or("ON_LOOKUP_FAILURE", "deny").as_str() {
-            "deny" => OnLookupFailure::Deny,
-            "default-role" => OnLookupFailure::DefaultRole,
-            other => {
-                return Err(ConfigError::new(
-                    "ON_LOOKUP_FAILURE",
-                    format!("{other:?} is not deny or default-role"),
-                ))
-            }
-        };
-        let budget_ms: u64 = vars
-            .string_or("LOOKUP_BUDGET_MS", "1000")
-            .parse()
-            .map_err(|_| {
-                ConfigError::new("LOOKUP_BUDGET_MS", "must be a whole number of milliseconds")
-            })?;
-        if !(50..=4000).contains(&budget_ms) {
-            return Err(ConfigError::new(
-                "LOOKUP_BUDGET_MS",
-                "must be between 50 and 4000 so the trigger answers inside Cognito's 5 seconds",
-            ));
-        }
+        let on_lookup_failure = vars.choice(
+            "ON_LOOKUP_FAILURE",
+            OnLookupFailure::Deny,
+            &[
+                ("deny", OnLookupFailure::Deny),
+                ("default-role", OnLookupFailure::DefaultRole),
+            ],
+        )?;
+        // Answered well inside Cognito's 5 seconds.
+        let lookup_budget =
+            vars.millis("LOOKUP_BUDGET_MS", Duration::from_millis(1000), 50..=4000)?;
         Ok(Self {
             role_sources,
             group_roles: pairs(vars, "GROUP_ROLES", ',')?.into_iter().collect(),
@@ -206,12 +175,13 @@ impl Config {
             suppress_claims,
             role_iam_roles,
             on_lookup_failure,
-            lookup_budget: Duration::from_millis(budget_ms),
+            lookup_budget,
         })
     }
 
-    pub fn uses_table(&self) -> bool {
-        self.role_sources.contains(&RoleSource::Table)
+    /// The role table, when the configuration reads one.
+    pub fn role_table(&self) -> Option<&str> {
+        self.role_table_name.as_deref()
     }
 }
 

@@ -5,114 +5,152 @@
 //! One binary serves V1 (ID token), V2 (ID and access token, scopes) and V3 (also
 //! client-credentials tokens); the version is read from each event.
 
+pub mod answer;
+pub mod claims;
 pub mod config;
 pub mod directory;
-pub mod rules;
+pub mod dynamodb;
+pub mod role;
+
+use std::collections::HashMap;
 
 use lambda_runtime::LambdaEvent;
-use serde_json::Value;
-use trigger_core::{CognitoEvent, TriggerError};
+use trigger_core::events::token::CognitoEventUserPoolsPreTokenGenClientCredentials;
+use trigger_core::events::{GroupConfiguration, PreTokenGenerationEvent};
+use trigger_core::{ErrorKind, TriggerError};
 
 pub use config::{Config, OnLookupFailure};
-use directory::{lookup_within, DirectoryEntry, RoleDirectory};
-use rules::{client_response, resolve_role, user_response, GroupConfiguration, TokenVersion};
+use directory::{lookup_within, DirectoryEntry, LookupKey, RoleDirectory};
+use role::{resolve_role, RoleDecision};
 
-const USER_SOURCES: &[&str] = &[
-    "TokenGeneration_HostedAuth",
-    "TokenGeneration_Authentication",
-    "TokenGeneration_NewPasswordChallenge",
-    "TokenGeneration_AuthenticateDevice",
-    "TokenGeneration_RefreshTokens",
-];
-const CLIENT_CREDENTIALS: &str = "TokenGeneration_ClientCredentials";
+/// The event this trigger takes and returns (V1, V2/V3 or client credentials).
+pub type Event = PreTokenGenerationEvent;
 
-/// The Lambda entry point: the whole event back, with `response` filled in.
+/// The Lambda handler: the whole event back, with the token changes in `response`.
+/// `directory` is the role table, `None` when no table is configured.
 pub async fn handler<D: RoleDirectory>(
     config: &Config,
-    directory: &D,
-    event: LambdaEvent<Value>,
-) -> Result<Value, TriggerError> {
-    handle(config, directory, event.payload).await
+    directory: Option<&D>,
+    event: LambdaEvent<Event>,
+) -> Result<Event, TriggerError> {
+    Ok(match event.payload {
+        Event::V1(mut e) => {
+            let (decision, row) = decide(
+                config,
+                directory,
+                &e.request.user_attributes,
+                &e.request.group_configuration,
+            )
+            .await?;
+            let details = answer::v1_details(
+                config,
+                &decision,
+                row.as_ref(),
+                &e.request.group_configuration,
+            );
+            e.response.claims_override_details = Some(details);
+            Event::V1(e)
+        }
+        Event::V2(mut e) => {
+            let (decision, row) = decide(
+                config,
+                directory,
+                &e.request.user_attributes,
+                &e.request.group_configuration,
+            )
+            .await?;
+            let details = answer::v2_details(
+                config,
+                &decision,
+                row.as_ref(),
+                &e.request.group_configuration,
+            );
+            e.response.claims_and_scope_override_details = Some(details);
+            Event::V2(e)
+        }
+        Event::ClientCredentials(e) => {
+            Event::ClientCredentials(client_token(config, directory, e).await?)
+        }
+    })
 }
 
-/// Translates between the event and the rules.
-pub async fn handle<D: RoleDirectory>(
+/// A user's role: the table row (when the table is a source), then the rules.
+async fn decide<D: RoleDirectory>(
     config: &Config,
-    directory: &D,
-    payload: Value,
-) -> Result<Value, TriggerError> {
-    let mut event = CognitoEvent::from_value(payload)?;
-    let source = event.trigger_source()?.to_owned();
-    if source == CLIENT_CREDENTIALS {
-        let client_id = event.client_id().unwrap_or_default().to_owned();
-        let entry = table_entry(config, directory, &client_id, "client").await?;
-        // No row: nothing to add, but the response is always an object.
-        event.set_response(client_response(config, entry.as_ref()).unwrap_or_default());
-        tracing::info!(trigger_source = %source, client_id = %client_id, row = entry.is_some(), "client token");
-        return Ok(event.into_value());
-    }
-    if !USER_SOURCES.contains(&source.as_str()) {
-        return Err(TriggerError::unsupported_source(&source));
-    }
-    let version = TokenVersion::from_event(event.version().as_deref());
-    let attributes = event.request_map("userAttributes")?;
-    let groups = GroupConfiguration::from_event(event.request_field("groupConfiguration"))
-        .map_err(TriggerError::malformed)?;
-    let sub = attributes.get("sub").cloned().unwrap_or_default();
-    let entry = table_entry(config, directory, &sub, "user").await?;
+    directory: Option<&D>,
+    attributes: &HashMap<String, String>,
+    groups: &GroupConfiguration,
+) -> Result<(RoleDecision, Option<DirectoryEntry>), TriggerError> {
+    let sub = attributes
+        .get("sub")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let row = table_row(config, directory, LookupKey::User(sub)).await?;
     let decision = resolve_role(
         config,
-        &groups.groups,
-        entry.as_ref().and_then(|e| e.role.as_deref()),
+        &groups.groups_to_override,
+        row.as_ref().and_then(|r| r.role.as_deref()),
         attributes.get(&config.role_attribute).map(String::as_str),
     );
     tracing::info!(
-        trigger_source = %source,
-        version = ?version,
-        sub = %sub,
+        sub,
         role = %decision.role,
-        role_source = decision.source,
+        role_source = decision.source.as_str(),
+        row = row.is_some(),
         "user token"
     );
-    event.set_response(user_response(
-        config,
-        version,
-        &decision,
-        entry.as_ref(),
-        &groups,
-    ));
-    Ok(event.into_value())
+    Ok((decision, row))
 }
 
-/// The table row for `key`, when the table is a configured source, applying
-/// `ON_LOOKUP_FAILURE` to any failure.
-async fn table_entry<D: RoleDirectory>(
+/// A machine-to-machine token: the app client's row, or the token unchanged.
+async fn client_token<D: RoleDirectory>(
     config: &Config,
-    directory: &D,
-    key: &str,
-    what: &'static str,
+    directory: Option<&D>,
+    mut event: CognitoEventUserPoolsPreTokenGenClientCredentials,
+) -> Result<CognitoEventUserPoolsPreTokenGenClientCredentials, TriggerError> {
+    let client_id = event
+        .cognito_event_user_pools_header
+        .caller_context
+        .client_id
+        .clone()
+        .unwrap_or_default();
+    let row = table_row(config, directory, LookupKey::Client(&client_id)).await?;
+    tracing::info!(client_id = %client_id, row = row.is_some(), "client token");
+    event.response.claims_and_scope_override_details =
+        row.map(|r| answer::client_details(config, &r));
+    Ok(event)
+}
+
+/// The table row for `key`, when a table is configured, applying
+/// `ON_LOOKUP_FAILURE` to any failure.
+async fn table_row<D: RoleDirectory>(
+    config: &Config,
+    directory: Option<&D>,
+    key: LookupKey<'_>,
 ) -> Result<Option<DirectoryEntry>, TriggerError> {
-    if !config.uses_table() {
+    let Some(directory) = directory else {
         return Ok(None);
-    }
-    if key.is_empty() {
+    };
+    if key.id().is_empty() {
         // Rows are keyed by sub (or client id): without one there is no row to find.
         // (Cognito always sends a sub; the local emulator's migrated users have none.)
         tracing::warn!(
-            what,
+            key = key.kind(),
             "the event names no key to look up; continuing without the table"
         );
         return Ok(None);
     }
-    let result = lookup_within(directory, key, config.lookup_budget).await;
-    match (result, config.on_lookup_failure) {
-        (Ok(entry), _) => Ok(entry),
+    match (
+        lookup_within(directory, key, config.lookup_budget).await,
+        config.on_lookup_failure,
+    ) {
+        (Ok(row), _) => Ok(row),
         (Err(e), OnLookupFailure::Deny) => Err(TriggerError::internal(
-            "RoleLookupFailed",
-            format!("{what} {key}: {e}"),
+            ErrorKind::LookupFailed,
+            format!("{} {}: {e}", key.kind(), key.id()),
         )),
         (Err(e), OnLookupFailure::DefaultRole) => {
-            tracing::warn!(key = %key, error = %e, "role lookup failed; continuing without the table");
+            tracing::warn!(key = key.id(), error = %e, "role lookup failed; continuing without the table");
             Ok(None)
         }
     }

@@ -6,16 +6,25 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use pre_token_generation::directory::{
-    item_for, DirectoryEntry, DynamoDirectory, LookupError, RoleDirectory, KEY_ATTRIBUTE,
+use pre_token_generation::directory::{DirectoryEntry, LookupError, LookupKey, RoleDirectory};
+use pre_token_generation::dynamodb::{item_for, DynamoDirectory, KEY_ATTRIBUTE};
+use pre_token_generation::{handler, Config};
+use serde_json::{json, Map, Value};
+use test_support::aws::{
+    create_table, hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for, unique_name,
 };
-use pre_token_generation::{handle, Config};
-use serde_json::{json, Map};
-use trigger_core::testing::{
-    create_table, hanging_endpoint, moto_endpoint, refused_endpoint, sample_event, sdk_config_for,
-    unique_name,
-};
-use trigger_core::Vars;
+use test_support::sample_event;
+use trigger_core::{TriggerError, Vars};
+
+async fn handle<D: RoleDirectory>(
+    config: &Config,
+    directory: &D,
+    event: Value,
+) -> Result<Value, TriggerError> {
+    // As main wires it: the directory only where the configuration reads a table.
+    let directory = config.role_table().map(|_| directory);
+    test_support::answer(|e| handler(config, directory, e), event).await
+}
 
 async fn client(endpoint: &str, budget: Duration) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&sdk_config_for(endpoint, budget).await)
@@ -75,10 +84,19 @@ async fn rows_present_absent_and_malformed() {
         .unwrap();
 
     let directory = DynamoDirectory::new(client.clone(), &table);
-    assert_eq!(directory.lookup(LUKAS).await.unwrap(), Some(entry));
-    assert_eq!(directory.lookup("no-such-user").await.unwrap(), None);
+    assert_eq!(
+        directory.lookup(LookupKey::User(LUKAS)).await.unwrap(),
+        Some(entry)
+    );
+    assert_eq!(
+        directory
+            .lookup(LookupKey::User("no-such-user"))
+            .await
+            .unwrap(),
+        None
+    );
     assert!(matches!(
-        directory.lookup("broken-row").await,
+        directory.lookup(LookupKey::User("broken-row")).await,
         Err(LookupError::Malformed(_))
     ));
 
@@ -99,7 +117,7 @@ async fn a_missing_table_is_a_lookup_failure() {
     let client = client(&moto_endpoint(), Duration::from_millis(1000)).await;
     let directory = DynamoDirectory::new(client, unique_name("never-created"));
     assert!(matches!(
-        directory.lookup(LUKAS).await,
+        directory.lookup(LookupKey::User(LUKAS)).await,
         Err(LookupError::Unavailable(_))
     ));
 }
@@ -120,7 +138,7 @@ async fn decided_within_budget(endpoint: &str) -> Duration {
         .await
         .unwrap_err();
     let denied_in = started.elapsed();
-    assert_eq!(err.error_type(), "RoleLookupFailed");
+    assert_eq!(err.error_type(), "LookupFailed");
 
     let fallback = config(&[("ON_LOOKUP_FAILURE", "default-role")]);
     let started = Instant::now();

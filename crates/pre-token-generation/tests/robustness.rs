@@ -2,10 +2,10 @@
 //! No input makes the handler panic; every failure is a `TriggerError`.
 
 use pre_token_generation::directory::{DirectoryEntry, InMemoryDirectory};
-use pre_token_generation::{handle, Config};
+use pre_token_generation::{handler, Config};
 use proptest::prelude::*;
 use serde_json::Value;
-use trigger_core::testing::{block_on, check_no_panic};
+use test_support::{block_on, check_no_panic};
 use trigger_core::Vars;
 
 fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
@@ -21,7 +21,10 @@ fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
         "7c1e5d0a-3b9f-4e62-9a2d-61f0c8b4e7a1",
         DirectoryEntry::default(),
     );
-    block_on(handle(&config, &dir, event))
+    block_on(test_support::answer(
+        |e| handler(&config, Some(&dir), e),
+        event,
+    ))
 }
 
 #[test]

@@ -1,53 +1,10 @@
-#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
-
-//! Test helpers shared by the trigger packages (enabled by the `testing` feature,
-//! used only as a dev-dependency): the sample events under `events/`, arbitrary JSON
-//! and mutations of a sample event.
-
-use std::path::{Path, PathBuf};
+//! The no-panic properties every trigger has: arbitrary JSON, and sample events with
+//! one node replaced or removed.
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-/// The workspace's `events/<function>/` folder.
-pub fn events_dir(function: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../events")
-        .join(function)
-}
-
-/// Every sample event of a function, by file name, sorted.
-pub fn sample_events(function: &str) -> Vec<(String, Value)> {
-    let dir = events_dir(function);
-    let mut out: Vec<(String, Value)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            let name = p
-                .file_name()
-                .expect("file name")
-                .to_string_lossy()
-                .into_owned();
-            let text = std::fs::read_to_string(&p).expect("readable sample event");
-            let value = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{name} is not valid JSON: {e}"));
-            (name, value)
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    assert!(!out.is_empty(), "no sample events in {}", dir.display());
-    out
-}
-
-/// One sample event by file name.
-pub fn sample_event(function: &str, file: &str) -> Value {
-    sample_events(function)
-        .into_iter()
-        .find(|(name, _)| name == file)
-        .unwrap_or_else(|| panic!("no sample event {file} for {function}"))
-        .1
-}
+use crate::events::sample_events;
 
 /// A sample event of `function` with one node replaced by `replacement` (or removed
 /// when it is `None`); `pick` chooses the event and `node` the place.
@@ -143,99 +100,6 @@ pub fn mutate(value: &Value, path: &[String], replacement: Option<Value>) -> Val
     out
 }
 
-/// The moto server `make test` starts (DynamoDB and SES on one loopback port).
-/// Without it, a test fails with this message instead of skipping.
-pub fn moto_endpoint() -> String {
-    match std::env::var("MOTO_ENDPOINT") {
-        Ok(endpoint) if !endpoint.trim().is_empty() => endpoint,
-        _ => panic!(
-            "MOTO_ENDPOINT is not set: this test needs a moto server. Run `make test`, or \
-             `.venv/bin/python scripts/with_moto.py cargo test --workspace`, or start \
-             `.venv/bin/moto_server -H 127.0.0.1 -p 5000` and export MOTO_ENDPOINT=http://127.0.0.1:5000"
-        ),
-    }
-}
-
-/// A loopback port where nothing listens: connections are refused.
-pub fn refused_endpoint() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    let port = listener.local_addr().expect("local address").port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
-}
-
-/// A loopback listener that accepts connections and never answers, for as long as
-/// the returned guard lives.
-pub fn hanging_endpoint() -> (String, HangingServer) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    let port = listener.local_addr().expect("local address").port();
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flag = stop.clone();
-    listener
-        .set_nonblocking(true)
-        .expect("non-blocking listener");
-    let thread = std::thread::spawn(move || {
-        let mut held = Vec::new();
-        while !flag.load(std::sync::atomic::Ordering::Relaxed) {
-            match listener.accept() {
-                Ok((socket, _)) => held.push(socket),
-                Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
-            }
-        }
-    });
-    (
-        format!("http://127.0.0.1:{port}"),
-        HangingServer {
-            stop,
-            thread: Some(thread),
-        },
-    )
-}
-
-/// Stops the hanging listener when dropped.
-#[derive(Debug)]
-pub struct HangingServer {
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for HangingServer {
-    fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// A name no other test run uses, for tables and the like.
-pub fn unique_name(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    format!(
-        "{prefix}-{}-{nanos}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// SDK settings for tests: `endpoint` (moto, or a refused or hanging listener),
-/// dummy credentials, one region, and the time budget of `aws::within_budget`.
-#[cfg(feature = "aws")]
-pub async fn sdk_config_for(endpoint: &str, budget: std::time::Duration) -> aws_config::SdkConfig {
-    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "testing", "testing", None, None, "tests",
-        ))
-        .endpoint_url(endpoint);
-    crate::aws::within_budget(loader, budget).load().await
-}
-
 /// Runs a future to completion on a fresh single-thread runtime (for property tests,
 /// which are not async).
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
@@ -244,45 +108,6 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .build()
         .expect("a tokio runtime")
         .block_on(future)
-}
-
-/// Creates an on-demand table whose keys are strings: `keys` is the partition key
-/// and, optionally, the sort key.
-#[cfg(feature = "dynamodb-testing")]
-pub async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str, keys: &[&str]) {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
-    let mut request = client
-        .create_table()
-        .table_name(name)
-        .billing_mode(BillingMode::PayPerRequest);
-    for (i, key) in keys.iter().enumerate() {
-        let kind = if i == 0 {
-            KeyType::Hash
-        } else {
-            KeyType::Range
-        };
-        request = request
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name(*key)
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .expect("attribute definition"),
-            )
-            .key_schema(
-                KeySchemaElement::builder()
-                    .attribute_name(*key)
-                    .key_type(kind)
-                    .build()
-                    .expect("key schema"),
-            );
-    }
-    request
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("cannot create table {name}: {e:?}"));
 }
 
 /// The two no-panic properties every trigger has: `run` on `cases` arbitrary JSON

@@ -4,6 +4,10 @@
 //! `Config::from_vars(&Vars::from_env())`, so tests build configs from plain maps.
 
 use std::collections::HashMap;
+use std::fmt::Display;
+use std::ops::RangeInclusive;
+use std::str::FromStr;
+use std::time::Duration;
 
 /// A configuration value that cannot be used. The function refuses to start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,6 +23,19 @@ impl ConfigError {
             var: var.to_owned(),
             reason: reason.into(),
         }
+    }
+}
+
+/// The settings problems of a trigger that never refuses to start (post
+/// authentication, post confirmation): each one switches its feature off, and the
+/// binary logs and counts them at start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problems(pub Vec<ConfigError>);
+
+impl Problems {
+    /// The value, or `None` with the error kept.
+    pub fn keep<T>(&mut self, result: Result<T, ConfigError>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
     }
 }
 
@@ -106,6 +123,68 @@ impl Vars {
     }
 }
 
+impl Vars {
+    /// A whole number within `range`, or `default` when unset.
+    pub fn number<T>(
+        &self,
+        var: &str,
+        default: T,
+        range: RangeInclusive<T>,
+    ) -> Result<T, ConfigError>
+    where
+        T: FromStr + PartialOrd + Display + Copy,
+    {
+        let Some(raw) = self.get(var) else {
+            return Ok(default);
+        };
+        raw.parse::<T>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                ConfigError::new(
+                    var,
+                    format!(
+                        "must be a whole number from {} to {}, got {raw:?}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            })
+    }
+
+    /// A time budget in whole milliseconds within `range`, or `default` when unset.
+    pub fn millis(
+        &self,
+        var: &str,
+        default: Duration,
+        range: RangeInclusive<u64>,
+    ) -> Result<Duration, ConfigError> {
+        let default_ms = u64::try_from(default.as_millis()).unwrap_or(u64::MAX);
+        self.number(var, default_ms, range)
+            .map(Duration::from_millis)
+    }
+
+    /// One of `choices` by name (any case), or `default` when unset.
+    pub fn choice<T: Copy>(
+        &self,
+        var: &str,
+        default: T,
+        choices: &[(&str, T)],
+    ) -> Result<T, ConfigError> {
+        let Some(raw) = self.get(var) else {
+            return Ok(default);
+        };
+        choices
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(raw))
+            .map(|(_, value)| *value)
+            .ok_or_else(|| {
+                let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+                ConfigError::new(var, format!("{raw:?} is not one of {}", names.join(", ")))
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +212,36 @@ mod tests {
         let err = v.flag("C", true).unwrap_err();
         assert_eq!(err.var, "C");
         assert!(err.to_string().contains("maybe"));
+    }
+
+    #[test]
+    fn numbers_and_budgets_stay_in_their_range() {
+        let v = Vars::from_pairs([("A", "250"), ("B", "9000"), ("C", "fast"), ("D", "-1")]);
+        assert_eq!(
+            v.millis("A", Duration::from_secs(1), 50..=4000).unwrap(),
+            Duration::from_millis(250)
+        );
+        assert_eq!(
+            v.millis("UNSET", Duration::from_secs(1), 50..=4000)
+                .unwrap(),
+            Duration::from_secs(1)
+        );
+        for var in ["B", "C", "D"] {
+            let err = v.number::<u32>(var, 90, 1..=3650).unwrap_err();
+            assert_eq!(err.var, var);
+            assert!(err.reason.contains("from 1 to 3650"), "{}", err.reason);
+        }
+    }
+
+    #[test]
+    fn choices_are_named_in_the_error() {
+        let v = Vars::from_pairs([("A", "ALLOW"), ("B", "maybe")]);
+        let choices = [("deny", false), ("allow", true)];
+        assert!(v.choice("A", false, &choices).unwrap());
+        assert!(!v.choice("UNSET", false, &choices).unwrap());
+        let err = v.choice("B", false, &choices).unwrap_err();
+        assert_eq!(err.var, "B");
+        assert!(err.reason.contains("deny, allow"), "{}", err.reason);
     }
 
     #[test]

@@ -1,24 +1,28 @@
-//! What two or more Cognito triggers in this workspace really share: the event
-//! envelope, the error type, configuration helpers, log set-up and redaction.
+//! What two or more Cognito triggers in this workspace really share: typed events
+//! with their normalising step, the error type, configuration helpers, log set-up,
+//! redaction and a few value checks.
 //!
-//! No SDK clients, no per-trigger rules and no templates live here.
+//! No SDK clients, no per-trigger rules, no templates and no test support live here.
 
 pub mod config;
 pub mod error;
-pub mod event;
+pub mod events;
 pub mod logging;
 pub mod redact;
+pub mod time;
 pub mod values;
 
-pub use config::{ConfigError, Vars};
-pub use error::TriggerError;
-pub use event::CognitoEvent;
+pub use config::{ConfigError, Problems, Vars};
+pub use error::{ErrorKind, TriggerError};
+pub use events::{Lenient, TriggerEvent};
 
 #[cfg(feature = "aws")]
 pub mod aws;
 
-#[cfg(feature = "testing")]
-pub mod testing;
+use std::future::Future;
+
+use lambda_runtime::LambdaEvent;
+use serde_json::Value;
 
 /// What every trigger binary does first: set up logging (capping `caps`, see
 /// [`logging::init_tracing_capped`]) and read its configuration, logging why it
@@ -31,11 +35,34 @@ pub fn start<C>(
     config().inspect_err(|e| tracing::error!(error = %e, "refusing to start"))
 }
 
-/// Serves Lambda invocations with `handler` until the runtime stops.
-pub async fn serve<F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+/// One invocation: the event decoded into `E` (normalising step included), the
+/// handler, and its answer as JSON for Cognito.
+pub async fn answer<E, F, Fut>(handler: F, event: LambdaEvent<Value>) -> Result<Value, TriggerError>
 where
-    F: Fn(lambda_runtime::LambdaEvent<serde_json::Value>) -> Fut,
-    Fut: std::future::Future<Output = Result<serde_json::Value, TriggerError>>,
+    E: TriggerEvent,
+    F: FnOnce(LambdaEvent<E>) -> Fut,
+    Fut: Future<Output = Result<E, TriggerError>>,
 {
-    lambda_runtime::run(lambda_runtime::service_fn(handler)).await
+    let LambdaEvent { payload, context } = event;
+    let typed = events::decode::<E>(payload)?;
+    handler(LambdaEvent::new(typed, context)).await?.encode()
+}
+
+/// Serves Lambda invocations with `handler` until the runtime stops. A failure is
+/// logged and answered as [`error::diagnose`] says.
+pub async fn serve<E, F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    E: TriggerEvent,
+    F: Fn(LambdaEvent<E>) -> Fut,
+    Fut: Future<Output = Result<E, TriggerError>>,
+{
+    let handler = &handler;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: LambdaEvent<Value>| {
+            // Boxed: the runtime's layers, the decoding step and the handler otherwise
+            // nest into one future type deeper than the compiler's layout limit.
+            Box::pin(async move { answer(handler, event).await.map_err(error::diagnose) })
+        },
+    ))
+    .await
 }

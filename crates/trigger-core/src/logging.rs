@@ -2,13 +2,6 @@
 
 use tracing_subscriber::EnvFilter;
 
-/// Structured JSON logs (one object per line, what CloudWatch Logs Insights reads),
-/// or plain text when `LOG_FORMAT=text`. The level comes from `RUST_LOG`, else
-/// `AWS_LAMBDA_LOG_LEVEL`, else `info`.
-pub fn init_tracing() {
-    init_tracing_capped(&[]);
-}
-
 /// The level filter: `RUST_LOG`, else `AWS_LAMBDA_LOG_LEVEL`, else `info`, then the
 /// `caps` (directives such as `lambda_runtime=info`), which win for their targets.
 pub fn filter(caps: &[&str]) -> EnvFilter {
@@ -29,8 +22,10 @@ pub fn filter_from(configured: Option<String>, caps: &[&str]) -> EnvFilter {
     EnvFilter::try_new(directives.join(",")).unwrap_or_else(|_| EnvFilter::new("info"))
 }
 
-/// Like [`init_tracing`], with targets capped whatever the configured level (for a
-/// trigger whose events hold secrets that a library would log at TRACE).
+/// Structured JSON logs (one object per line, what CloudWatch Logs Insights reads),
+/// or plain text when `LOG_FORMAT=text`, at the level of [`filter`], with the `caps`
+/// applied whatever the configured level (for a trigger whose events hold secrets
+/// that a library would log at TRACE).
 pub fn init_tracing_capped(caps: &[&str]) {
     let filter = filter(caps);
     let text = std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("text"));

@@ -11,7 +11,17 @@ use trigger_core::Vars;
 use user_migration::hash::verify;
 use user_migration::secret::Password;
 use user_migration::store::{InMemoryStore, LegacyUser, Status};
-use user_migration::{handle, Config};
+use user_migration::{handler, Config};
+
+/// One invocation as the binary runs it.
+async fn handle(
+    config: &Config,
+    store: &InMemoryStore,
+    event: serde_json::Value,
+) -> Result<serde_json::Value, trigger_core::TriggerError> {
+    let event = lambda_runtime::LambdaEvent::new(event, lambda_runtime::Context::default());
+    trigger_core::answer(|e| handler(config, store, e), event).await
+}
 
 fn event(user: &str) -> serde_json::Value {
     json!({

@@ -12,13 +12,18 @@ pub mod hash;
 pub mod secret;
 pub mod store;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime};
 
 use lambda_runtime::LambdaEvent;
-use serde_json::{json, Map, Value};
+use trigger_core::events::{
+    CognitoEventUserPoolsMigrateUser,
+    CognitoEventUserPoolsMigrateUserResponse as MigrateUserResponse,
+    CognitoEventUserPoolsMigrateUserTriggerSource as TriggerSource,
+};
 use trigger_core::redact::mask_email;
-use trigger_core::{CognitoEvent, ConfigError, TriggerError, Vars};
+use trigger_core::time::rfc3339;
+use trigger_core::{ConfigError, ErrorKind, TriggerError, Vars};
 
 use secret::Password;
 use store::{normalize_username, LegacyUser, LegacyUserStore, Status};
@@ -90,22 +95,19 @@ impl Config {
         let dummy_hash = vars.string_or("DUMMY_HASH", DEFAULT_DUMMY_HASH);
         hash::check_format(&dummy_hash)
             .map_err(|e| ConfigError::new("DUMMY_HASH", e.to_string()))?;
-        let budget_ms: u64 = vars
-            .string_or("STORE_BUDGET_MS", "1500")
-            .parse()
-            .ok()
-            .filter(|ms| (50..=3000).contains(ms))
-            .ok_or_else(|| {
-                ConfigError::new("STORE_BUDGET_MS", "must be 50 to 3000 milliseconds")
-            })?;
+        let store_budget =
+            vars.millis("STORE_BUDGET_MS", Duration::from_millis(1500), 50..=3000)?;
         Ok(Self {
             table_name: vars.required("LEGACY_USERS_TABLE_NAME")?,
             attribute_map,
             dummy_hash,
-            store_budget: Duration::from_millis(budget_ms),
+            store_budget,
         })
     }
 }
+
+/// The event this trigger takes and returns.
+pub type Event = CognitoEventUserPoolsMigrateUser;
 
 /// The two migration flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,83 +116,83 @@ pub enum Flow {
     ForgotPassword,
 }
 
-/// The Lambda entry point.
+/// The Lambda handler: the legacy user found and verified, and the attributes
+/// Cognito creates them with in `response`; or the one refusal sentence.
 pub async fn handler<S: LegacyUserStore>(
     config: &Config,
     store: &S,
-    event: LambdaEvent<Value>,
-) -> Result<Value, TriggerError> {
-    handle(config, store, event.payload).await
+    event: LambdaEvent<Event>,
+) -> Result<Event, TriggerError> {
+    let mut event = event.payload;
+    let flow = flow(
+        event
+            .cognito_event_user_pools_header
+            .trigger_source
+            .as_ref(),
+    )?;
+    // Moved out of the event into a type that cannot be printed: the answer does
+    // not carry the password back either.
+    let password = event
+        .cognito_event_user_pools_migrate_user_request
+        .password
+        .take()
+        .map(Password::new);
+    let username = normalize_username(
+        event
+            .cognito_event_user_pools_header
+            .user_name
+            .as_deref()
+            .unwrap_or_default(),
+    );
+    let shown = mask_email(&username);
+    let found = find_within_budget(config, store, &username, &shown).await?;
+    let user = match flow {
+        Flow::Authentication => authenticate(
+            config,
+            &password.unwrap_or_else(|| Password::new("")),
+            found,
+            &shown,
+        )?,
+        Flow::ForgotPassword => reset(found, &shown)?,
+    };
+    mark_migrated(config, store, &user, &shown).await;
+    tracing::info!(user = %shown, flow = ?flow, "legacy user migrated");
+    fill_response(
+        config,
+        &user,
+        flow,
+        &mut event.cognito_event_user_pools_migrate_user_response,
+    );
+    Ok(event)
 }
 
-/// Translates between the event, the store and the hash check.
-pub async fn handle<S: LegacyUserStore>(
+fn flow(source: Option<&TriggerSource>) -> Result<Flow, TriggerError> {
+    match source {
+        Some(TriggerSource::Authentication) => Ok(Flow::Authentication),
+        Some(TriggerSource::ForgotPassword) => Ok(Flow::ForgotPassword),
+        Some(other) => Err(TriggerError::unsupported_source(&format!("{other:?}"))),
+        None => Err(TriggerError::malformed("event has no triggerSource")),
+    }
+}
+
+/// The legacy row, within `STORE_BUDGET_MS`.
+async fn find_within_budget<S: LegacyUserStore>(
     config: &Config,
     store: &S,
-    payload: Value,
-) -> Result<Value, TriggerError> {
-    let mut event = CognitoEvent::from_value(payload)?;
-    let flow = match event.trigger_source()? {
-        "UserMigration_Authentication" => Flow::Authentication,
-        "UserMigration_ForgotPassword" => Flow::ForgotPassword,
-        other => return Err(TriggerError::unsupported_source(other)),
+    username: &str,
+    shown: &str,
+) -> Result<Option<LegacyUser>, TriggerError> {
+    let unavailable = |why: String| {
+        TriggerError::internal(ErrorKind::LookupFailed, format!("lookup of {shown}: {why}"))
     };
-    let username = normalize_username(event.user_name().unwrap_or_default());
-    // Taken out of the event once, into a type that cannot be printed.
-    let password = event.request_str("password").map(Password::new);
-    let shown = mask_email(&username);
-
-    let found = match tokio::time::timeout(config.store_budget, store.find(&username)).await {
-        Ok(Ok(found)) => found,
-        Ok(Err(e)) => {
-            return Err(TriggerError::internal(
-                "LegacyStoreUnavailable",
-                format!("lookup of {shown}: {e}"),
-            ))
-        }
-        Err(_) => {
-            return Err(TriggerError::internal(
-                "LegacyStoreUnavailable",
-                format!(
-                    "lookup of {shown}: no answer within {} ms",
-                    config.store_budget.as_millis()
-                ),
-            ))
-        }
-    };
-
-    let user = match flow {
-        Flow::Authentication => {
-            let password = password.unwrap_or_else(|| Password::new(""));
-            authenticate(config, &password, found, &shown)?
-        }
-        Flow::ForgotPassword => match found {
-            Some(u) if u.status == Status::Active => u,
-            Some(_) => {
-                tracing::info!(user = %shown, "reset refused: disabled legacy user");
-                return Err(TriggerError::user(REFUSAL));
-            }
-            None => {
-                tracing::info!(user = %shown, "reset refused: unknown legacy user");
-                return Err(TriggerError::user(REFUSAL));
-            }
-        },
-    };
-
-    let now = trigger_core::aws::rfc3339(SystemTime::now());
-    if let Err(e) = tokio::time::timeout(
-        config.store_budget,
-        store.mark_migrated(&user.username, &now),
-    )
-    .await
-    .unwrap_or_else(|_| Err(store::StoreError("no answer within the budget".into())))
-    {
-        // The user is migrated in Cognito either way; the mark is bookkeeping.
-        tracing::warn!(user = %shown, error = %e, "migration time not recorded");
+    match tokio::time::timeout(config.store_budget, store.find(username)).await {
+        Ok(Ok(found)) => Ok(found),
+        Ok(Err(e)) => Err(unavailable(e.to_string())),
+        Err(_) => Err(unavailable(format!(
+            "no answer within {} ms",
+            config.store_budget.as_millis()
+        ))),
     }
-    tracing::info!(user = %shown, flow = ?flow, "legacy user migrated");
-    event.set_response(response(config, &user, flow));
-    Ok(event.into_value())
 }
 
 /// Verifies the password for a found user, or a dummy hash for an unknown one, so
@@ -211,7 +213,7 @@ fn authenticate(
         return Err(TriggerError::user(REFUSAL));
     };
     let matches = hash::verify(password, &user.password_hash).map_err(|e| {
-        TriggerError::internal("LegacyHashUnusable", format!("hash of {shown}: {e}"))
+        TriggerError::internal(ErrorKind::UnusableData, format!("hash of {shown}: {e}"))
     })?;
     match (matches, user.status) {
         (true, Status::Active) => Ok(user),
@@ -226,28 +228,70 @@ fn authenticate(
     }
 }
 
-/// The `response` Cognito creates the user from.
-pub fn response(config: &Config, user: &LegacyUser, flow: Flow) -> Map<String, Value> {
-    let mut attributes = Map::new();
-    for (legacy, value) in &user.attributes {
-        if let Some(target) = config.attribute_map.get(legacy) {
-            attributes.insert(target.clone(), Value::String(value.clone()));
+/// Forgot-password: an active legacy user is migrated for Cognito to send the code.
+fn reset(found: Option<LegacyUser>, shown: &str) -> Result<LegacyUser, TriggerError> {
+    match found {
+        Some(u) if u.status == Status::Active => Ok(u),
+        Some(_) => {
+            tracing::info!(user = %shown, "reset refused: disabled legacy user");
+            Err(TriggerError::user(REFUSAL))
+        }
+        None => {
+            tracing::info!(user = %shown, "reset refused: unknown legacy user");
+            Err(TriggerError::user(REFUSAL))
         }
     }
-    attributes.insert("email".into(), Value::String(user.email.clone()));
-    attributes.insert("email_verified".into(), Value::String("true".into()));
+}
+
+/// Records the migration time on the legacy row. The user is migrated in Cognito
+/// either way: a failure here is logged, not returned.
+async fn mark_migrated<S: LegacyUserStore>(
+    config: &Config,
+    store: &S,
+    user: &LegacyUser,
+    shown: &str,
+) {
+    let now = rfc3339(SystemTime::now());
+    let marked = tokio::time::timeout(
+        config.store_budget,
+        store.mark_migrated(&user.username, &now),
+    )
+    .await;
+    match marked {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(user = %shown, error = %e, "migration time not recorded"),
+        Err(_) => {
+            tracing::warn!(user = %shown, "migration time not recorded: no answer within the budget")
+        }
+    }
+}
+
+/// The `response` Cognito creates the user from (fields the type does not know,
+/// such as `enableSMSMFA`, are kept as they came).
+pub fn fill_response(
+    config: &Config,
+    user: &LegacyUser,
+    flow: Flow,
+    response: &mut MigrateUserResponse,
+) {
+    let mut attributes = HashMap::new();
+    for (legacy, value) in &user.attributes {
+        if let Some(target) = config.attribute_map.get(legacy) {
+            attributes.insert(target.clone(), value.clone());
+        }
+    }
+    attributes.insert("email".into(), user.email.clone());
+    attributes.insert("email_verified".into(), "true".into());
     if let Some(phone) = &user.phone_number {
-        attributes.insert("phone_number".into(), Value::String(phone.clone()));
+        attributes.insert("phone_number".into(), phone.clone());
     }
     let status = match flow {
         Flow::Authentication => "CONFIRMED",
         Flow::ForgotPassword => "RESET_REQUIRED",
     };
-    let mut response = Map::new();
-    response.insert("userAttributes".into(), Value::Object(attributes));
-    response.insert("finalUserStatus".into(), json!(status));
-    response.insert("messageAction".into(), json!("SUPPRESS"));
-    response.insert("desiredDeliveryMediums".into(), json!(["EMAIL"]));
-    response.insert("forceAliasCreation".into(), json!(false));
-    response
+    response.user_attributes = attributes;
+    response.final_user_status = Some(status.to_owned());
+    response.message_action = Some("SUPPRESS".to_owned());
+    response.desired_delivery_mediums = Some(vec!["EMAIL".to_owned()]);
+    response.force_alias_creation = false;
 }

@@ -72,14 +72,15 @@ pub fn normalize_username(raw: &str) -> String {
     }
 }
 
-/// The store could not answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreError(pub String);
-
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// The store could not answer, or answered with a row that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The table refused, failed or did not answer.
+    #[error("legacy table unavailable: {0}")]
+    Unavailable(String),
+    /// The row does not have the documented shape.
+    #[error("legacy row malformed: {0}")]
+    Malformed(String),
 }
 
 pub trait LegacyUserStore {
@@ -100,7 +101,7 @@ pub trait LegacyUserStore {
 #[derive(Debug, Default)]
 pub struct InMemoryStore {
     users: Mutex<HashMap<String, LegacyUser>>,
-    pub outage: Option<String>,
+    pub outage: Option<StoreError>,
 }
 
 impl InMemoryStore {
@@ -117,7 +118,7 @@ impl InMemoryStore {
     /// A store whose every call fails with `why`.
     pub fn failing(why: &str) -> Self {
         Self {
-            outage: Some(why.to_owned()),
+            outage: Some(StoreError::Unavailable(why.to_owned())),
             ..Self::default()
         }
     }
@@ -130,7 +131,7 @@ impl InMemoryStore {
 impl LegacyUserStore for InMemoryStore {
     async fn find(&self, username: &str) -> Result<Option<LegacyUser>, StoreError> {
         if let Some(why) = &self.outage {
-            return Err(StoreError(why.clone()));
+            return Err(why.clone());
         }
         Ok(self.get(username))
     }
@@ -139,7 +140,7 @@ impl LegacyUserStore for InMemoryStore {
         let mut users = self
             .users
             .lock()
-            .map_err(|_| StoreError("poisoned".into()))?;
+            .map_err(|_| StoreError::Unavailable("poisoned".into()))?;
         if let Some(u) = users.get_mut(username) {
             u.migrated_at.get_or_insert_with(|| at.to_owned());
         }
@@ -171,18 +172,18 @@ fn text(item: &HashMap<String, AttributeValue>, key: &str) -> Option<String> {
 pub fn user_from_item(item: &HashMap<String, AttributeValue>) -> Result<LegacyUser, StoreError> {
     let required = |key: &str| {
         text(item, key)
-            .ok_or_else(|| StoreError(format!("legacy row: {key} is missing or not a string")))
+            .ok_or_else(|| StoreError::Malformed(format!("{key} is missing or not a string")))
     };
     let status_text = required("status")?;
     let status = Status::parse(&status_text)
-        .ok_or_else(|| StoreError("legacy row: status is neither active nor disabled".into()))?;
+        .ok_or_else(|| StoreError::Malformed("status is neither active nor disabled".into()))?;
     let attributes = match item.get("attributes") {
         None | Some(AttributeValue::Null(_)) => BTreeMap::new(),
         Some(AttributeValue::M(m)) => m
             .iter()
             .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.clone(), s.clone())))
             .collect(),
-        Some(_) => return Err(StoreError("legacy row: attributes is not a map".into())),
+        Some(_) => return Err(StoreError::Malformed("attributes is not a map".into())),
     };
     Ok(LegacyUser {
         username: required(KEY_ATTRIBUTE)?,
@@ -221,7 +222,7 @@ pub fn item_for(user: &LegacyUser) -> HashMap<String, AttributeValue> {
 }
 
 fn sdk_error<E: std::error::Error + 'static, R: std::fmt::Debug>(e: SdkError<E, R>) -> StoreError {
-    StoreError(DisplayErrorContext(&e).to_string())
+    StoreError::Unavailable(DisplayErrorContext(&e).to_string())
 }
 
 impl LegacyUserStore for DynamoStore {
@@ -301,12 +302,17 @@ mod tests {
     fn broken_rows_name_the_field() {
         let mut item = item_for(&user());
         item.insert("status".into(), AttributeValue::S("frozen".into()));
-        assert!(user_from_item(&item).unwrap_err().0.contains("status"));
+        let err = user_from_item(&item).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Malformed(why) if why.contains("status")),
+            "{err}"
+        );
         let mut item = item_for(&user());
         item.remove("password_hash");
-        assert!(user_from_item(&item)
-            .unwrap_err()
-            .0
-            .contains("password_hash"));
+        let err = user_from_item(&item).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Malformed(why) if why.contains("password_hash")),
+            "{err}"
+        );
     }
 }

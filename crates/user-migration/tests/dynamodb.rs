@@ -4,14 +4,22 @@
 
 use std::time::Duration;
 
-use trigger_core::testing::{
-    create_table, moto_endpoint, sample_event, sdk_config_for, unique_name,
-};
-use trigger_core::Vars;
+use serde_json::Value;
+use test_support::aws::{create_table, moto_endpoint, sdk_config_for, unique_name};
+use test_support::sample_event;
+use trigger_core::{TriggerError, Vars};
 use user_migration::store::{
     item_for, DynamoStore, LegacyUser, LegacyUserStore, Status, KEY_ATTRIBUTE,
 };
-use user_migration::{handle, Config, REFUSAL};
+use user_migration::{handler, Config, REFUSAL};
+
+async fn handle<S: LegacyUserStore>(
+    config: &Config,
+    store: &S,
+    event: Value,
+) -> Result<Value, TriggerError> {
+    test_support::answer(|e| handler(config, store, e), event).await
+}
 
 #[tokio::test]
 async fn a_legacy_user_migrates_once_through_dynamodb() {

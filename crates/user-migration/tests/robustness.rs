@@ -3,10 +3,10 @@
 
 use proptest::prelude::*;
 use serde_json::Value;
-use trigger_core::testing::{block_on, check_no_panic};
+use test_support::{block_on, check_no_panic};
 use trigger_core::Vars;
 use user_migration::store::{InMemoryStore, LegacyUser, Status};
-use user_migration::{handle, Config};
+use user_migration::{handler, Config};
 
 fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
     // Cheap hashes (bcrypt cost 4) keep hundreds of cases fast; the cost is not the point.
@@ -27,7 +27,7 @@ fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
         status: Status::Active,
         migrated_at: None,
     }]);
-    block_on(handle(&config, &store, event))
+    block_on(test_support::answer(|e| handler(&config, &store, e), event))
 }
 
 #[test]

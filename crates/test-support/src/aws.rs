@@ -1,0 +1,187 @@
+//! Tests against moto (DynamoDB, SES, ... on one loopback port, started by `make
+//! test`), and servers that refuse or never answer, for the time-budget tests.
+
+/// The moto server `make test` starts (DynamoDB and SES on one loopback port).
+/// Without it, a test fails with this message instead of skipping.
+pub fn moto_endpoint() -> String {
+    match std::env::var("MOTO_ENDPOINT") {
+        Ok(endpoint) if !endpoint.trim().is_empty() => endpoint,
+        _ => panic!(
+            "MOTO_ENDPOINT is not set: this test needs a moto server. Run `make test`, or \
+             `PYTHONPATH=scripts .venv/bin/python scripts/with_moto.py cargo test --workspace`, or start \
+             `.venv/bin/python scripts/moto_server.py --port 5000` and export MOTO_ENDPOINT=http://127.0.0.1:5000"
+        ),
+    }
+}
+
+/// A loopback port where nothing listens: connections are refused.
+pub fn refused_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let port = listener.local_addr().expect("local address").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// A loopback listener that accepts connections and never answers, for as long as
+/// the returned guard lives.
+pub fn hanging_endpoint() -> (String, HangingServer) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let port = listener.local_addr().expect("local address").port();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    listener
+        .set_nonblocking(true)
+        .expect("non-blocking listener");
+    let thread = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+            match listener.accept() {
+                Ok((socket, _)) => held.push(socket),
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+            }
+        }
+    });
+    (
+        format!("http://127.0.0.1:{port}"),
+        HangingServer {
+            stop,
+            thread: Some(thread),
+        },
+    )
+}
+
+/// Stops the hanging listener when dropped.
+#[derive(Debug)]
+pub struct HangingServer {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for HangingServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A name no other test run uses, for tables and the like.
+pub fn unique_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{prefix}-{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// SDK settings for tests: `endpoint` (moto, or a refused or hanging listener),
+/// dummy credentials, one region, and the time budget of `aws::within_budget`.
+pub async fn sdk_config_for(endpoint: &str, budget: std::time::Duration) -> aws_config::SdkConfig {
+    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
+        .endpoint_url(endpoint);
+    trigger_core::aws::within_budget(loader, budget)
+        .load()
+        .await
+}
+
+/// Creates an on-demand table whose keys are strings: `keys` is the partition key
+/// and, optionally, the sort key.
+pub async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str, keys: &[&str]) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    let mut request = client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest);
+    for (i, key) in keys.iter().enumerate() {
+        let kind = if i == 0 {
+            KeyType::Hash
+        } else {
+            KeyType::Range
+        };
+        request = request
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(*key)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .expect("attribute definition"),
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name(*key)
+                    .key_type(kind)
+                    .build()
+                    .expect("key schema"),
+            );
+    }
+    request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("cannot create table {name}: {e:?}"));
+}
+
+/// The emails moto's SES recorded as sent (from `scripts/moto_server.py`'s
+/// `/_local/sent.json`, which `make test` serves).
+pub fn sent_mail(endpoint: &str) -> Vec<SentMail> {
+    sent(endpoint)["ses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| SentMail {
+            from: m["source"].as_str().unwrap_or_default().to_owned(),
+            to: m["to"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.as_str().map(str::to_owned))
+                .collect(),
+            subject: m["subject"].as_str().unwrap_or_default().to_owned(),
+            body: m["body"].as_str().unwrap_or_default().to_owned(),
+        })
+        .collect()
+}
+
+/// The text messages moto's SNS recorded as published: (phone number, message).
+pub fn sent_sms(endpoint: &str) -> Vec<(String, String)> {
+    sent(endpoint)["sms"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            let text = |k: &str| m[k].as_str().unwrap_or_default().to_owned();
+            (text("phone_number"), text("message"))
+        })
+        .collect()
+}
+
+fn sent(endpoint: &str) -> serde_json::Value {
+    ureq::get(&format!("{endpoint}/_local/sent.json"))
+        .call()
+        .expect("the moto server of scripts/moto_server.py answers /_local/sent.json")
+        .body_mut()
+        .read_json()
+        .expect("sent messages as JSON")
+}
+
+/// One email as moto's SES recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentMail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    /// The HTML part when there is one.
+    pub body: String,
+}

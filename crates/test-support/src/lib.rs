@@ -1,0 +1,33 @@
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
+
+//! What the trigger packages' tests share (a dev-dependency only, as rust-analyzer
+//! keeps `test-utils`): the sample events under `events/`, the Cognito fixtures of
+//! `aws_lambda_events`, arbitrary JSON and mutated events for the no-panic
+//! properties, and (feature `aws`) moto, refused and hanging servers.
+
+pub mod events;
+pub mod properties;
+
+#[cfg(feature = "aws")]
+pub mod aws;
+
+pub use events::{lost_fields, sample_event, sample_events, upstream_fixtures};
+pub use properties::{block_on, check_no_panic};
+
+use std::future::Future;
+
+use lambda_runtime::{Context, LambdaEvent};
+use serde_json::Value;
+use trigger_core::{TriggerError, TriggerEvent};
+
+/// One invocation as the binary runs it (decoding with the normalising step, the
+/// handler, the answer as JSON), with the default `Context` as the cargo-lambda
+/// template's tests build it.
+pub async fn answer<E, F, Fut>(handler: F, event: Value) -> Result<Value, TriggerError>
+where
+    E: TriggerEvent,
+    F: FnOnce(LambdaEvent<E>) -> Fut,
+    Fut: Future<Output = Result<E, TriggerError>>,
+{
+    trigger_core::answer(handler, LambdaEvent::new(event, Context::default())).await
+}

@@ -1,0 +1,380 @@
+//! Typed Cognito events.
+//!
+//! Handlers take and return the `aws_lambda_events` type of their trigger, built with
+//! the `catch-all-fields` feature: a field a type does not know is kept in its `other`
+//! map and goes back to Cognito untouched. Real and emulated user pools send shapes
+//! those types reject; [`normalise`] rewrites each of them before typed decoding, one
+//! documented rule per shape, each pinned by a test (`tests/upstream_gaps.rs`) that
+//! fails the day `aws_lambda_events` reads the shape itself. Where the crate has no
+//! type at all (client-credentials tokens), [`token`] defines one in its style.
+
+pub mod normalise;
+pub mod token;
+
+use serde::de::{DeserializeOwned, IntoDeserializer};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{ErrorKind, TriggerError};
+
+pub use aws_lambda_events::event::cognito::{
+    ClaimsAndScopeOverrideDetailsV2, ClaimsOverrideDetails, CognitoAccessTokenGenerationV2,
+    CognitoEventUserPoolsCallerContext, CognitoEventUserPoolsCustomMessage,
+    CognitoEventUserPoolsCustomMessageTriggerSource, CognitoEventUserPoolsHeader,
+    CognitoEventUserPoolsMigrateUser, CognitoEventUserPoolsMigrateUserResponse,
+    CognitoEventUserPoolsMigrateUserTriggerSource, CognitoEventUserPoolsPostAuthentication,
+    CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPostConfirmationTriggerSource,
+    CognitoEventUserPoolsPreAuthentication, CognitoEventUserPoolsPreSignup,
+    CognitoEventUserPoolsPreSignupTriggerSource, CognitoEventUserPoolsPreTokenGen,
+    CognitoEventUserPoolsPreTokenGenTriggerSource, CognitoEventUserPoolsPreTokenGenV2,
+    CognitoIdTokenGenerationV2, GroupConfiguration,
+};
+pub use token::PreTokenGenerationEvent;
+
+/// An event a trigger handler takes and returns.
+pub trait TriggerEvent: Sized {
+    /// What every trigger source of this trigger starts with (`PreSignUp_`).
+    const SOURCE_PREFIX: &'static str;
+
+    /// Fails unless the event names a trigger source this type reads.
+    fn check_source(event: &Map<String, Value>) -> Result<(), TriggerError>;
+
+    /// Rewrites, in place, the shapes this type rejects (see [`normalise`]).
+    fn normalise(event: &mut Map<String, Value>);
+
+    /// Reads a normalised event.
+    fn read(event: &Map<String, Value>) -> Result<Self, TriggerError>;
+
+    /// The whole event, as Cognito wants it back.
+    fn encode(self) -> Result<Value, TriggerError>;
+
+    /// [`check_source`](Self::check_source), [`normalise`](Self::normalise), then
+    /// [`read`](Self::read).
+    fn decode(event: &mut Map<String, Value>) -> Result<Self, TriggerError> {
+        Self::check_source(event)?;
+        Self::normalise(event);
+        Self::read(event)
+    }
+}
+
+/// For triggers that answer an event they cannot read rather than fail: post
+/// authentication and post confirmation must never fail the user's action, and
+/// custom message leaves a message kind newer than this build to Cognito. An event of
+/// this trigger (its source starts with the trigger's prefix) that the type cannot
+/// read, or whose source the type does not know yet, arrives as
+/// [`Lenient::Unreadable`] for the handler to decide. A source of another trigger is
+/// still an error.
+#[derive(Debug)]
+pub enum Lenient<E> {
+    Read(E),
+    Unreadable {
+        /// The event as received, after the normalising rules.
+        event: Map<String, Value>,
+        error: TriggerError,
+    },
+}
+
+impl<E: TriggerEvent> TriggerEvent for Lenient<E> {
+    const SOURCE_PREFIX: &'static str = E::SOURCE_PREFIX;
+
+    fn check_source(event: &Map<String, Value>) -> Result<(), TriggerError> {
+        let source = trigger_source(event)?;
+        if source.starts_with(E::SOURCE_PREFIX) {
+            Ok(())
+        } else {
+            Err(TriggerError::unsupported_source(source))
+        }
+    }
+
+    fn normalise(event: &mut Map<String, Value>) {
+        E::normalise(event);
+    }
+
+    fn read(event: &Map<String, Value>) -> Result<Self, TriggerError> {
+        match E::check_source(event).and_then(|()| E::read(event)) {
+            Ok(typed) => Ok(Self::Read(typed)),
+            Err(error) => Ok(Self::Unreadable {
+                event: event.clone(),
+                error,
+            }),
+        }
+    }
+
+    fn encode(self) -> Result<Value, TriggerError> {
+        match self {
+            Self::Read(typed) => typed.encode(),
+            Self::Unreadable { event, .. } => Ok(Value::Object(event)),
+        }
+    }
+}
+
+/// Decodes a whole event (any JSON value) into `E`: what [`crate::answer`] does
+/// before calling a handler, for tests that call handlers directly.
+pub fn decode<E: TriggerEvent>(payload: Value) -> Result<E, TriggerError> {
+    let mut event = into_object(payload)?;
+    E::decode(&mut event)
+}
+
+/// The event as `E` reads it after the normalising rules (any other JSON is kept as
+/// it is): what an answer is compared with.
+pub fn normalised<E: TriggerEvent>(payload: Value) -> Value {
+    match payload {
+        Value::Object(mut event) => {
+            E::normalise(&mut event);
+            Value::Object(event)
+        }
+        other => other,
+    }
+}
+
+/// The event's JSON object; anything else is a malformed event.
+pub fn into_object(payload: Value) -> Result<Map<String, Value>, TriggerError> {
+    match payload {
+        Value::Object(event) => Ok(event),
+        other => Err(TriggerError::malformed(format!(
+            "event is a JSON {}, not an object",
+            json_kind(&other)
+        ))),
+    }
+}
+
+/// `triggerSource`, which every Cognito event carries, as text.
+pub fn trigger_source(event: &Map<String, Value>) -> Result<&str, TriggerError> {
+    match event.get("triggerSource") {
+        Some(Value::String(source)) => Ok(source),
+        Some(other) => Err(TriggerError::malformed(format!(
+            "triggerSource is a JSON {}, not a string",
+            json_kind(other)
+        ))),
+        None => Err(TriggerError::malformed("event has no triggerSource")),
+    }
+}
+
+/// Fails unless `triggerSource` is one the enum `S` reads.
+pub fn check_source_is<S: DeserializeOwned>(
+    event: &Map<String, Value>,
+) -> Result<(), TriggerError> {
+    let source = trigger_source(event)?;
+    let read: Result<S, serde::de::value::Error> = S::deserialize(source.into_deserializer());
+    match read {
+        Ok(_) => Ok(()),
+        Err(_) => Err(TriggerError::unsupported_source(source)),
+    }
+}
+
+/// Reads a normalised event into its type. The error names the field that could not
+/// be read and what was wrong with it, never the value itself (it may be personal
+/// data or a password).
+pub fn read_typed<T: DeserializeOwned>(event: &Map<String, Value>) -> Result<T, TriggerError> {
+    serde_path_to_error::deserialize(event).map_err(|e| {
+        let path = e.path().to_string();
+        TriggerError::malformed(format!(
+            "{path}: {}",
+            without_values(&e.inner().to_string())
+        ))
+    })
+}
+
+/// The event as JSON, for Cognito.
+pub fn encode_typed<T: Serialize>(event: T) -> Result<Value, TriggerError> {
+    serde_json::to_value(event).map_err(|e| {
+        TriggerError::internal(ErrorKind::EncodeFailed, without_values(&e.to_string()))
+    })
+}
+
+/// A serde message without the value it quotes: `invalid type: string "hunter2",
+/// expected a boolean` becomes `invalid type (string), expected a boolean`.
+pub fn without_values(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let kind = rest.split([' ', ',']).next().unwrap_or_default();
+            let expected = rest
+                .rsplit_once(", expected ")
+                .map(|(_, e)| format!(", expected {e}"))
+                .unwrap_or_default();
+            return format!("{} ({kind}){expected}", &prefix[..prefix.len() - 2]);
+        }
+    }
+    if message.starts_with("missing field ") {
+        return message.to_owned();
+    }
+    if message.starts_with("unknown variant") {
+        return "unknown variant".to_owned();
+    }
+    match message.find(['"', '`']) {
+        Some(cut) => format!("{}…", &message[..cut]),
+        None => message.to_owned(),
+    }
+}
+
+/// The JSON type of a value, for error details that never echo the value itself.
+pub fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// `TriggerEvent` for an `aws_lambda_events` user-pool event: its trigger-source
+/// enum, then the envelope and string-map rules, then the type's own rules.
+macro_rules! user_pool_event {
+    ($event:ty, $source:ty, $prefix:literal, [$($rule:expr),* $(,)?]) => {
+        impl TriggerEvent for $event {
+            const SOURCE_PREFIX: &'static str = $prefix;
+
+            fn check_source(event: &Map<String, Value>) -> Result<(), TriggerError> {
+                check_source_is::<$source>(event)
+            }
+
+            fn normalise(event: &mut Map<String, Value>) {
+                normalise::envelope(event);
+                $( $rule(event); )*
+            }
+
+            fn read(event: &Map<String, Value>) -> Result<Self, TriggerError> {
+                read_typed(event)
+            }
+
+            fn encode(self) -> Result<Value, TriggerError> {
+                encode_typed(self)
+            }
+        }
+    };
+}
+
+user_pool_event!(
+    CognitoEventUserPoolsPreSignup,
+    CognitoEventUserPoolsPreSignupTriggerSource,
+    "PreSignUp_",
+    [
+        normalise::request_string_maps,
+        normalise::presignup_response
+    ]
+);
+user_pool_event!(
+    CognitoEventUserPoolsCustomMessage,
+    CognitoEventUserPoolsCustomMessageTriggerSource,
+    "CustomMessage_",
+    // userAttributes are read as any JSON value by this type.
+    [normalise::client_metadata]
+);
+user_pool_event!(
+    CognitoEventUserPoolsPostAuthentication,
+    aws_lambda_events::event::cognito::CognitoEventUserPoolsPostAuthenticationTriggerSource,
+    "PostAuthentication_",
+    [normalise::request_string_maps, normalise::new_device_used]
+);
+user_pool_event!(
+    CognitoEventUserPoolsMigrateUser,
+    CognitoEventUserPoolsMigrateUserTriggerSource,
+    "UserMigration_",
+    [normalise::request_string_maps]
+);
+user_pool_event!(
+    CognitoEventUserPoolsPostConfirmation,
+    CognitoEventUserPoolsPostConfirmationTriggerSource,
+    "PostConfirmation_",
+    [normalise::request_string_maps]
+);
+user_pool_event!(
+    CognitoEventUserPoolsPreAuthentication,
+    aws_lambda_events::event::cognito::CognitoEventUserPoolsPreAuthenticationTriggerSource,
+    "PreAuthentication_",
+    // `userNotFound` is not in the type: it is kept in `request.other`.
+    [normalise::request_string_maps]
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn serde_messages_lose_the_values_they_quote() {
+        assert_eq!(
+            without_values("invalid type: string \"hunter2\", expected a boolean"),
+            "invalid type (string), expected a boolean"
+        );
+        assert_eq!(
+            without_values("invalid value: integer `123456`, expected u8"),
+            "invalid value (integer), expected u8"
+        );
+        assert_eq!(
+            without_values("missing field `autoConfirmUser`"),
+            "missing field `autoConfirmUser`"
+        );
+        assert_eq!(
+            without_values("unknown variant `Secret_Source`, expected one of `A`"),
+            "unknown variant"
+        );
+        assert_eq!(without_values("odd \"secret\" here"), "odd …");
+    }
+
+    #[test]
+    fn a_read_error_names_the_field_not_the_value() {
+        let mut event = into_object(json!({
+            "triggerSource": "UserMigration_Authentication",
+            "userName": "olivia",
+            "request": {"password": 12345678},
+        }))
+        .unwrap();
+        let err = CognitoEventUserPoolsMigrateUser::decode(&mut event).unwrap_err();
+        let TriggerError::Internal { kind, detail } = &err else {
+            panic!("expected an internal error, got {err:?}");
+        };
+        assert_eq!(*kind, ErrorKind::MalformedEvent);
+        assert!(
+            detail.starts_with("request.password: invalid type"),
+            "{detail}"
+        );
+        assert!(!detail.contains("12345678"), "{detail}");
+    }
+
+    #[test]
+    fn sources_of_another_trigger_and_odd_sources_are_refused_clearly() {
+        let kind = |event: Value| decode::<CognitoEventUserPoolsPreSignup>(event).unwrap_err();
+        assert_eq!(
+            kind(json!({"triggerSource": "PostConfirmation_ConfirmSignUp"})).kind(),
+            Some(ErrorKind::UnsupportedTriggerSource)
+        );
+        assert_eq!(
+            kind(json!({"triggerSource": 7})).kind(),
+            Some(ErrorKind::MalformedEvent)
+        );
+        assert_eq!(kind(json!({})).kind(), Some(ErrorKind::MalformedEvent));
+        assert_eq!(kind(json!([1])).kind(), Some(ErrorKind::MalformedEvent));
+    }
+
+    #[test]
+    fn lenient_events_keep_what_they_cannot_read() {
+        let event = json!({
+            "triggerSource": "PostAuthentication_Authentication",
+            "request": {"userAttributes": {"email": ["a", "b"]}},
+        });
+        match decode::<Lenient<CognitoEventUserPoolsPostAuthentication>>(event).unwrap() {
+            Lenient::Unreadable { event, error } => {
+                assert_eq!(
+                    event["request"]["userAttributes"]["email"],
+                    json!(["a", "b"])
+                );
+                assert_eq!(error.kind(), Some(ErrorKind::MalformedEvent));
+            }
+            Lenient::Read(_) => panic!("an array attribute cannot be read"),
+        }
+        // A source of this trigger newer than the type is unreadable, not an error.
+        let newer = json!({"triggerSource": "PostAuthentication_Passkey"});
+        match decode::<Lenient<CognitoEventUserPoolsPostAuthentication>>(newer).unwrap() {
+            Lenient::Unreadable { error, .. } => {
+                assert_eq!(error.kind(), Some(ErrorKind::UnsupportedTriggerSource));
+            }
+            Lenient::Read(_) => panic!("the type does not know that source"),
+        }
+        // Another trigger's event is still an error.
+        let other = json!({"triggerSource": "PreSignUp_SignUp"});
+        assert!(decode::<Lenient<CognitoEventUserPoolsPostAuthentication>>(other).is_err());
+    }
+}
