@@ -142,6 +142,8 @@ class Journey:
         say(f"refused: {code}: {message}")
         expect(code == "UserLambdaValidationException", f"error code {code}")
         expect("Sign-up with this email domain is not allowed" in message, message)
+        # The trigger's sentence has no final period; Cognito adds one.
+        expect(not message.endswith(".."), f"the user reads a doubled period: {message}")
         self.ran_once(mark, ("pre-signup", "PreSignUp_SignUp"))
         return message
 

@@ -43,17 +43,18 @@ impl Refusal {
         Self::PhoneInvalid,
     ];
 
-    /// The sentence Cognito shows to the user (documented in the README).
+    /// The sentence Cognito shows to the user (documented in the README), without a
+    /// final period: Cognito adds one.
     pub fn sentence(self) -> &'static str {
         match self {
-            Self::EmailRequired => "An email address is required to sign up.",
-            Self::EmailInvalid => "The email address is not valid.",
-            Self::DomainNotAllowed => "Sign-up with this email domain is not allowed.",
-            Self::DisposableEmail => "Sign-up with a disposable email address is not allowed.",
-            Self::RequiredAttributeMissing => "A required attribute is missing or empty.",
-            Self::ProtectedAttribute => "Sign-up cannot set a protected attribute.",
+            Self::EmailRequired => "An email address is required to sign up",
+            Self::EmailInvalid => "The email address is not valid",
+            Self::DomainNotAllowed => "Sign-up with this email domain is not allowed",
+            Self::DisposableEmail => "Sign-up with a disposable email address is not allowed",
+            Self::RequiredAttributeMissing => "A required attribute is missing or empty",
+            Self::ProtectedAttribute => "Sign-up cannot set a protected attribute",
             Self::PhoneInvalid => {
-                "The phone number must be in international format, for example +14155550123."
+                "The phone number must be in international format, for example +14155550123"
             }
         }
     }
@@ -383,7 +384,7 @@ mod tests {
             Refusal::ALL.iter().map(|r| r.sentence()).collect();
         assert_eq!(sentences.len(), Refusal::ALL.len());
         for s in sentences {
-            assert!(s.ends_with('.'));
+            assert!(!s.ends_with('.'), "Cognito adds the period: {s}");
             assert!(!s.contains("evil.com") && !s.contains("example.com"));
         }
     }

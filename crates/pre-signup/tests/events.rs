@@ -80,7 +80,7 @@ fn protected_role_in_a_self_sign_up_sample_is_refused() {
     let err = handle(&config(), event).unwrap_err();
     assert_eq!(
         err.user_message(),
-        "Sign-up cannot set a protected attribute."
+        "Sign-up cannot set a protected attribute"
     );
 }
 

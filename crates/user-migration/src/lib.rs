@@ -28,8 +28,9 @@ use trigger_core::{ConfigError, ErrorKind, TriggerError, Vars};
 use secret::Password;
 use store::{normalize_username, LegacyUser, LegacyUserStore, Status};
 
-/// The one sentence for an unknown user, a wrong password and a disabled user.
-pub const REFUSAL: &str = "Incorrect username or password.";
+/// The one sentence for an unknown user, a wrong password and a disabled user
+/// (without a final period: Cognito adds one).
+pub const REFUSAL: &str = "Incorrect username or password";
 
 /// bcrypt, cost 10, of a random string nobody knows: verified for unknown users so
 /// they cost what a real user costs. Set `DUMMY_HASH` to a hash with the scheme and
