@@ -43,6 +43,7 @@ node_modules/.installed: package.json package-lock.json
 # (MOTO_ENDPOINT); it is stopped by its PID when the tests end.
 test: setup
 	$(CFN_LINT) template.yaml
+	$(PYTHON) tests/template_checks.py
 	$(PY) tests/journey.py
 	$(PY) tests/samples.py
 	$(PY) scripts/with_moto.py cargo test --workspace

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""What a reviewer checks by hand in template.yaml, checked on every `make test`:
+
+- every app client has PreventUserExistenceErrors: ENABLED (CloudFormation's default,
+  LEGACY, tells a caller whether a user exists);
+- every app client lists its WriteAttributes, and custom:role is not among them
+  (without the list, a user may write every attribute, their role included);
+- device tracking is on whenever the new-device alert is: the stack refuses alert
+  settings without it (Rules), and the default settings track devices;
+- every trigger of the pool has a Lambda permission for cognito-idp.amazonaws.com
+  scoped to this pool (SourceArn) and this account (SourceAccount), and no other
+  permission exists.
+
+Conditions, Fn::If and Rules are evaluated for given parameter values by a small
+evaluator of the intrinsic functions the template uses.
+
+  template_checks.py    exits 1 on the first failed check
+"""
+
+import sys
+from pathlib import Path
+
+from cfnlint.decode import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+NO_VALUE = object()
+
+
+class Stack:
+    """The template with parameter values: conditions and Fn::If resolved."""
+
+    def __init__(self, template, **params):
+        self.t = template
+        self.params = {k: str(v.get("Default", "")) for k, v in template.get("Parameters", {}).items()}
+        self.params.update(params)
+
+    def condition(self, name) -> bool:
+        return bool(self.value(self.t["Conditions"][name]))
+
+    def value(self, node):
+        """`node` with Ref to parameters, conditions and Fn::If resolved; other
+        intrinsic functions are kept as they are."""
+        if isinstance(node, dict) and len(node) == 1:
+            (fn, arg), = node.items()
+            if fn == "Ref" and arg in self.params:
+                return self.params[arg]
+            if fn == "Ref" and arg == "AWS::NoValue":
+                return NO_VALUE
+            if fn == "Fn::Equals":
+                a, b = (self.value(x) for x in arg)
+                return a == b
+            if fn == "Fn::Not":
+                return not self.value(arg[0])
+            if fn == "Fn::And":
+                return all(self.value(x) for x in arg)
+            if fn == "Fn::Or":
+                return any(self.value(x) for x in arg)
+            if fn == "Condition":
+                return self.condition(arg)
+            if fn == "Fn::If":
+                name, yes, no = arg
+                return self.value(yes if self.condition(name) else no)
+        if isinstance(node, dict):
+            out = {k: self.value(v) for k, v in node.items()}
+            return {k: v for k, v in out.items() if v is not NO_VALUE}
+        if isinstance(node, list):
+            return [v for v in (self.value(x) for x in node) if v is not NO_VALUE]
+        return node
+
+    def resources(self, kind):
+        for name, r in self.t["Resources"].items():
+            if r["Type"] == kind and ("Condition" not in r or self.condition(r["Condition"])):
+                yield name, self.value(r.get("Properties", {}))
+
+    def refused_by_rules(self):
+        """The AssertDescription of every rule these parameters break."""
+        broken = []
+        for rule in self.t.get("Rules", {}).values():
+            if "RuleCondition" in rule and not self.value(rule["RuleCondition"]):
+                continue
+            broken += [a["AssertDescription"] for a in rule["Assertions"] if not self.value(a["Assert"])]
+        return broken
+
+
+class Failed(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise Failed(message)
+
+
+def app_clients_hide_users_and_roles(stack):
+    clients = list(stack.resources("AWS::Cognito::UserPoolClient"))
+    check(clients, "no app client")
+    for name, props in clients:
+        check(props.get("PreventUserExistenceErrors") == "ENABLED",
+              f"{name}: PreventUserExistenceErrors is {props.get('PreventUserExistenceErrors', 'unset (LEGACY)')}, not ENABLED")
+        writable = props.get("WriteAttributes")
+        check(writable is not None, f"{name}: no WriteAttributes, so users may write custom:role")
+        check("custom:role" not in writable, f"{name}: users may write custom:role")
+    return f"{len(clients)} app client(s): PreventUserExistenceErrors ENABLED, custom:role not writable"
+
+
+def alerts_have_device_tracking(template):
+    alerts = dict(AlertFromAddress="security@acme.example",
+                  AlertSesIdentityArn="arn:aws:ses:eu-west-1:123456789012:identity/acme.example")
+    for remember in ("always", "user-opt-in"):
+        stack = Stack(template, RememberDevices=remember, **alerts)
+        check(not stack.refused_by_rules(), f"alerts with RememberDevices={remember} refused: {stack.refused_by_rules()}")
+        (_, pool), = stack.resources("AWS::Cognito::UserPool")
+        devices = pool.get("DeviceConfiguration")
+        check(devices, f"RememberDevices={remember}: the pool tracks no devices")
+        check(devices["DeviceOnlyRememberedOnUserPrompt"] == (remember == "user-opt-in"),
+              f"RememberDevices={remember}: {devices}")
+    check(Stack(template).params["RememberDevices"] != "never", "the default does not track devices")
+    broken = Stack(template, RememberDevices="never", **alerts).refused_by_rules()
+    check(any("RememberDevices" in b for b in broken), "alerts without device tracking are not refused")
+    broken = Stack(template, AlertFromAddress="security@acme.example").refused_by_rules()
+    check(any("AlertSesIdentityArn" in b for b in broken), "alerts without a SES identity are not refused")
+    (_, pool), = Stack(template, RememberDevices="never").resources("AWS::Cognito::UserPool")
+    check("DeviceConfiguration" not in pool, "RememberDevices=never still tracks devices")
+    return "device tracking on by default (user-opt-in); alert settings without it or without a SES identity are refused"
+
+
+def triggers_are_invoked_by_this_pool_only(stack):
+    (pool_name, pool), = stack.resources("AWS::Cognito::UserPool")
+    lambda_config = pool.get("LambdaConfig", {})
+    triggered = set()
+    for key, target in lambda_config.items():
+        if isinstance(target, dict) and "LambdaArn" in target:
+            target = target["LambdaArn"]
+        if isinstance(target, dict) and "Fn::GetAtt" in target:
+            triggered.add(target["Fn::GetAtt"][0])
+    check(triggered, "the pool calls no trigger")
+    permitted = set()
+    for name, props in stack.resources("AWS::Lambda::Permission"):
+        check(props.get("Principal") == "cognito-idp.amazonaws.com", f"{name}: principal {props.get('Principal')}")
+        check(props.get("Action") == "lambda:InvokeFunction", f"{name}: action {props.get('Action')}")
+        check(props.get("SourceArn") == {"Fn::GetAtt": [pool_name, "Arn"]}, f"{name}: SourceArn {props.get('SourceArn')}")
+        check(props.get("SourceAccount") == {"Ref": "AWS::AccountId"}, f"{name}: SourceAccount {props.get('SourceAccount')}")
+        permitted.add(props["FunctionName"]["Fn::GetAtt"][0])
+    check(permitted == triggered, f"permissions for {sorted(permitted)}, triggers {sorted(triggered)}")
+    return f"{len(triggered)} triggers, each invocable by this pool and account only"
+
+
+def main() -> int:
+    template, matches = decode(str(ROOT / "template.yaml"))
+    if matches:
+        print(f"template.yaml does not parse: {matches}")
+        return 1
+    checks = [
+        ("app clients", lambda: app_clients_hide_users_and_roles(Stack(template))),
+        ("device tracking", lambda: alerts_have_device_tracking(template)),
+        ("invoke permissions", lambda: triggers_are_invoked_by_this_pool_only(Stack(template))),
+    ]
+    failed = 0
+    for title, run in checks:
+        try:
+            print(f"template: {title}: {run()}")
+        except Failed as failure:
+            print(f"template: {title}: FAILED: {failure}")
+            failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
