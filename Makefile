@@ -15,7 +15,7 @@ FUNCTIONS    := pre-signup custom-message pre-token-generation post-authenticati
 # cargo-lambda finds zig (for cross-compiling to arm64) through the venv on PATH.
 WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: help setup test lint fmt build sizes bench demo samples deploy clean $(addprefix invoke-,$(FUNCTIONS))
+.PHONY: help setup test lint fmt build sizes bench demo samples sam-invoke deploy clean $(addprefix invoke-,$(FUNCTIONS))
 
 help:
 	@echo "make demo            a local user pool (cognito-local) driving the real triggers: sign-up to migration"
@@ -25,6 +25,7 @@ help:
 	@echo "make build           release arm64 binaries for Lambda (target/lambda/<fn>/bootstrap)"
 	@echo "make bench           user-migration: unknown-user vs wrong-password time, bcrypt cost"
 	@echo "make invoke-<fn>     cargo lambda invoke on each sample event of <fn>: $(FUNCTIONS)"
+	@echo "make sam-invoke      sam build, then sam local invoke of every function (needs Docker)"
 	@echo "make deploy          sam build && sam deploy --guided"
 
 setup: $(VENV)/.installed node_modules/.installed
@@ -85,16 +86,26 @@ samples: setup
 $(addprefix invoke-,$(FUNCTIONS)): invoke-%: setup
 	$(PY) scripts/invoke.py $*
 
-# SAM CLI is large, so it is installed only for deploying.
-$(VENV)/.sam-installed: requirements-deploy.txt | setup
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
+# SAM CLI is large, so it is installed only for sam-invoke and deploying, in a venv
+# of its own (it pins older boto3 and click than the tools of .venv/).
+SAM_VENV     := .venv-sam
+SAM          := $(SAM_VENV)/bin/sam
+$(SAM_VENV)/.installed: requirements-deploy.txt | setup
+	python3 -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
 	touch $@
 
-deploy: $(VENV)/.sam-installed
+# sam build (debug, this machine's architecture) and sam local invoke of every
+# function with one sample event, answers checked; needs a Docker daemon. CI adds
+# SAM_INVOKE_FLAGS=--stand-in (a local base image: the Lambda one cannot be pulled there).
+sam-invoke: $(SAM_VENV)/.installed
+	$(PY) tests/sam_invoke.py $(SAM_INVOKE_FLAGS)
+
+deploy: $(SAM_VENV)/.installed
 	rustup target add aarch64-unknown-linux-gnu
-	$(WITH_VENV) sam build
-	$(WITH_VENV) sam deploy --guided
+	$(WITH_VENV) $(SAM) build
+	$(WITH_VENV) $(SAM) deploy --guided
 
 clean:
 	cargo clean
-	rm -rf $(VENV) node_modules .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) node_modules .aws-sam

@@ -120,16 +120,18 @@ def aws_client(service: str, endpoint: str, region: str = None):
 
 
 class MotoServer(Background):
-    """moto on 127.0.0.1:<free port> for the duration of a `with` block."""
+    """moto on 127.0.0.1:<free port> (or another local address, `host`) for the
+    duration of a `with` block."""
 
-    def __init__(self, name: str = "moto"):
+    def __init__(self, name: str = "moto", host: str = "127.0.0.1"):
         super().__init__(name)
+        self.host = host
         self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.endpoint = f"http://{host}:{self.port}"
 
     def __enter__(self):
         self.start([str(VENV_BIN / "python"), str(ROOT / "scripts" / "moto_server.py"),
-                    "--host", "127.0.0.1", "--port", str(self.port)])
+                    "--host", self.host, "--port", str(self.port)])
         wait_until(lambda: urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1).read() is not None,
                    self.proc, "moto", self.log_path, 30)
         print(f"moto on {self.endpoint} (pid {self.proc.pid})", flush=True)
