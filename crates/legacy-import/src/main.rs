@@ -30,6 +30,8 @@ struct Args {
     dry_run: bool,
 }
 
+/// The command: read and check, report, write, summarize (long: the steps of the
+/// command line in the order a user sees their output).
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();

@@ -159,57 +159,7 @@ impl Renderer {
                 lang: (*lang).to_owned(),
                 reason: e.to_string(),
             })?;
-            let c = &catalog.common;
-            for (field, text) in [
-                ("greeting", &c.greeting),
-                ("greeting_anonymous", &c.greeting_anonymous),
-                ("ignore", &c.ignore),
-                ("footer", &c.footer),
-                ("link_intro", &c.link_intro),
-                ("link_label", &c.link_label),
-            ] {
-                add(
-                    &mut env,
-                    format!("{lang}/common/{field}.html"),
-                    text.clone(),
-                )?;
-                add(&mut env, format!("{lang}/common/{field}.txt"), text.clone())?;
-            }
-            let a = &catalog.new_sign_in;
-            for (field, text) in [
-                ("subject", &a.subject),
-                ("heading", &a.heading),
-                ("intro", &a.intro),
-                ("when", &a.when),
-                ("advice", &a.advice),
-            ] {
-                add(
-                    &mut env,
-                    format!("{lang}/new_sign_in/{field}.html"),
-                    text.clone(),
-                )?;
-                add(
-                    &mut env,
-                    format!("{lang}/new_sign_in/{field}.txt"),
-                    text.clone(),
-                )?;
-            }
-            for kind in MessageKind::ALL {
-                let t = catalog.texts(kind);
-                let k = kind.key();
-                add(
-                    &mut env,
-                    format!("{lang}/{k}/subject.txt"),
-                    t.subject.clone(),
-                )?;
-                add(
-                    &mut env,
-                    format!("{lang}/{k}/heading.html"),
-                    t.heading.clone(),
-                )?;
-                add(&mut env, format!("{lang}/{k}/intro.html"), t.intro.clone())?;
-                add(&mut env, format!("{lang}/{k}/sms.txt"), t.sms.clone())?;
-            }
+            add_catalog(&mut env, lang, &catalog)?;
         }
         Ok(Self { env })
     }
@@ -331,6 +281,43 @@ impl Renderer {
             text,
         })
     }
+}
+
+/// Every string of one language's catalog as a template: `<lang>/<section>/<field>`,
+/// `.html` (escaped) where it lands in the email, `.txt` where it is plain text.
+fn add_catalog(
+    env: &mut Environment<'static>,
+    lang: &str,
+    catalog: &Catalog,
+) -> Result<(), SetupError> {
+    let c = &catalog.common;
+    let a = &catalog.new_sign_in;
+    let both: [(&str, &str, &String); 11] = [
+        ("common", "greeting", &c.greeting),
+        ("common", "greeting_anonymous", &c.greeting_anonymous),
+        ("common", "ignore", &c.ignore),
+        ("common", "footer", &c.footer),
+        ("common", "link_intro", &c.link_intro),
+        ("common", "link_label", &c.link_label),
+        ("new_sign_in", "subject", &a.subject),
+        ("new_sign_in", "heading", &a.heading),
+        ("new_sign_in", "intro", &a.intro),
+        ("new_sign_in", "when", &a.when),
+        ("new_sign_in", "advice", &a.advice),
+    ];
+    for (section, field, text) in both {
+        add(env, format!("{lang}/{section}/{field}.html"), text.clone())?;
+        add(env, format!("{lang}/{section}/{field}.txt"), text.clone())?;
+    }
+    for kind in MessageKind::ALL {
+        let t = catalog.texts(kind);
+        let k = kind.key();
+        add(env, format!("{lang}/{k}/subject.txt"), t.subject.clone())?;
+        add(env, format!("{lang}/{k}/heading.html"), t.heading.clone())?;
+        add(env, format!("{lang}/{k}/intro.html"), t.intro.clone())?;
+        add(env, format!("{lang}/{k}/sms.txt"), t.sms.clone())?;
+    }
+    Ok(())
 }
 
 fn add(env: &mut Environment<'static>, name: String, source: String) -> Result<(), SetupError> {

@@ -236,9 +236,19 @@ mod tests {
 
     #[test]
     fn defaults_accept_an_ordinary_sign_up_without_confirming_it() {
-        let d = email(&Rules::default(), "alice@example.com").unwrap();
+        let unconfigured = rules(&[]);
+        let d = email(&unconfigured, "alice@example.com").unwrap();
         assert_eq!(d, Decision::default());
-        assert_eq!(rules(&[]), Rules::default());
+        // What an unconfigured deployment refuses: disposable addresses and a role.
+        assert_eq!(
+            email(&unconfigured, "x@mailinator.com"),
+            Err(Refusal::DisposableEmail)
+        );
+        let with_role = attrs(&[("email", "a@example.com"), ("custom:role", "admin")]);
+        assert_eq!(
+            decide(&unconfigured, Source::SignUp, &with_role),
+            Err(Refusal::ProtectedAttribute)
+        );
     }
 
     #[test]

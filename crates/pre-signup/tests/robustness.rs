@@ -1,10 +1,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! No input makes the handler panic; every failure is a `TriggerError`.
 
+use pre_signup::rules::Refusal;
 use pre_signup::{handler, Config};
 use proptest::prelude::*;
 use serde_json::Value;
 use test_support::{block_on, check_no_panic};
+use trigger_core::error::GENERIC_MESSAGE;
 use trigger_core::{TriggerError, Vars};
 
 fn handle(config: &Config, event: Value) -> Result<Value, TriggerError> {
@@ -34,7 +36,13 @@ fn no_event_makes_the_handler_panic() {
                         prop_assert!(out["response"][key].is_boolean(), "{key} missing");
                     }
                 }
-                Err(e) => prop_assert!(!e.user_message().is_empty()),
+                // A refusal names one of the rules; anything else is the generic sentence.
+                Err(TriggerError::User(sentence)) => prop_assert!(
+                    Refusal::ALL.iter().any(|r| r.sentence() == sentence),
+                    "unknown refusal {:?}",
+                    sentence
+                ),
+                Err(e) => prop_assert_eq!(e.user_message(), GENERIC_MESSAGE),
             }
             Ok(())
         },

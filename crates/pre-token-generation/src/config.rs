@@ -97,24 +97,58 @@ fn check_claim(var: &str, claim: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// `ROLE_SOURCES`: `groups` and `table`, in order.
+fn role_sources(vars: &Vars) -> Result<Vec<RoleSource>, ConfigError> {
+    vars.list_or("ROLE_SOURCES", &["groups"])
+        .iter()
+        .map(|s| match s.to_ascii_lowercase().as_str() {
+            "groups" => Ok(RoleSource::Groups),
+            "table" => Ok(RoleSource::Table),
+            other => Err(ConfigError::new(
+                "ROLE_SOURCES",
+                format!("{other:?} is not a role source (groups, table)"),
+            )),
+        })
+        .collect()
+}
+
+/// `ROLE_CLAIM` and `SUPPRESS_CLAIMS`: claims Cognito lets a trigger change, and
+/// never the role claim suppressed.
+fn claim_settings(vars: &Vars) -> Result<(String, Vec<String>), ConfigError> {
+    let role_claim = vars.string_or("ROLE_CLAIM", "custom:role");
+    check_claim("ROLE_CLAIM", &role_claim)?;
+    let suppress_claims = vars.list("SUPPRESS_CLAIMS");
+    for claim in &suppress_claims {
+        check_claim("SUPPRESS_CLAIMS", claim)?;
+        if *claim == role_claim {
+            return Err(ConfigError::new(
+                "SUPPRESS_CLAIMS",
+                format!("suppressing {claim:?} would remove the role claim"),
+            ));
+        }
+    }
+    Ok((role_claim, suppress_claims))
+}
+
+/// `ROLE_IAM_ROLES`: role to IAM role ARN.
+fn role_iam_roles(vars: &Vars) -> Result<BTreeMap<String, String>, ConfigError> {
+    let roles: BTreeMap<String, String> = pairs(vars, "ROLE_IAM_ROLES", ',')?.into_iter().collect();
+    match roles.iter().find(|(_, arn)| !arn.starts_with("arn:")) {
+        Some((role, arn)) => Err(ConfigError::new(
+            "ROLE_IAM_ROLES",
+            format!("{role}={arn} is not an IAM role ARN"),
+        )),
+        None => Ok(roles),
+    }
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_vars(&Vars::from_env())
     }
 
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        let role_sources = vars
-            .list_or("ROLE_SOURCES", &["groups"])
-            .iter()
-            .map(|s| match s.to_ascii_lowercase().as_str() {
-                "groups" => Ok(RoleSource::Groups),
-                "table" => Ok(RoleSource::Table),
-                other => Err(ConfigError::new(
-                    "ROLE_SOURCES",
-                    format!("{other:?} is not a role source (groups, table)"),
-                )),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let role_sources = role_sources(vars)?;
         let role_table_name = match role_sources.contains(&RoleSource::Table) {
             true => Some(vars.required("ROLE_TABLE_NAME").map_err(|_| {
                 ConfigError::new(
@@ -124,33 +158,12 @@ impl Config {
             })?),
             false => None,
         };
-        let role_claim = vars.string_or("ROLE_CLAIM", "custom:role");
-        check_claim("ROLE_CLAIM", &role_claim)?;
-        let suppress_claims = vars.list("SUPPRESS_CLAIMS");
-        for claim in &suppress_claims {
-            check_claim("SUPPRESS_CLAIMS", claim)?;
-            if *claim == role_claim {
-                return Err(ConfigError::new(
-                    "SUPPRESS_CLAIMS",
-                    format!("suppressing {claim:?} would remove the role claim"),
-                ));
-            }
-        }
+        let (role_claim, suppress_claims) = claim_settings(vars)?;
         let role_scopes = pairs(vars, "ROLE_SCOPES", ';')?
             .into_iter()
             .map(|(role, scopes)| (role, scopes.split_whitespace().map(str::to_owned).collect()))
             .collect();
-        let role_iam_roles: BTreeMap<String, String> =
-            pairs(vars, "ROLE_IAM_ROLES", ',')?.into_iter().collect();
-        if let Some((role, arn)) = role_iam_roles
-            .iter()
-            .find(|(_, arn)| !arn.starts_with("arn:"))
-        {
-            return Err(ConfigError::new(
-                "ROLE_IAM_ROLES",
-                format!("{role}={arn} is not an IAM role ARN"),
-            ));
-        }
+        let role_iam_roles = role_iam_roles(vars)?;
         let on_lookup_failure = vars.choice(
             "ON_LOOKUP_FAILURE",
             OnLookupFailure::Deny,
@@ -196,7 +209,12 @@ mod tests {
     #[test]
     fn defaults_are_groups_then_user_and_deny_on_failure() {
         let c = parse(&[]).unwrap();
-        assert_eq!(c, Config::default());
+        assert_eq!(c.role_sources, vec![RoleSource::Groups]);
+        assert_eq!(c.role_table(), None, "no table, so no SDK client");
+        assert_eq!(c.default_role, "user");
+        assert_eq!(c.role_claim, "custom:role");
+        assert_eq!(c.on_lookup_failure, OnLookupFailure::Deny);
+        assert_eq!(c.lookup_budget, Duration::from_millis(1000));
         assert!(!c.trust_role_attribute);
     }
 

@@ -36,7 +36,13 @@ pub fn filter(caps: &[&str]) -> EnvFilter {
 pub fn filter_from(configured: Option<String>, caps: &[&str]) -> EnvFilter {
     let base = configured
         .map(|level| level.trim().to_ascii_lowercase())
-        .map(|level| if level == "fatal" { "error".to_owned() } else { level })
+        .map(|level| {
+            if level == "fatal" {
+                "error".to_owned()
+            } else {
+                level
+            }
+        })
         .filter(|level| !level.is_empty() && EnvFilter::try_new(level).is_ok())
         .unwrap_or_else(|| "info".to_owned());
     let mut directives = vec![base];
@@ -97,7 +103,10 @@ mod tests {
         ] {
             let d = directives(configured);
             assert!(d.contains(&base.to_owned()), "{configured:?}: {d:?}");
-            assert!(d.contains(&"hyper=info".to_owned()), "{configured:?}: {d:?}");
+            assert!(
+                d.contains(&"hyper=info".to_owned()),
+                "{configured:?}: {d:?}"
+            );
         }
     }
 }

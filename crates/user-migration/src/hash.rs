@@ -83,7 +83,7 @@ pub fn check_format(hash: &str) -> Result<Scheme, HashError> {
     }
 }
 
-/// True when `password` matches `hash`.
+/// True when `password` matches `hash`. (Long: one arm per supported scheme.)
 pub fn verify(password: &Password, hash: &str) -> Result<bool, HashError> {
     let scheme = scheme_of(hash)?;
     match scheme {
