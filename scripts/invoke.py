@@ -63,9 +63,11 @@ def describe(function: str, ok: bool, body) -> str:
     return json.dumps(response)
 
 
-def samples() -> int:
+def answers():
+    """(function, sample path, ok, answer) for every sample event, from the binaries
+    behind `cargo lambda watch` (debug builds, local.env) with moto seeded; all of it
+    started on 127.0.0.1 and stopped by PID when the iteration ends."""
     build_binaries()
-    answered = 0
     with MotoServer() as moto:
         prepare_moto(moto.endpoint)
         with Watch(moto.endpoint) as watch:
@@ -74,8 +76,12 @@ def samples() -> int:
                 print(f"\n{function}")
                 for path in sample_events(function):
                     ok, body = watch.invoke(function, path.read_bytes())
-                    answered += 1
                     print(f"  {path.name:<50} {describe(function, ok, body)}", flush=True)
+                    yield function, path, ok, body
+
+
+def samples() -> int:
+    answered = sum(1 for _ in answers())
     print(f"\nstopped cargo lambda watch; {answered} events answered")
     return 0
 

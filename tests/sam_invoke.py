@@ -30,8 +30,7 @@ from pathlib import Path
 
 from invoke import describe
 from local_stack import ROOT, VENV_BIN, MotoServer, env_file_values, prepare_moto
-
-GOLDEN = ROOT / "tests" / "golden"
+from samples import GOLDEN, answer_of
 STAND_IN = "cognito-triggers/lambda-stand-in"
 # One sample event per function: each passes through the function's main path (the
 # token and sign-in ones through the tables, the alert through SES).
@@ -138,7 +137,7 @@ def bridge_address() -> str:
     raise Failure("cannot tell the address of Docker's bridge (docker0)")
 
 
-def answer_of(stdout: str):
+def parsed_answer(stdout: str):
     """The function's answer: the last line of `sam local invoke`'s output that is JSON."""
     for line in reversed(stdout.strip().splitlines()):
         try:
@@ -178,14 +177,12 @@ def main(argv) -> int:
             t0 = time.monotonic()
             run = sam(*cmd, capture_output=True, text=True)
             try:
-                answer = answer_of(run.stdout)
+                answer = parsed_answer(run.stdout)
                 ok = "errorType" not in answer
                 print(f"  answered in {time.monotonic() - t0:.1f} s: {describe(folder, ok, answer)}", flush=True)
                 print(f"  {json.dumps(answer.get('response') if ok else answer, ensure_ascii=False)[:400]}", flush=True)
                 golden = json.loads((GOLDEN / folder / sample).read_text())
-                got = {"ok": True, "response": answer.get("response")} if ok else \
-                    {"ok": False, "errorType": answer.get("errorType"), "errorMessage": answer.get("errorMessage")}
-                if got != golden:
+                if answer_of(ok, answer) != golden:
                     raise Failure(f"the answer differs from tests/golden/{folder}/{sample}")
                 if function == "PostAuthenticationFunction":
                     alerts = [m for m in moto.sent()["ses"] if m["to"] == ["lukas.schmidt@example.de"]]

@@ -20,8 +20,8 @@ import signal
 import sys
 from pathlib import Path
 
-from invoke import describe, sample_events
-from local_stack import FUNCTIONS, ROOT, MotoServer, Watch, build_binaries, prepare_moto
+from invoke import answers
+from local_stack import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 
@@ -100,40 +100,31 @@ def echoed_password(event: dict, body) -> bool:
 def main(argv) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     record = "--record" in argv
-    build_binaries()
     problems = answered = 0
-    with MotoServer() as moto:
-        prepare_moto(moto.endpoint)
-        with Watch(moto.endpoint) as watch:
-            print(f"cargo lambda watch on 127.0.0.1:{watch.port} (pid {watch.proc.pid})", flush=True)
-            for function in FUNCTIONS:
-                print(f"\n{function}")
-                for path in sample_events(function):
-                    event = json.loads(path.read_text())
-                    ok, body = watch.invoke(function, path.read_bytes())
-                    answered += 1
-                    print(f"  {path.name:<50} {describe(function, ok, body)}", flush=True)
-                    found = []
-                    shape = shape_problem(function, ok, body)
-                    if shape:
-                        found.append(shape)
-                    golden = GOLDEN / function / path.name
-                    answer = answer_of(ok, body)
-                    if record:
-                        golden.parent.mkdir(parents=True, exist_ok=True)
-                        golden.write_text(json.dumps(answer, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-                    elif not golden.exists():
-                        found.append(f"no golden answer {golden.relative_to(ROOT)} (run tests/samples.py --record)")
-                    elif json.loads(golden.read_text()) != answer:
-                        found.append(f"answer differs from {golden.relative_to(ROOT)}:\n      got "
-                                     + json.dumps(answer, sort_keys=True, ensure_ascii=False)[:2000])
-                    if ok:
-                        found.extend(lost_fields(event, body))
-                    if echoed_password(event, body):
-                        found.append("the answer carries the user's password")
-                    for problem in found:
-                        print(f"    PROBLEM: {problem}", flush=True)
-                    problems += bool(found)
+    for function, path, ok, body in answers():
+        answered += 1
+        event = json.loads(path.read_text())
+        found = []
+        shape = shape_problem(function, ok, body)
+        if shape:
+            found.append(shape)
+        golden = GOLDEN / function / path.name
+        answer = answer_of(ok, body)
+        if record:
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_text(json.dumps(answer, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        elif not golden.exists():
+            found.append(f"no golden answer {golden.relative_to(ROOT)} (run tests/samples.py --record)")
+        elif json.loads(golden.read_text()) != answer:
+            found.append(f"answer differs from {golden.relative_to(ROOT)}:\n      got "
+                         + json.dumps(answer, sort_keys=True, ensure_ascii=False)[:2000])
+        if ok:
+            found.extend(lost_fields(event, body))
+        if echoed_password(event, body):
+            found.append("the answer carries the user's password")
+        for problem in found:
+            print(f"    PROBLEM: {problem}", flush=True)
+        problems += bool(found)
     verb = "recorded" if record else "checked against tests/golden/"
     print(f"\nstopped cargo lambda watch; {answered} events answered and {verb}, {problems} with problems")
     return 1 if problems else 0

@@ -3,19 +3,21 @@
 //! started by `make test`), and the whole handler against a refused and a hanging
 //! endpoint.
 
+mod common;
+use common::{steps, steps_at};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use mailer::SesMailer;
 use post_authentication::recorder::{client_sk, day_pk, user_pk, DynamoRecorder};
-use post_authentication::{handler, sign_in_steps, Config, Recording, Report, Step};
+use post_authentication::{handler, Config, Recording, Step};
 use serde_json::Value;
 use test_support::aws::{
     create_table, hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for, unique_name,
 };
 use test_support::{lost_fields, sample_event};
-use trigger_core::events::decode;
 use trigger_core::Vars;
 
 const FROM: &str = "security@acme.example";
@@ -28,45 +30,6 @@ fn config(table: &str, budget_ms: &str) -> Config {
         ("APP_NAME", "Acme <Notes>"),
         ("ANALYTICS_BUDGET_MS", budget_ms),
     ]))
-}
-
-/// One invocation's steps, with the request id Lambda gives it.
-async fn steps(
-    config: &Config,
-    recorder: &DynamoRecorder,
-    mailer: &SesMailer,
-    event: &Value,
-    request_id: &str,
-) -> Report {
-    steps_at(
-        config,
-        recorder,
-        mailer,
-        event,
-        request_id,
-        SystemTime::now(),
-    )
-    .await
-}
-
-async fn steps_at(
-    config: &Config,
-    recorder: &DynamoRecorder,
-    mailer: &SesMailer,
-    event: &Value,
-    request_id: &str,
-    now: SystemTime,
-) -> Report {
-    let event = decode(event.clone()).unwrap();
-    sign_in_steps(
-        config,
-        Some(recorder),
-        Some(mailer),
-        &event,
-        request_id,
-        now,
-    )
-    .await
 }
 
 struct Moto {

@@ -2,15 +2,17 @@
 //! The handler against every sample event in `events/post-authentication/`, with
 //! in-memory ports.
 
-use std::time::{Duration, Instant, SystemTime};
+mod common;
+use common::steps;
+
+use std::time::{Duration, Instant};
 
 use mailer::{InMemoryMailer, Mail, MailError, Mailer};
 use post_authentication::recorder::{InMemoryRecorder, LoginRecorder, RecordError, Recorded};
 use post_authentication::signin::SignIn;
-use post_authentication::{handler, sign_in_steps, Alerting, Config, Recording, Report, Step};
+use post_authentication::{handler, Alerting, Config, Recording, Step};
 use serde_json::Value;
 use test_support::{lost_fields, sample_event, sample_events, upstream_fixtures};
-use trigger_core::events::decode;
 use trigger_core::{TriggerError, Vars};
 
 fn config(extra: &[(&str, &str)]) -> Config {
@@ -35,26 +37,6 @@ async fn handle<R: LoginRecorder, M: Mailer>(
     event: Value,
 ) -> Result<Value, TriggerError> {
     test_support::answer(|e| handler(config, Some(recorder), Some(mailer), e), event).await
-}
-
-/// The steps of one invocation, with the request id Lambda gives it.
-async fn steps<R: LoginRecorder, M: Mailer>(
-    config: &Config,
-    recorder: &R,
-    mailer: &M,
-    event: &Value,
-    request_id: &str,
-) -> Report {
-    let event = decode(event.clone()).unwrap();
-    sign_in_steps(
-        config,
-        Some(recorder),
-        Some(mailer),
-        &event,
-        request_id,
-        SystemTime::now(),
-    )
-    .await
 }
 
 /// Lukas's sign-in from a new device (German locale, verified email).

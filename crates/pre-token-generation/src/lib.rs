@@ -35,36 +35,28 @@ pub async fn handler<D: RoleDirectory>(
 ) -> Result<Event, TriggerError> {
     Ok(match event.payload {
         Event::V1(mut e) => {
-            let (decision, row) = decide(
+            let r = &e.request;
+            let details = user_answer(
                 config,
                 directory,
-                &e.request.user_attributes,
-                &e.request.group_configuration,
+                &r.user_attributes,
+                &r.group_configuration,
+                answer::v1_details,
             )
             .await?;
-            let details = answer::v1_details(
-                config,
-                &decision,
-                row.as_ref(),
-                &e.request.group_configuration,
-            );
             e.response.claims_override_details = Some(details);
             Event::V1(e)
         }
         Event::V2(mut e) => {
-            let (decision, row) = decide(
+            let r = &e.request;
+            let details = user_answer(
                 config,
                 directory,
-                &e.request.user_attributes,
-                &e.request.group_configuration,
+                &r.user_attributes,
+                &r.group_configuration,
+                answer::v2_details,
             )
             .await?;
-            let details = answer::v2_details(
-                config,
-                &decision,
-                row.as_ref(),
-                &e.request.group_configuration,
-            );
             e.response.claims_and_scope_override_details = Some(details);
             Event::V2(e)
         }
@@ -72,6 +64,19 @@ pub async fn handler<D: RoleDirectory>(
             Event::ClientCredentials(client_token(config, directory, e).await?)
         }
     })
+}
+
+/// The answer to a user's token: the role decided, then `build` writes it in the
+/// shape of the event's version.
+async fn user_answer<D: RoleDirectory, T>(
+    config: &Config,
+    directory: Option<&D>,
+    attributes: &HashMap<String, String>,
+    groups: &GroupConfiguration,
+    build: fn(&Config, &RoleDecision, Option<&DirectoryEntry>, &GroupConfiguration) -> T,
+) -> Result<T, TriggerError> {
+    let (decision, row) = decide(config, directory, attributes, groups).await?;
+    Ok(build(config, &decision, row.as_ref(), groups))
 }
 
 /// A user's role: the table row (when the table is a source), then the rules.

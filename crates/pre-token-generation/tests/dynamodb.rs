@@ -2,29 +2,22 @@
 //! The DynamoDB role directory against a real server speaking the DynamoDB protocol
 //! (moto, started by `make test`), and against a refused and a hanging endpoint.
 
+mod common;
+use common::handle;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use pre_token_generation::directory::{DirectoryEntry, LookupError, LookupKey, RoleDirectory};
 use pre_token_generation::dynamodb::{item_for, DynamoDirectory, KEY_ATTRIBUTE};
-use pre_token_generation::{handler, Config};
-use serde_json::{json, Map, Value};
+use pre_token_generation::Config;
+use serde_json::{json, Map};
 use test_support::aws::{
     create_table, hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for, unique_name,
 };
 use test_support::sample_event;
-use trigger_core::{TriggerError, Vars};
-
-async fn handle<D: RoleDirectory>(
-    config: &Config,
-    directory: &D,
-    event: Value,
-) -> Result<Value, TriggerError> {
-    // As main wires it: the directory only where the configuration reads a table.
-    let directory = config.role_table().map(|_| directory);
-    test_support::answer(|e| handler(config, directory, e), event).await
-}
+use trigger_core::Vars;
 
 async fn client(endpoint: &str, budget: Duration) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&sdk_config_for(endpoint, budget).await)

@@ -1,23 +1,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The handler against every sample event in `events/pre-token-generation/`.
 
-use pre_token_generation::directory::{
-    DirectoryEntry, InMemoryDirectory, LookupError, RoleDirectory,
-};
-use pre_token_generation::{handler, Config};
+mod common;
+use common::handle;
+
+use pre_token_generation::directory::{DirectoryEntry, InMemoryDirectory, LookupError};
+use pre_token_generation::Config;
 use serde_json::{json, Map, Value};
 use test_support::{lost_fields, sample_event, sample_events, upstream_fixtures};
-use trigger_core::{TriggerError, Vars};
-
-async fn handle<D: RoleDirectory>(
-    config: &Config,
-    directory: &D,
-    event: Value,
-) -> Result<Value, TriggerError> {
-    // As main wires it: the directory only where the configuration reads a table.
-    let directory = config.role_table().map(|_| directory);
-    test_support::answer(|e| handler(config, directory, e), event).await
-}
+use trigger_core::Vars;
 
 const ADMIN_ROLE: &str = "arn:aws:iam::123456789012:role/notes-admin";
 

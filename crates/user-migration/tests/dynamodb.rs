@@ -2,24 +2,18 @@
 //! Migration end to end through the DynamoDB adapter, against moto (started by
 //! `make test`).
 
+mod common;
+use common::handle;
+
 use std::time::Duration;
 
-use serde_json::Value;
 use test_support::aws::{create_table, moto_endpoint, sdk_config_for, unique_name};
 use test_support::sample_event;
-use trigger_core::{TriggerError, Vars};
+use trigger_core::Vars;
 use user_migration::store::{
     item_for, DynamoStore, LegacyUser, LegacyUserStore, Status, KEY_ATTRIBUTE,
 };
-use user_migration::{handler, Config, REFUSAL};
-
-async fn handle<S: LegacyUserStore>(
-    config: &Config,
-    store: &S,
-    event: Value,
-) -> Result<Value, TriggerError> {
-    test_support::answer(|e| handler(config, store, e), event).await
-}
+use user_migration::{Config, REFUSAL};
 
 #[tokio::test]
 async fn a_legacy_user_migrates_once_through_dynamodb() {

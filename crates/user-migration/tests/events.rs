@@ -2,19 +2,14 @@
 //! The handler against every sample event in `events/user-migration/` and every
 //! answer it gives, with an in-memory legacy store.
 
+mod common;
+use common::handle;
+
 use serde_json::{json, Value};
 use test_support::{lost_fields, sample_event, sample_events, upstream_fixtures};
-use trigger_core::{TriggerError, Vars};
-use user_migration::store::{InMemoryStore, LegacyUser, LegacyUserStore, Status};
-use user_migration::{handler, Config, REFUSAL};
-
-async fn handle<S: LegacyUserStore>(
-    config: &Config,
-    store: &S,
-    event: Value,
-) -> Result<Value, TriggerError> {
-    test_support::answer(|e| handler(config, store, e), event).await
-}
+use trigger_core::Vars;
+use user_migration::store::{InMemoryStore, LegacyUser, Status};
+use user_migration::{Config, REFUSAL};
 
 const OLIVIA_HASH: &str = "$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2";
 
