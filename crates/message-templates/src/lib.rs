@@ -12,4 +12,6 @@ pub mod render;
 pub use branding::{looks_like_address, looks_like_sender, Branding, Recipient};
 pub use kind::MessageKind;
 pub use language::resolve_locale;
-pub use render::{AlertContext, MessageContext, Rendered, RenderedAlert, Renderer, SetupError};
+pub use render::{
+    MessageContext, Notice, NoticeContext, Rendered, RenderedNotice, Renderer, SetupError,
+};

@@ -19,7 +19,7 @@ pub const CATALOGS: &[(&str, &str)] = &[
 ];
 
 const LAYOUT: &str = include_str!("../templates/email.html");
-const ALERT_TEXT: &str = include_str!("../templates/alert.txt");
+const NOTICE_TEXT: &str = include_str!("../templates/notice.txt");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,7 +34,9 @@ struct Catalog {
     update_user_attribute: Texts,
     verify_user_attribute: Texts,
     authentication: Texts,
-    new_sign_in: AlertTexts,
+    new_sign_in: NoticeTexts,
+    welcome: NoticeTexts,
+    password_changed: NoticeTexts,
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,15 +61,48 @@ struct Texts {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AlertTexts {
+struct NoticeTexts {
     subject: String,
     heading: String,
     intro: String,
-    when: String,
+    #[serde(default)]
+    when: Option<String>,
     advice: String,
 }
 
+/// A message this project writes and sends itself (not one of Cognito's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Notice {
+    /// A sign-in from a new device (post-authentication).
+    NewSignIn,
+    /// The account is confirmed (post-confirmation).
+    Welcome,
+    /// The password was just reset (post-confirmation).
+    PasswordChanged,
+}
+
+impl Notice {
+    pub const ALL: [Notice; 3] = [Self::NewSignIn, Self::Welcome, Self::PasswordChanged];
+
+    /// The section of a locale catalog holding this notice's texts.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::NewSignIn => "new_sign_in",
+            Self::Welcome => "welcome",
+            Self::PasswordChanged => "password_changed",
+        }
+    }
+}
+
 impl Catalog {
+    fn notice(&self, notice: Notice) -> &NoticeTexts {
+        match notice {
+            Notice::NewSignIn => &self.new_sign_in,
+            Notice::Welcome => &self.welcome,
+            Notice::PasswordChanged => &self.password_changed,
+        }
+    }
+
     fn texts(&self, kind: MessageKind) -> &Texts {
         match kind {
             MessageKind::SignUp => &self.sign_up,
@@ -108,9 +143,9 @@ pub struct MessageContext {
     pub link: Option<String>,
 }
 
-/// What the new-device alert may mention. Every value is escaped in the HTML part.
+/// What a notice may mention. Every value is escaped in the HTML part.
 #[derive(Debug, Clone, Default)]
-pub struct AlertContext {
+pub struct NoticeContext {
     pub app_name: String,
     pub support_email: Option<String>,
     pub name: Option<String>,
@@ -118,9 +153,9 @@ pub struct AlertContext {
     pub time: String,
 }
 
-/// The rendered new-device alert: subject, HTML body and plain-text body.
+/// A rendered notice: subject, HTML body and plain-text body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderedAlert {
+pub struct RenderedNotice {
     pub subject: String,
     pub html: String,
     pub text: String,
@@ -153,7 +188,7 @@ impl Renderer {
         });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         add(&mut env, "email.html".to_owned(), LAYOUT.to_owned())?;
-        add(&mut env, "alert.txt".to_owned(), ALERT_TEXT.to_owned())?;
+        add(&mut env, "notice.txt".to_owned(), NOTICE_TEXT.to_owned())?;
         for (lang, source) in CATALOGS {
             let catalog: Catalog = toml::from_str(source).map_err(|e| SetupError::Catalog {
                 lang: (*lang).to_owned(),
@@ -227,12 +262,14 @@ impl Renderer {
 }
 
 impl Renderer {
-    /// Renders the "new sign-in to your account" alert in one shipped language.
-    pub fn render_alert(
+    /// Renders one notice in one shipped language.
+    pub fn render_notice(
         &self,
         lang: &str,
-        ctx: &AlertContext,
-    ) -> Result<RenderedAlert, minijinja::Error> {
+        notice: Notice,
+        ctx: &NoticeContext,
+    ) -> Result<RenderedNotice, minijinja::Error> {
+        let n = notice.key();
         let vars = context! {
             app_name => &ctx.app_name,
             name => ctx.name.clone().unwrap_or_default(),
@@ -249,33 +286,42 @@ impl Renderer {
         } else {
             "greeting_anonymous"
         };
-        let subject = part(format!("{lang}/new_sign_in/subject.txt"))?;
+        let subject = part(format!("{lang}/{n}/subject.txt"))?;
+        let has_when = self
+            .env
+            .get_template(&format!("{lang}/{n}/when.txt"))
+            .is_ok();
+        let when = |ext: &str| -> Result<Option<String>, minijinja::Error> {
+            has_when
+                .then(|| part(format!("{lang}/{n}/when.{ext}")))
+                .transpose()
+        };
         let html = self.env.get_template("email.html")?.render(context! {
             lang => lang,
             subject => &subject,
-            heading => safe(format!("{lang}/new_sign_in/heading.html"))?,
+            heading => safe(format!("{lang}/{n}/heading.html"))?,
             code => (),
             link => (),
             greeting => safe(format!("{lang}/common/{greeting}.html"))?,
-            intro => safe(format!("{lang}/new_sign_in/intro.html"))?,
-            details => safe(format!("{lang}/new_sign_in/when.html"))?,
-            ignore => safe(format!("{lang}/new_sign_in/advice.html"))?,
+            intro => safe(format!("{lang}/{n}/intro.html"))?,
+            details => when("html")?.map(Value::from_safe_string),
+            ignore => safe(format!("{lang}/{n}/advice.html"))?,
             footer => match &ctx.support_email {
                 Some(_) => Some(safe(format!("{lang}/common/footer.html"))?),
                 None => None,
             },
         })?;
-        let text = self.env.get_template("alert.txt")?.render(context! {
+        let text = self.env.get_template("notice.txt")?.render(context! {
             greeting => part(format!("{lang}/common/{greeting}.txt"))?,
-            intro => part(format!("{lang}/new_sign_in/intro.txt"))?,
-            when => part(format!("{lang}/new_sign_in/when.txt"))?,
-            advice => part(format!("{lang}/new_sign_in/advice.txt"))?,
+            intro => part(format!("{lang}/{n}/intro.txt"))?,
+            when => when("txt")?,
+            advice => part(format!("{lang}/{n}/advice.txt"))?,
             footer => match &ctx.support_email {
                 Some(_) => Some(part(format!("{lang}/common/footer.txt"))?),
                 None => None,
             },
         })?;
-        Ok(RenderedAlert {
+        Ok(RenderedNotice {
             subject,
             html,
             text,
@@ -291,20 +337,27 @@ fn add_catalog(
     catalog: &Catalog,
 ) -> Result<(), SetupError> {
     let c = &catalog.common;
-    let a = &catalog.new_sign_in;
-    let both: [(&str, &str, &String); 11] = [
+    let mut both: Vec<(&str, &str, &String)> = vec![
         ("common", "greeting", &c.greeting),
         ("common", "greeting_anonymous", &c.greeting_anonymous),
         ("common", "ignore", &c.ignore),
         ("common", "footer", &c.footer),
         ("common", "link_intro", &c.link_intro),
         ("common", "link_label", &c.link_label),
-        ("new_sign_in", "subject", &a.subject),
-        ("new_sign_in", "heading", &a.heading),
-        ("new_sign_in", "intro", &a.intro),
-        ("new_sign_in", "when", &a.when),
-        ("new_sign_in", "advice", &a.advice),
     ];
+    for notice in Notice::ALL {
+        let t = catalog.notice(notice);
+        let n = notice.key();
+        both.extend([
+            (n, "subject", &t.subject),
+            (n, "heading", &t.heading),
+            (n, "intro", &t.intro),
+            (n, "advice", &t.advice),
+        ]);
+        if let Some(when) = &t.when {
+            both.push((n, "when", when));
+        }
+    }
     for (section, field, text) in both {
         add(env, format!("{lang}/{section}/{field}.html"), text.clone())?;
         add(env, format!("{lang}/{section}/{field}.txt"), text.clone())?;
@@ -406,8 +459,8 @@ mod tests {
         assert!(!m.email_html.contains("Questions?"));
     }
 
-    fn alert_ctx(name: &str) -> AlertContext {
-        AlertContext {
+    fn alert_ctx(name: &str) -> NoticeContext {
+        NoticeContext {
             app_name: "Acme Notes".into(),
             support_email: Some("help@acme.example".into()),
             name: Some(name.into()),
@@ -418,9 +471,13 @@ mod tests {
     #[test]
     fn the_new_device_alert_renders_in_every_language() {
         let r = Renderer::new().unwrap();
-        let en = r.render_alert("en", &alert_ctx("Zoë")).unwrap();
+        let en = r
+            .render_notice("en", Notice::NewSignIn, &alert_ctx("Zoë"))
+            .unwrap();
         for lang in r.languages() {
-            let a = r.render_alert(lang, &alert_ctx("Zoë")).unwrap();
+            let a = r
+                .render_notice(lang, Notice::NewSignIn, &alert_ctx("Zoë"))
+                .unwrap();
             assert!(a.subject.contains("Acme Notes"), "{lang}");
             assert!(
                 a.html.contains("2026-11-22 09:15 UTC") && a.text.contains("2026-11-22 09:15 UTC"),
@@ -443,9 +500,51 @@ mod tests {
     #[test]
     fn alert_names_are_escaped_in_html_and_verbatim_in_text() {
         let r = Renderer::new().unwrap();
-        let a = r.render_alert("en", &alert_ctx("<b>Eve</b>")).unwrap();
+        let a = r
+            .render_notice("en", Notice::NewSignIn, &alert_ctx("<b>Eve</b>"))
+            .unwrap();
         assert!(!a.html.contains("<b>Eve"));
         assert!(a.html.contains("&lt;b&gt;Eve"));
         assert!(a.text.contains("<b>Eve</b>"));
+    }
+
+    #[test]
+    fn the_welcome_and_password_notices_render_in_every_language() {
+        let r = Renderer::new().unwrap();
+        for notice in [Notice::Welcome, Notice::PasswordChanged] {
+            let en = r.render_notice("en", notice, &alert_ctx("Zoë")).unwrap();
+            for lang in r.languages() {
+                let n = r.render_notice(lang, notice, &alert_ctx("Zoë")).unwrap();
+                assert!(n.subject.contains("Acme Notes"), "{lang} {notice:?}");
+                assert!(
+                    n.html.contains("Zoë") && n.text.contains("Zoë"),
+                    "{lang} {notice:?}"
+                );
+                assert!(
+                    n.html.contains(&format!("<html lang=\"{lang}\">")),
+                    "{lang} {notice:?}"
+                );
+                // Only the password notice says when it happened.
+                let when = notice == Notice::PasswordChanged;
+                assert_eq!(
+                    n.text.contains("2026-11-22 09:15 UTC"),
+                    when,
+                    "{lang} {notice:?}"
+                );
+                assert_eq!(
+                    n.html.contains("2026-11-22 09:15 UTC"),
+                    when,
+                    "{lang} {notice:?}"
+                );
+                if lang != "en" {
+                    assert_ne!(n.subject, en.subject, "{lang} {notice:?}");
+                    assert_ne!(n.text, en.text, "{lang} {notice:?}");
+                }
+            }
+        }
+        let evil = r
+            .render_notice("fr", Notice::Welcome, &alert_ctx("<i>Ève</i>"))
+            .unwrap();
+        assert!(evil.html.contains("&lt;i&gt;Ève") && !evil.html.contains("<i>Ève"));
     }
 }

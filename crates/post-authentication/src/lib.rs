@@ -14,7 +14,7 @@ use std::time::{Instant, SystemTime};
 
 use lambda_runtime::LambdaEvent;
 use mailer::{Mail, MailError, Mailer};
-use message_templates::AlertContext;
+use message_templates::{Notice, NoticeContext};
 use serde_json::{Map, Value};
 use tokio::time::{timeout_at, Instant as Deadline};
 use trigger_core::events::CognitoEventUserPoolsPostAuthentication;
@@ -263,13 +263,15 @@ fn alert_mail(
 ) -> Result<Mail, minijinja::Error> {
     let branding = &settings.branding;
     let recipient = branding.recipient(|name| attributes.get(name).map(String::as_str));
-    let ctx = AlertContext {
+    let ctx = NoticeContext {
         app_name: branding.app_name.clone(),
         support_email: branding.support_email.clone(),
         name: recipient.name,
         time: human_time(sign_in.at),
     };
-    let rendered = branding.renderer.render_alert(&recipient.lang, &ctx)?;
+    let rendered = branding
+        .renderer
+        .render_notice(&recipient.lang, Notice::NewSignIn, &ctx)?;
     Ok(Mail {
         to: to.to_owned(),
         subject: rendered.subject,
