@@ -20,7 +20,7 @@ use rules::{decide, Rules, Source};
 pub type Event = CognitoEventUserPoolsPreSignup;
 
 /// The function's configuration, read once at start-up.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     pub rules: Rules,
 }

@@ -6,6 +6,11 @@ use serde_json::Value;
 use test_support::{block_on, lost_fields, sample_event, sample_events, upstream_fixtures};
 use trigger_core::{TriggerError, Vars};
 
+/// The defaults of a deployment that sets nothing.
+fn unconfigured() -> Config {
+    Config::from_vars(&Vars::default()).unwrap()
+}
+
 fn handle(config: &Config, event: Value) -> Result<Value, TriggerError> {
     block_on(test_support::answer(|e| handler(config, e), event))
 }
@@ -95,7 +100,7 @@ fn unknown_trigger_source_is_a_clear_internal_error() {
 #[test]
 fn odd_but_real_shapes_are_accepted() {
     // The defaults: no domain list, so an event without email is acceptable.
-    let config = Config::default();
+    let config = unconfigured();
     let shapes = [
         // No response at all, and a null one.
         serde_json::json!({"triggerSource": "PreSignUp_SignUp", "request": {"userAttributes": {"email": "a@example.com"}}}),
@@ -126,21 +131,21 @@ fn the_aws_lambda_events_fixture_is_answered() {
     // The crate's fixture holds placeholders ("<phone_number>", "<email>"), which the
     // rules refuse; with real values in their place it is an ordinary sign-up.
     for (name, mut event) in upstream_fixtures("presignup") {
-        let err = handle(&Config::default(), event.clone()).unwrap_err();
+        let err = handle(&unconfigured(), event.clone()).unwrap_err();
         assert_eq!(
             err.user_message(),
             Refusal::PhoneInvalid.sentence(),
             "{name}"
         );
         event["request"]["userAttributes"]["phone_number"] = "+14155550123".into();
-        let err = handle(&Config::default(), event.clone()).unwrap_err();
+        let err = handle(&unconfigured(), event.clone()).unwrap_err();
         assert_eq!(
             err.user_message(),
             Refusal::EmailInvalid.sentence(),
             "{name}"
         );
         event["request"]["userAttributes"]["email"] = "ana@example.com".into();
-        let out = handle(&Config::default(), event).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let out = handle(&unconfigured(), event).unwrap_or_else(|e| panic!("{name}: {e}"));
         for key in ["autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"] {
             assert_eq!(
                 out["response"][key], false,

@@ -47,26 +47,6 @@ pub struct Config {
     pub lookup_budget: Duration,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            role_sources: vec![RoleSource::Groups],
-            group_roles: BTreeMap::new(),
-            role_precedence: Vec::new(),
-            role_table_name: None,
-            default_role: "user".into(),
-            trust_role_attribute: false,
-            role_attribute: "custom:role".into(),
-            role_claim: "custom:role".into(),
-            role_scopes: BTreeMap::new(),
-            suppress_claims: Vec::new(),
-            role_iam_roles: BTreeMap::new(),
-            on_lookup_failure: OnLookupFailure::Deny,
-            lookup_budget: Duration::from_millis(1000),
-        }
-    }
-}
-
 /// `a=x,b=y` into a map; each entry must have a non-empty key and value.
 fn pairs(vars: &Vars, var: &str, separator: char) -> Result<Vec<(String, String)>, ConfigError> {
     let Some(raw) = vars.get(var) else {
