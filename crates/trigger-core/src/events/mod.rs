@@ -164,14 +164,15 @@ pub fn check_source_is<S: DeserializeOwned>(
 
 /// Reads a normalised event into its type. The error names the field that could not
 /// be read and what was wrong with it, never the value itself (it may be personal
-/// data or a password).
+/// data or a password). Fields are tracked only to describe a failure: the read that
+/// succeeds, every invocation's, goes straight to serde.
 pub fn read_typed<T: DeserializeOwned>(event: &Map<String, Value>) -> Result<T, TriggerError> {
-    serde_path_to_error::deserialize(event).map_err(|e| {
-        let path = e.path().to_string();
-        TriggerError::malformed(format!(
-            "{path}: {}",
-            without_values(&e.inner().to_string())
-        ))
+    T::deserialize(event).map_err(|_| {
+        let detail = match serde_path_to_error::deserialize::<_, T>(event) {
+            Err(e) => format!("{}: {}", e.path(), without_values(&e.inner().to_string())),
+            Ok(_) => "the event could not be read".to_owned(),
+        };
+        TriggerError::malformed(detail)
     })
 }
 
