@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use aws_sdk_ses::error::DisplayErrorContext;
 use aws_sdk_ses::types::{Body, Content, Destination, Message};
+use message_templates::RenderedNotice;
 
 /// One email to one recipient, with an HTML and a text part.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,18 @@ pub struct Mail {
     pub subject: String,
     pub html: String,
     pub text: String,
+}
+
+impl Mail {
+    /// A rendered notice, to `to`.
+    pub fn of(to: &str, notice: RenderedNotice) -> Self {
+        Self {
+            to: to.to_owned(),
+            subject: notice.subject,
+            html: notice.html,
+            text: notice.text,
+        }
+    }
 }
 
 /// Why an email was not sent.

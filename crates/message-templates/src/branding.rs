@@ -6,7 +6,7 @@ use std::sync::Arc;
 use trigger_core::{ConfigError, Vars};
 
 use crate::language::resolve_locale;
-use crate::render::Renderer;
+use crate::render::{Notice, NoticeContext, RenderedNotice, Renderer};
 
 /// The product name, the support address and the default language, as the messages
 /// show them (`APP_NAME`, `SUPPORT_EMAIL`, `DEFAULT_LOCALE`), with the compiled
@@ -75,6 +75,35 @@ impl Branding {
         });
         Recipient { name, lang }
     }
+
+    /// One notice for the user whose attributes `attribute` reads, in their language,
+    /// greeting them by name, with `time` (already formatted) where the notice shows it.
+    pub fn notice<'a>(
+        &self,
+        attribute: impl Fn(&str) -> Option<&'a str>,
+        notice: Notice,
+        time: String,
+    ) -> Result<RenderedNotice, minijinja::Error> {
+        let recipient = self.recipient(attribute);
+        let ctx = NoticeContext {
+            app_name: self.app_name.clone(),
+            support_email: self.support_email.clone(),
+            name: recipient.name,
+            time,
+        };
+        self.renderer.render_notice(&recipient.lang, notice, &ctx)
+    }
+}
+
+/// The address to write to about the account: the user's `email`, only when
+/// `email_verified` is `true` (never to an address nobody proved they own), and only
+/// when it is one address on one line.
+pub fn verified_email<'a>(attribute: impl Fn(&str) -> Option<&'a str>) -> Option<String> {
+    let verified = attribute("email_verified").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let email = attribute("email")
+        .map(str::trim)
+        .filter(|e| looks_like_address(e))?;
+    verified.then(|| email.to_owned())
 }
 
 /// An address a sender or a footer may use: `local@domain`, one line, no spaces,

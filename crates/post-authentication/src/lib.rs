@@ -14,7 +14,7 @@ use std::time::{Instant, SystemTime};
 
 use lambda_runtime::LambdaEvent;
 use mailer::{Mail, MailError, Mailer};
-use message_templates::{Notice, NoticeContext};
+use message_templates::Notice;
 use serde_json::{Map, Value};
 use tokio::time::{timeout_at, Instant as Deadline};
 use trigger_core::events::CognitoEventUserPoolsPostAuthentication;
@@ -261,23 +261,12 @@ fn alert_mail(
     to: &str,
     sign_in: &SignIn,
 ) -> Result<Mail, minijinja::Error> {
-    let branding = &settings.branding;
-    let recipient = branding.recipient(|name| attributes.get(name).map(String::as_str));
-    let ctx = NoticeContext {
-        app_name: branding.app_name.clone(),
-        support_email: branding.support_email.clone(),
-        name: recipient.name,
-        time: human_time(sign_in.at),
-    };
-    let rendered = branding
-        .renderer
-        .render_notice(&recipient.lang, Notice::NewSignIn, &ctx)?;
-    Ok(Mail {
-        to: to.to_owned(),
-        subject: rendered.subject,
-        html: rendered.html,
-        text: rendered.text,
-    })
+    let rendered = settings.branding.notice(
+        |name| attributes.get(name).map(String::as_str),
+        Notice::NewSignIn,
+        human_time(sign_in.at),
+    )?;
+    Ok(Mail::of(to, rendered))
 }
 
 /// Counts the invocation through the `metrics` facade (EMF in Lambda, flushed by
@@ -295,16 +284,5 @@ pub fn emit_metrics(report: &Report) {
     let failures = report.failures().len() as u64;
     if failures > 0 {
         metrics::counter!("AnalyticsFailures", &labels).increment(failures);
-    }
-}
-
-/// Counts settings that switched a feature off (once per cold start).
-pub fn emit_config_problems(config: &Config) {
-    let problems = &config.problems.0;
-    for problem in problems {
-        tracing::error!(var = %problem.var, reason = %problem.reason, "bad setting; its feature is off");
-    }
-    if !problems.is_empty() {
-        metrics::counter!("ConfigErrors").increment(problems.len() as u64);
     }
 }

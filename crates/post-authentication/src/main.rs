@@ -1,6 +1,6 @@
 use mailer::SesMailer;
 use post_authentication::recorder::DynamoRecorder;
-use post_authentication::{emit_config_problems, handler, Config};
+use post_authentication::{handler, Config};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -9,7 +9,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let metrics = metrics_cloudwatch_embedded::Builder::new()
         .cloudwatch_namespace(config.metrics_namespace.clone())
         .init()?;
-    emit_config_problems(&config);
+    config.problems.report();
     let sdk = match (&config.analytics, &config.alert) {
         (None, None) => None,
         _ => {

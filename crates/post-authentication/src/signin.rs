@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use message_templates::verified_email;
 use trigger_core::events::CognitoEventUserPoolsPostAuthentication;
+pub use trigger_core::time::human_time;
 use trigger_core::time::rfc3339;
 
 /// One successful sign-in, as recorded.
@@ -69,29 +71,13 @@ impl SignIn {
     }
 }
 
-/// `2026-11-22 09:15 UTC`, as the alert email shows it.
-pub fn human_time(at: SystemTime) -> String {
-    let t = rfc3339(at);
-    format!(
-        "{} {} UTC",
-        t.get(..10).unwrap_or(""),
-        t.get(11..16).unwrap_or("")
-    )
-}
-
 /// Whom to alert: only for a sign-in from a new device, and only at an email address
 /// the user has verified.
 pub fn alert_recipient(attributes: &HashMap<String, String>, new_device: bool) -> Option<String> {
     if !new_device {
         return None;
     }
-    let verified = attributes
-        .get("email_verified")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let email = attributes.get("email").map(|e| e.trim()).filter(|e| {
-        e.contains('@') && !e.contains(|c: char| c.is_whitespace() || c.is_control() || c == ',')
-    })?;
-    verified.then(|| email.to_owned())
+    verified_email(|name| attributes.get(name).map(String::as_str))
 }
 
 #[cfg(test)]

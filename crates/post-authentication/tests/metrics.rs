@@ -4,9 +4,7 @@
 
 use mailer::MailError;
 use post_authentication::recorder::RecordError;
-use post_authentication::{
-    emit_config_problems, emit_metrics, Alerting, Config, Recording, Report,
-};
+use post_authentication::{emit_metrics, Alerting, Config, Recording, Report};
 use serde_json::Value;
 use trigger_core::Vars;
 
@@ -92,7 +90,7 @@ fn one_invocation_becomes_one_emf_document_per_dimension_set() {
         ("RETENTION_DAYS", "0"),
         ("ANALYTICS_TABLE_NAME", "analytics"),
     ]));
-    emit_config_problems(&config);
+    config.problems.report();
     let docs = flushed(collector);
     assert_eq!(docs.len(), 1, "{docs:?}");
     assert_eq!(docs[0]["ConfigErrors"], 2, "{docs:?}");

@@ -33,6 +33,18 @@ impl ConfigError {
 pub struct Problems(pub Vec<ConfigError>);
 
 impl Problems {
+    /// Logs each problem and counts them in `ConfigErrors` (once per cold start), for
+    /// triggers that start whatever their settings say.
+    #[cfg(feature = "metrics")]
+    pub fn report(&self) {
+        for problem in &self.0 {
+            tracing::error!(var = %problem.var, reason = %problem.reason, "bad setting; its feature is off");
+        }
+        if !self.0.is_empty() {
+            metrics::counter!("ConfigErrors").increment(self.0.len() as u64);
+        }
+    }
+
     /// The value, or `None` with the error kept.
     pub fn keep<T>(&mut self, result: Result<T, ConfigError>) -> Option<T> {
         result.map_err(|e| self.0.push(e)).ok()

@@ -25,6 +25,16 @@ pub fn rfc3339(at: SystemTime) -> String {
     out
 }
 
+/// `2026-11-22 09:15 UTC`, as emails show a time.
+pub fn human_time(at: SystemTime) -> String {
+    let t = rfc3339(at);
+    format!(
+        "{} {} UTC",
+        t.get(..10).unwrap_or(""),
+        t.get(11..16).unwrap_or("")
+    )
+}
+
 /// The proleptic Gregorian date `days` days after 1970-01-01.
 fn civil_date(days: u64) -> (u64, u64, u64) {
     // Count from 0000-03-01 so that the leap day ends a 400-year era's year.

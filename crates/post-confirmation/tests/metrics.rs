@@ -1,0 +1,39 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Failed steps reach CloudWatch as Embedded Metric Format counters, by user pool and
+//! trigger source. (One test: the recorder is process-wide.)
+
+use post_confirmation::{emit_metrics, Outcome, Report};
+use serde_json::Value;
+
+#[test]
+fn failed_steps_are_counted_by_pool_and_trigger_source() {
+    let collector = metrics_cloudwatch_embedded::Builder::new()
+        .cloudwatch_namespace("AcmeNotes/Auth")
+        .init()
+        .unwrap();
+    emit_metrics(&Report {
+        user_pool_id: "eu-west-1_Xq8LmN3pR".into(),
+        trigger_source: "PostConfirmation_ConfirmSignUp".into(),
+        group: Outcome::Failed("cognito-idp unavailable".into()),
+        profile: Outcome::Done,
+        email: Outcome::OutOfTime,
+        unreadable: false,
+    });
+    let mut out = Vec::new();
+    collector.flush(&mut out).unwrap();
+    let docs: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 1, "{docs:?}");
+    let doc = &docs[0];
+    assert_eq!(
+        doc["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+        "AcmeNotes/Auth"
+    );
+    assert_eq!(doc["UserPoolId"], "eu-west-1_Xq8LmN3pR");
+    assert_eq!(doc["TriggerSource"], "PostConfirmation_ConfirmSignUp");
+    assert_eq!(doc["Confirmations"], 1);
+    assert_eq!(doc["ConfirmationStepFailures"], 2);
+}
