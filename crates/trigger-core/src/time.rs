@@ -1,6 +1,6 @@
 //! The time format the tables of this project store.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// `2026-11-22T09:15:04Z` (UTC; microseconds after a `.` when there are any, without
 /// trailing zeros). Times before 1970 are written as 1970-01-01T00:00:00Z.
@@ -35,6 +35,97 @@ pub fn human_time(at: SystemTime) -> String {
     )
 }
 
+/// Reads what a back office writes for a moment: `2026-12-01T08:00:00Z`, with an
+/// optional fraction and a `Z` or `±hh:mm` offset, or a bare date `2026-12-01`
+/// (its midnight, UTC). `None` for anything else or a time before 1970.
+pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    let number = |range: std::ops::Range<usize>| -> Option<u64> {
+        let part = text.get(range)?;
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    if text.get(4..5) != Some("-") || text.get(7..8) != Some("-") {
+        return None;
+    }
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let midnight = days_from_civil(year, month, day)?.checked_mul(86_400)?;
+    if text.len() == 10 {
+        return Some(UNIX_EPOCH + Duration::from_secs(midnight));
+    }
+    if !matches!(text.get(10..11), Some("T" | "t" | " "))
+        || text.get(13..14) != Some(":")
+        || text.get(16..17) != Some(":")
+    {
+        return None;
+    }
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut rest = text.get(19..)?;
+    let mut nanos = 0u32;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let kept = &fraction[..digits.min(9)];
+        nanos = kept.parse::<u32>().ok()? * 10u32.pow(9 - kept.len() as u32);
+        rest = &fraction[digits..];
+    }
+    let offset: i64 = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.get(..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            if rest.len() != 6 || rest.get(3..4) != Some(":") {
+                return None;
+            }
+            let hours: i64 = rest.get(1..3)?.parse().ok()?;
+            let minutes: i64 = rest.get(4..6)?.parse().ok()?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            sign * (hours * 3600 + minutes * 60)
+        }
+    };
+    let local = i64::try_from(midnight + hour * 3600 + minute * 60 + second).ok()?;
+    let utc = u64::try_from(local - offset).ok()?;
+    Some(UNIX_EPOCH + Duration::new(utc, nanos))
+}
+
+fn days_in_month(year: u64, month: u64) -> u64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a date (the inverse of `civil_date`), `None` before 1970.
+fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
+    let year = if month <= 2 {
+        year.checked_sub(1)?
+    } else {
+        year
+    };
+    let era = year / 400;
+    let year_of_era = year % 400;
+    let month_from_march = if month > 2 { month - 3 } else { month + 9 };
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    (era * 146_097 + day_of_era).checked_sub(719_468)
+}
+
 /// The proleptic Gregorian date `days` days after 1970-01-01.
 fn civil_date(days: u64) -> (u64, u64, u64) {
     // Count from 0000-03-01 so that the leap day ends a 400-year era's year.
@@ -62,6 +153,44 @@ mod tests {
 
     fn at(secs: u64, micros: u32) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_micros(u64::from(micros))
+    }
+
+    #[test]
+    fn what_rfc3339_writes_it_reads_back() {
+        for (secs, micros) in [
+            (1_795_338_904, 0),
+            (0, 0),
+            (951_782_400, 0),
+            (4_107_542_399, 931_318),
+            (1_795_338_904, 500_000),
+        ] {
+            let t = at(secs, micros);
+            assert_eq!(parse_rfc3339(&rfc3339(t)), Some(t), "{}", rfc3339(t));
+        }
+    }
+
+    #[test]
+    fn offsets_dates_and_nonsense() {
+        let nine_fifteen = Some(at(1_795_338_904, 0));
+        assert_eq!(parse_rfc3339("2026-11-22T10:15:04+01:00"), nine_fifteen);
+        assert_eq!(parse_rfc3339("2026-11-22T04:15:04-05:00"), nine_fifteen);
+        assert_eq!(parse_rfc3339("2026-11-22 09:15:04z"), nine_fifteen);
+        assert_eq!(parse_rfc3339("2026-11-22"), Some(at(1_795_305_600, 0)));
+        for bad in [
+            "",
+            "soon",
+            "2026-13-01",
+            "2026-02-29",
+            "2026-11-22T09:15",
+            "2026-11-22T09:15:04",
+            "2026-11-22T25:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "2026-11-22T09:15:04+0100",
+            "+2026-11-22",
+            "2026-11-22T09:15:04.Z",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
     }
 
     #[test]
