@@ -57,6 +57,10 @@ def describe(function: str, ok: bool, body) -> str:
         return text
     if function == "post-authentication":
         return "signed in (analytics are best effort and never fail a sign-in)"
+    if function == "post-confirmation":
+        return "confirmed (group, profile and email are best effort and never fail it)"
+    if function == "pre-authentication":
+        return "sign-in may go on"
     if function == "user-migration":
         attrs = response.get("userAttributes") or {}
         return f"migrated as {response.get('finalUserStatus')}: {', '.join(f'{k}={v}' for k, v in sorted(attrs.items()))}"

@@ -33,7 +33,8 @@ CARGO_LAMBDA = [str(VENV_BIN / "cargo-lambda"), "lambda"]
 ENV_FILE = ROOT / "local.env"
 LOGS = ROOT / "target" / "local-stack"
 # Every trigger binary, in the order the tools list them.
-FUNCTIONS = ["pre-signup", "custom-message", "pre-token-generation", "post-authentication", "user-migration"]
+FUNCTIONS = ["pre-signup", "custom-message", "post-confirmation", "pre-authentication", "pre-token-generation",
+             "post-authentication", "user-migration"]
 
 
 class StackError(SystemExit):
@@ -165,6 +166,12 @@ def prepare_moto(endpoint: str) -> None:
     table(env["ROLE_TABLE_NAME"], [("id", "HASH")])
     table(env["ANALYTICS_TABLE_NAME"], [("pk", "HASH"), ("sk", "RANGE")])
     table(env["LEGACY_USERS_TABLE_NAME"], [("username", "HASH")])
+    table(env["PROFILE_TABLE_NAME"], [("sub", "HASH")])
+    table(env["ACCOUNT_STATUS_TABLE_NAME"], [("sub", "HASH")])
+    # The back office suspended the user of the pre-authentication sample
+    # PreAuthentication_Authentication-suspended.json (Noah Fischer), for good.
+    ddb.put_item(TableName=env["ACCOUNT_STATUS_TABLE_NAME"], Item={
+        "sub": {"S": "c4d8e2f6-1a3b-4c5d-9e7f-2a4b6c8d0e1f"}, "status": {"S": "suspended"}})
     # A back-office role row for the sample user lukas.schmidt@example.de.
     ddb.put_item(TableName=env["ROLE_TABLE_NAME"], Item={
         "id": {"S": "3a9d2b61-7e04-4c58-b1f3-8d6e0a2c4b97"}, "role": {"S": "auditor"},
@@ -178,7 +185,8 @@ def prepare_moto(endpoint: str) -> None:
         "username": {"S": "olivia.martin@example.com"}, "email": {"S": "olivia.martin@example.com"},
         "password_hash": {"S": "$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2"},
         "status": {"S": "active"}, "attributes": {"M": {"first_name": {"S": "Olivia"}, "last_name": {"S": "Martin"}}}})
-    aws_client("ses", endpoint).verify_email_identity(EmailAddress=env["ALERT_FROM_ADDRESS"])
+    for sender in (env["ALERT_FROM_ADDRESS"], env["WELCOME_FROM_ADDRESS"]):
+        aws_client("ses", endpoint).verify_email_identity(EmailAddress=sender)
 
 
 def build_binaries(*names: str) -> None:
@@ -189,15 +197,20 @@ def build_binaries(*names: str) -> None:
 
 
 class Watch(Background):
-    """`cargo lambda watch` with local.env, calling AWS at `moto` when given."""
+    """`cargo lambda watch` with local.env, calling AWS at `moto` when given, and the
+    user pool API (cognito-idp) at `cognito` when given (set it before entering)."""
 
-    def __init__(self, moto: str = None):
+    def __init__(self, moto: str = None, cognito: str = None):
         super().__init__("cargo-lambda-watch")
         self.port = free_port()
         self.moto = moto or os.environ.get("MOTO_ENDPOINT")
+        self.cognito = cognito
 
     def __enter__(self):
         extra = ["--env-var", f"AWS_ENDPOINT_URL={self.moto}"] if self.moto else []
+        if self.cognito:
+            # The SDK's service-specific endpoint wins over AWS_ENDPOINT_URL.
+            extra += ["--env-var", f"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER={self.cognito}"]
         self.start(CARGO_LAMBDA + ["watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.port),
                                    "--env-file", str(ENV_FILE), "--ignore-changes", "--quiet"] + extra)
         wait_until(lambda: listening(self.port), self.proc, "cargo lambda watch", self.log_path)

@@ -28,6 +28,7 @@ LEGACY_PASSWORD = "Legacy-Passw0rd!"
 TRIGGERS = {
     "PreSignUp": "pre-signup",
     "CustomMessage": "custom-message",
+    "PostConfirmation": "post-confirmation",
     "PreTokenGeneration": "pre-token-generation",
     "PostAuthentication": "post-authentication",
     "UserMigration": "user-migration",
@@ -122,9 +123,9 @@ class Journey:
             UserPoolId=pool, ClientName="acme-notes-web",
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )["UserPoolClient"]["ClientId"]
-        for group in ("admins", "editors"):
+        for group in ("admins", "editors", self.env["DEFAULT_GROUP"]):
             idp.create_group(UserPoolId=pool, GroupName=group)
-        print(f"user pool {pool}, app client {client}, groups admins and editors")
+        print(f"user pool {pool}, app client {client}, groups admins, editors and {self.env['DEFAULT_GROUP']}")
         self.pool = Pool(pool, client)
         return self.pool
 
@@ -154,8 +155,9 @@ class Journey:
                                  UserAttributes=[{"Name": "email", "Value": "sam.staff@corp.example.com"}])
         say(f"sam.staff@corp.example.com: UserConfirmed={staff['UserConfirmed']}")
         expect(staff["UserConfirmed"], "the trusted-domain user was not auto-confirmed")
-        # Real Cognito sends no code to an auto-confirmed user; cognito-local still does.
-        self.ran_once(mark, ("pre-signup", "PreSignUp_SignUp"),
+        # An auto-confirmed user is confirmed: post-confirmation runs for them too. (Real
+        # Cognito sends no code to an auto-confirmed user; cognito-local still does.)
+        self.ran_once(mark, ("pre-signup", "PreSignUp_SignUp"), ("post-confirmation", "PostConfirmation_ConfirmSignUp"),
                       also_allowed=[("custom-message", "CustomMessage_SignUp")])
 
         mark = self.proxy.mark()
@@ -175,10 +177,41 @@ class Journey:
         say(f"  sms:     {rosa.sms}")
         code = self.cognito.last_code()
         expect(code, f"cognito-local printed no code; see {self.cognito.log_path}")
+        # Cognito marks the email verified when the emailed code confirms the sign-up;
+        # cognito-local does not, so the journey does what Cognito would have done.
+        self.idp.admin_update_user_attributes(UserPoolId=self.pool.id, Username=rosa.username,
+                                              UserAttributes=[{"Name": "email", "Value": rosa.username},
+                                                              {"Name": "email_verified", "Value": "true"}])
+        mark = self.proxy.mark()
         self.idp.confirm_sign_up(ClientId=self.pool.client_id, Username=rosa.username, ConfirmationCode=code)
         rosa.confirmed = True
         say(f"confirmed with the code cognito-local delivered ({code})")
+        self.ran_once(mark, ("post-confirmation", "PostConfirmation_ConfirmSignUp"))
         return rosa
+
+    def step_welcome(self, username) -> dict:
+        self.step("after confirmation: the default group, the profile row and the welcome email")
+        group = self.env["DEFAULT_GROUP"]
+        # cognito-local finds memberships by the user's name (a UUID here), not by email alias.
+        name = self.idp.admin_get_user(UserPoolId=self.pool.id, Username=username)["Username"]
+        groups = [g["GroupName"] for g in
+                  self.idp.admin_list_groups_for_user(UserPoolId=self.pool.id, Username=name)["Groups"]]
+        say(f"{username} is in the groups {groups} (post-confirmation called AdminAddUserToGroup)")
+        expect(groups == [group], f"groups {groups}, expected [{group!r}]")
+        sub = self.attributes(username)["sub"]
+        row = self.ddb.get_item(TableName=self.env["PROFILE_TABLE_NAME"], ConsistentRead=True,
+                                Key={"sub": {"S": sub}}).get("Item")
+        expect(row, f"no profile row for {sub}")
+        plain = {k: next(iter(v.values())) for k, v in row.items()}
+        say(f"profile row: {json.dumps(plain, sort_keys=True)}")
+        expect(plain.get("email") == username and "welcome_sent_at" in plain, f"profile row {plain}")
+        welcomes = [m for m in self.moto.sent()["ses"]
+                    if m["to"] == [username] and m["source"] == self.env["WELCOME_FROM_ADDRESS"]]
+        expect(len(welcomes) == 1, f"{len(welcomes)} welcome emails recorded for {username}")
+        say(f"SES recorded: from {welcomes[0]['source']} to {welcomes[0]['to'][0]}")
+        say(f"  subject: {welcomes[0]['subject']}")
+        say(f"  text:    {text_of(welcomes[0]['body'])[:300]}")
+        return welcomes[0]
 
     def step_sign_in(self, username) -> dict:
         self.step("sign-in: the ID token's claims and the analytics summary")
@@ -257,6 +290,39 @@ class Journey:
         say(f"  text:    {text_of(mine[0]['body'])[:300]}")
         return mine[0]
 
+    def step_suspended(self, suspended, other) -> dict:
+        self.step("pre authentication: a suspended user is refused; an unknown user is answered as a known one")
+        say("cognito-local does not call the pre authentication trigger, so this step sends the")
+        say("PreAuthentication events Cognito sends to the same function through the Lambda API.")
+        sub = self.attributes(suspended)["sub"]
+        self.ddb.put_item(TableName=self.env["ACCOUNT_STATUS_TABLE_NAME"], Item={
+            "sub": {"S": sub}, "status": {"S": "suspended"}, "until": {"S": "2999-12-31T00:00:00Z"}})
+        say(f"the back office suspends {suspended} until 2999-12-31 (a row in {self.env['ACCOUNT_STATUS_TABLE_NAME']})")
+
+        def attempt(username, not_found=False):
+            if not_found:
+                request = {"userAttributes": {}, "validationData": None, "userNotFound": True}
+                name = username
+            else:
+                request = {"userAttributes": self.attributes(username), "validationData": None, "userNotFound": False}
+                name = self.idp.admin_get_user(UserPoolId=self.pool.id, Username=username)["Username"]
+            started = time.monotonic()
+            ok, body = self.proxy.invoke("pre-authentication",
+                                         self.cognito_event("PreAuthentication_Authentication", name, request))
+            took = (time.monotonic() - started) * 1000
+            return ok, (None if ok else body.get("errorMessage")), took
+
+        ok, message, took = attempt(suspended)
+        say(f"{suspended}: {'let through' if ok else 'refused: ' + message} ({took:.0f} ms, the function's cold start included)")
+        expect(not ok and message.startswith("Your account is suspended until 2999-12-31"), f"answer {message}")
+        known = attempt(other)
+        unknown = attempt("nobody.here@example.com", not_found=True)
+        say(f"{other} (verified, no row): {'let through' if known[0] else known[1]} ({known[2]:.0f} ms)")
+        say(f"nobody.here@example.com (userNotFound): {'let through' if unknown[0] else unknown[1]} ({unknown[2]:.0f} ms)")
+        expect(known[:2] == unknown[:2], f"an unknown user is answered {unknown[:2]}, a known one {known[:2]}")
+        say("the same answer: Cognito then says 'Incorrect username or password' to both if the password is wrong")
+        return {"refused": message}
+
     def cognito_event(self, source, user_name, request) -> dict:
         """An event as the deployed user pool sends it (version 1, this pool and client)."""
         return {"version": "1", "region": self.env["AWS_REGION"], "userPoolId": self.pool.id, "userName": user_name,
@@ -267,10 +333,12 @@ class Journey:
         self.create_pool()
         self.step_denied_domain()
         rosa = self.step_sign_ups()
+        self.step_welcome(rosa.username)
         self.step_sign_in(rosa.username)
         self.step_migration()
         self.step_forgot_password("olivia.martin@example.com")
         self.step_new_device("olivia.martin@example.com")
+        self.step_suspended(rosa.username, "olivia.martin@example.com")
         return self.steps
 
 
@@ -284,8 +352,13 @@ def main() -> int:
     try:
         with MotoServer("journey-moto") as moto:
             prepare_moto(moto.endpoint)
-            with Watch(moto.endpoint) as watch, LambdaProxy(watch.port) as proxy, \
-                    CognitoLocal(proxy.port, TRIGGERS) as cognito:
+            # Built first, entered in order: the triggers call cognito-local's API
+            # (post-confirmation's AdminAddUserToGroup), so watch is told its address.
+            watch = Watch(moto.endpoint)
+            proxy = LambdaProxy(watch.port)
+            cognito = CognitoLocal(proxy.port, TRIGGERS)
+            watch.cognito = cognito.endpoint
+            with watch, proxy, cognito:
                 print(f"cargo lambda watch on 127.0.0.1:{watch.port} (pid {watch.proc.pid}), "
                       f"lambda proxy on 127.0.0.1:{proxy.port}, cognito-local on {cognito.endpoint} (pid {cognito.proc.pid})")
                 steps = Journey(cognito.client(), proxy, cognito, moto, env).walk()

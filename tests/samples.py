@@ -29,7 +29,7 @@ GOLDEN = ROOT / "tests" / "golden"
 def shape_problem(function: str, ok: bool, body):
     """Why an answer is not one the trigger may give, or None."""
     if not ok:
-        if (body or {}).get("errorType") != "Refused" or function not in ("pre-signup", "user-migration"):
+        if (body or {}).get("errorType") != "Refused" or function not in ("pre-signup", "user-migration", "pre-authentication"):
             return f"unexpected error {body!r}"
         return None
     response = (body or {}).get("response")
@@ -41,8 +41,8 @@ def shape_problem(function: str, ok: bool, body):
     if function == "custom-message":
         if not isinstance(response.get("emailMessage"), str) or "{####}" not in response["emailMessage"]:
             return "no email with the code placeholder"
-    if function == "post-authentication" and response != {}:
-        return f"post authentication must return an empty response, got {response!r}"
+    if function in ("post-authentication", "post-confirmation", "pre-authentication") and response != {}:
+        return f"{function} must return an empty response, got {response!r}"
     if function == "pre-token-generation":
         details = response.get("claimsOverrideDetails") or response.get("claimsAndScopeOverrideDetails")
         machine = body.get("triggerSource") == "TokenGeneration_ClientCredentials"

@@ -17,6 +17,7 @@ evaluator of the intrinsic functions the template uses.
   template_checks.py    exits 1 on the first failed check
 """
 
+import re
 import sys
 from pathlib import Path
 
@@ -145,6 +146,99 @@ def triggers_are_invoked_by_this_pool_only(stack):
     return f"{len(triggered)} triggers, each invocable by this pool and account only"
 
 
+def references(node):
+    """The logical names `node` points at with Ref, Fn::GetAtt and Fn::Sub (every
+    branch of an Fn::If counts)."""
+    found = set()
+    if isinstance(node, dict):
+        for key, arg in node.items():
+            if key == "Ref" and isinstance(arg, str):
+                found.add(arg)
+            elif key == "Fn::GetAtt":
+                found.add((arg.split(".")[0] if isinstance(arg, str) else arg[0]))
+            elif key == "Fn::Sub":
+                text = arg if isinstance(arg, str) else arg[0]
+                found |= {name.split(".")[0] for name in re.findall(r"\$\{([^}!]+)\}", text)}
+                if not isinstance(arg, str):
+                    found |= references(arg[1])
+            else:
+                found |= references(arg)
+    elif isinstance(node, list):
+        for item in node:
+            found |= references(item)
+    return found
+
+
+def dependencies(template) -> dict:
+    """Resource -> the resources it needs first. A SAM function `F` without a Role is
+    two nodes, as the transform makes it: the role `FRole` holding its Policies, and
+    `F` needing `FRole` and whatever else its properties name."""
+    resources = template["Resources"]
+    graph = {}
+    for name, resource in resources.items():
+        props = dict(resource.get("Properties") or {})
+        needs = set(resource.get("DependsOn") or []) if isinstance(resource.get("DependsOn"), list) \
+            else ({resource["DependsOn"]} if resource.get("DependsOn") else set())
+        if resource["Type"] == "AWS::Serverless::Function" and "Role" not in props:
+            graph[f"{name}Role"] = references(props.pop("Policies", []))
+            needs.add(f"{name}Role")
+        graph[name] = needs | references(props)
+    known = set(graph)
+    return {name: {n for n in needs if n in known} for name, needs in graph.items()}
+
+
+def cycle_in(graph):
+    """One dependency cycle as a list of names, or None."""
+    state = {}
+
+    def visit(node, path):
+        state[node] = "open"
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                return path[path.index(nxt):] + [nxt] if nxt in path else [node, nxt]
+            if nxt not in state:
+                found = visit(nxt, path + [nxt])
+                if found:
+                    return found
+        state[node] = "done"
+        return None
+
+    for start in sorted(graph):
+        if start not in state:
+            found = visit(start, [start])
+            if found:
+                return found
+    return None
+
+
+def pool_calls_are_narrow_and_acyclic(template):
+    """Triggers that call the pool's own API: allowed on this pool only, through a
+    policy of its own (the function naming the pool would be a cycle, which cfn-lint
+    1.58 does not report for SAM functions), and no cycle anywhere."""
+    cycle = cycle_in(dependencies(template))
+    check(cycle is None, f"circular dependency: {' -> '.join(cycle or [])}")
+    stack = Stack(template, DefaultGroup="readers", ClientGroups="4n7mc0rcbsjvh1ou3e5q8nt2lf=staff")
+    (pool_name, _), = stack.resources("AWS::Cognito::UserPool")
+    granted = {}
+    for name, props in stack.resources("AWS::IAM::Policy"):
+        for statement in props["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            pool_actions = [a for a in actions if a.startswith("cognito-idp:")]
+            if not pool_actions:
+                continue
+            check("*" not in "".join(pool_actions), f"{name}: wildcard action {pool_actions}")
+            check(statement["Resource"] == {"Fn::GetAtt": [pool_name, "Arn"]},
+                  f"{name}: {pool_actions} on {statement['Resource']}, not this pool only")
+            for role in props["Roles"]:
+                granted.setdefault(role["Ref"], set()).update(pool_actions)
+    expected = {"PostConfirmationFunctionRole": {"cognito-idp:AdminAddUserToGroup"},
+                "PreAuthenticationFunctionRole": {"cognito-idp:AdminListGroupsForUser"}}
+    check(granted == expected, f"pool API grants {granted}, expected {expected}")
+    off = Stack(template)
+    check(not list(off.resources("AWS::IAM::Policy")), "pool API granted with no default group and no client groups")
+    return "no dependency cycle; pool API calls granted on this pool only, each only when its setting is on"
+
+
 def main() -> int:
     template, matches = decode(str(ROOT / "template.yaml"))
     if matches:
@@ -154,6 +248,7 @@ def main() -> int:
         ("app clients", lambda: app_clients_hide_users_and_roles(Stack(template))),
         ("device tracking", lambda: alerts_have_device_tracking(template)),
         ("invoke permissions", lambda: triggers_are_invoked_by_this_pool_only(Stack(template))),
+        ("pool API access", lambda: pool_calls_are_narrow_and_acyclic(template)),
     ]
     failed = 0
     for title, run in checks:

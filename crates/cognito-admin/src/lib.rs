@@ -16,7 +16,7 @@ pub enum GroupError {
     #[error("no such user in the pool")]
     UserNotFound,
     /// The pool has no group of that name.
-    #[error("no such group in the pool")]
+    #[error("no such group (or user pool)")]
     GroupNotFound,
     /// Cognito refused, failed or did not answer.
     #[error("cognito-idp unavailable: {0}")]

@@ -283,7 +283,7 @@ async fn failing_ports_are_counted_and_the_event_still_returns() {
     let report = steps(&config, ports(&groups, &profiles, &mailer), &sign_up()).await;
     assert_eq!(
         report.group,
-        Outcome::Failed("no such group in the pool".into())
+        Outcome::Failed("no such group (or user pool)".into())
     );
     assert_eq!(report.email, Outcome::Done, "the other steps go on");
 }

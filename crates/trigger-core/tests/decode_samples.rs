@@ -34,8 +34,10 @@ fn every_sample_event_decodes_and_comes_back() {
         + each::<CognitoEventUserPoolsCustomMessage>(sample_events("custom-message"))
         + each::<PreTokenGenerationEvent>(sample_events("pre-token-generation"))
         + each::<CognitoEventUserPoolsPostAuthentication>(sample_events("post-authentication"))
-        + each::<CognitoEventUserPoolsMigrateUser>(sample_events("user-migration"));
-    assert!(n >= 29, "{n} sample events");
+        + each::<CognitoEventUserPoolsMigrateUser>(sample_events("user-migration"))
+        + each::<CognitoEventUserPoolsPostConfirmation>(sample_events("post-confirmation"))
+        + each::<CognitoEventUserPoolsPreAuthentication>(sample_events("pre-authentication"));
+    assert!(n >= 38, "{n} sample events");
 }
 
 #[test]
