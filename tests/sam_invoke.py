@@ -33,10 +33,12 @@ from local_stack import ROOT, VENV_BIN, MotoServer, env_file_values, prepare_mot
 from samples import GOLDEN, answer_of
 STAND_IN = "cognito-triggers/lambda-stand-in"
 # One sample event per function: each passes through the function's main path (the
-# token and sign-in ones through the tables, the alert through SES).
+# token, status and sign-in ones through the tables, the alert and the welcome through SES).
 SAMPLES = {
     "PreSignupFunction": ("pre-signup", "PreSignUp_SignUp.json"),
     "CustomMessageFunction": ("custom-message", "CustomMessage_SignUp.json"),
+    "PostConfirmationFunction": ("post-confirmation", "PostConfirmation_ConfirmSignUp.json"),
+    "PreAuthenticationFunction": ("pre-authentication", "PreAuthentication_Authentication-suspended.json"),
     "PreTokenGenerationFunction": ("pre-token-generation", "V2-TokenGeneration_NewPasswordChallenge.json"),
     "PostAuthenticationFunction": ("post-authentication", "PostAuthentication_Authentication-new-device.json"),
     "UserMigrationFunction": ("user-migration", "UserMigration_Authentication.json"),
@@ -184,11 +186,14 @@ def main(argv) -> int:
                 golden = json.loads((GOLDEN / folder / sample).read_text())
                 if answer_of(ok, answer) != golden:
                     raise Failure(f"the answer differs from tests/golden/{folder}/{sample}")
-                if function == "PostAuthenticationFunction":
-                    alerts = [m for m in moto.sent()["ses"] if m["to"] == ["lukas.schmidt@example.de"]]
-                    if len(alerts) != 1:
-                        raise Failure(f"{len(alerts)} new-device alerts reached moto's SES, not 1")
-                    print(f"  the new-device alert reached moto's SES: {alerts[0]['subject']!r}", flush=True)
+                mailed = {"PostAuthenticationFunction": ("lukas.schmidt@example.de", "new-device alert"),
+                          "PostConfirmationFunction": ("maria.garcia@example.com", "welcome")}
+                if function in mailed:
+                    to, what = mailed[function]
+                    mails = [m for m in moto.sent()["ses"] if m["to"] == [to]]
+                    if len(mails) != 1:
+                        raise Failure(f"{len(mails)} mails of the {what} reached moto's SES, not 1")
+                    print(f"  the {what} reached moto's SES: {mails[0]['subject']!r}", flush=True)
             except Failure as failure:
                 failed += 1
                 print(f"  FAILED: {failure}\n{run.stderr[-2000:]}", flush=True)
