@@ -12,9 +12,9 @@ pub mod profile;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use cognito_admin::GroupMembership;
+use cognito_admin::{GroupError, GroupMembership};
 use lambda_runtime::LambdaEvent;
-use mailer::{Mail, Mailer};
+use mailer::{Mail, MailError, Mailer};
 use message_templates::{verified_email, Notice};
 use serde_json::{Map, Value};
 use tokio::time::{timeout_at, Instant as Deadline};
@@ -27,7 +27,7 @@ use trigger_core::{Lenient, TriggerError};
 
 pub use config::Config;
 use config::MailConfig;
-use profile::{Claim, Created, Profile, ProfileStore, Sent};
+use profile::{Claim, Created, Profile, ProfileStore, Sent, StoreError};
 
 /// The event this trigger takes and returns. One it cannot read is still returned,
 /// unchanged: a confirmation is never failed here.
@@ -43,8 +43,24 @@ pub enum Outcome {
     NotNeeded,
     /// Not configured.
     Off,
-    Failed(String),
+    Failed(StepError),
     OutOfTime,
+}
+
+/// Why a step failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    #[error(transparent)]
+    Group(#[from] GroupError),
+    #[error(transparent)]
+    Profile(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error("email not rendered: {0}")]
+    Render(String),
+    /// The event lacks what the step needs (`sub`, the pool or the user name).
+    #[error("the event has no {0}")]
+    Missing(&'static str),
 }
 
 impl Outcome {
@@ -201,14 +217,14 @@ fn unreadable(event: &Map<String, Value>, error: &TriggerError) -> Report {
 }
 
 /// Runs one call against the deadline, as an outcome.
-async fn bounded<T, E: std::fmt::Display>(
+async fn bounded<T, E: Into<StepError>>(
     deadline: Deadline,
     call: impl std::future::Future<Output = Result<T, E>>,
     done: impl FnOnce(T) -> Outcome,
 ) -> Outcome {
     match timeout_at(deadline, call).await {
         Ok(Ok(value)) => done(value),
-        Ok(Err(e)) => Outcome::Failed(e.to_string()),
+        Ok(Err(e)) => Outcome::Failed(e.into()),
         Err(_) => Outcome::OutOfTime,
     }
 }
@@ -226,7 +242,7 @@ async fn join_default_group<G: GroupMembership>(
         return Outcome::NotNeeded;
     }
     if user.pool.is_empty() || user.username.is_empty() {
-        return Outcome::Failed("the event names no user pool or user".into());
+        return Outcome::Failed(StepError::Missing("user pool or user name"));
     }
     // Adding a member again is no error and changes nothing: a retry is harmless.
     bounded(
@@ -250,7 +266,7 @@ async fn write_profile<P: ProfileStore>(
         return Outcome::NotNeeded;
     }
     if user.sub.is_empty() {
-        return Outcome::Failed("the event has no sub".into());
+        return Outcome::Failed(StepError::Missing("sub"));
     }
     let header = &user.event.cognito_event_user_pools_header;
     let profile = Profile {
@@ -303,7 +319,7 @@ async fn send_email<G, P: ProfileStore, M: Mailer>(
         return Outcome::NotNeeded;
     };
     if user.sub.is_empty() {
-        return Outcome::Failed("the event has no sub".into());
+        return Outcome::Failed(StepError::Missing("sub"));
     }
     let at = now
         .duration_since(UNIX_EPOCH)
@@ -311,7 +327,7 @@ async fn send_email<G, P: ProfileStore, M: Mailer>(
     match timeout_at(deadline, profiles.claim(user.sub, kind, at)).await {
         Ok(Ok(Claim::Claimed)) => {}
         Ok(Ok(Claim::AlreadySent)) => return Outcome::AlreadyDone,
-        Ok(Err(e)) => return Outcome::Failed(e.to_string()),
+        Ok(Err(e)) => return Outcome::Failed(e.into()),
         Err(_) => return Outcome::OutOfTime,
     }
     let sent = match email(settings, user, notice, now, &to) {
@@ -319,7 +335,7 @@ async fn send_email<G, P: ProfileStore, M: Mailer>(
             let send_by = deadline - release_reserve(config.budget);
             bounded(send_by, mailer.send(&mail), |()| Outcome::Done).await
         }
-        Err(e) => Outcome::Failed(format!("not rendered: {e}")),
+        Err(e) => Outcome::Failed(StepError::Render(e.to_string())),
     };
     if matches!(sent, Outcome::Failed(_)) {
         // Not sent: give the claim back so that a retried invocation may send it.

@@ -2,7 +2,8 @@
 //! Failed steps reach CloudWatch as Embedded Metric Format counters, by user pool and
 //! trigger source. (One test: the recorder is process-wide.)
 
-use post_confirmation::{emit_metrics, Outcome, Report};
+use cognito_admin::GroupError;
+use post_confirmation::{emit_metrics, Outcome, Report, StepError};
 use serde_json::Value;
 
 #[test]
@@ -14,7 +15,9 @@ fn failed_steps_are_counted_by_pool_and_trigger_source() {
     emit_metrics(&Report {
         user_pool_id: "eu-west-1_Xq8LmN3pR".into(),
         trigger_source: "PostConfirmation_ConfirmSignUp".into(),
-        group: Outcome::Failed("cognito-idp unavailable".into()),
+        group: Outcome::Failed(StepError::Group(GroupError::Unavailable(
+            "throttled".into(),
+        ))),
         profile: Outcome::Done,
         email: Outcome::OutOfTime,
         unreadable: false,

@@ -22,7 +22,7 @@ use trigger_core::events::CognitoEventUserPoolsPreAuthentication;
 use trigger_core::TriggerError;
 
 pub use config::{Config, OnLookupFailure};
-use rules::{decide, Facts, Lookup, Refusal};
+use rules::{decide, Facts, Lookup, LookupFailure, Refusal};
 use status::StatusDirectory;
 
 /// What one sign-in attempt came to, for the log, the metrics and tests.
@@ -141,8 +141,8 @@ async fn status_of<S: StatusDirectory>(
     };
     match timeout_at(deadline, statuses.status_of(key)).await {
         Ok(Ok(status)) => Lookup::Found(status),
-        Ok(Err(e)) => Lookup::Failed(e.to_string()),
-        Err(_) => Lookup::Failed("no answer within PRE_AUTH_BUDGET_MS".into()),
+        Ok(Err(e)) => Lookup::Failed(e.into()),
+        Err(_) => Lookup::Failed(LookupFailure::OutOfTime),
     }
 }
 
@@ -157,14 +157,18 @@ async fn groups_of<G: GroupMembership>(
         return Lookup::NotNeeded;
     }
     let Some(groups) = groups else {
-        return Lookup::Failed("no groups client".into());
+        // main builds the client whenever CLIENT_GROUPS is set; a handler called
+        // without one cannot check the rule.
+        return Lookup::Failed(LookupFailure::Groups(GroupError::Unavailable(
+            "no cognito-idp client".into(),
+        )));
     };
     match timeout_at(deadline, groups.groups_of(pool, username)).await {
         Ok(Ok(names)) => Lookup::Found(names),
         // The unknown user's answer: a member of no group, like any such user.
         Ok(Err(GroupError::UserNotFound)) => Lookup::Found(Vec::new()),
-        Ok(Err(e)) => Lookup::Failed(e.to_string()),
-        Err(_) => Lookup::Failed("no answer within PRE_AUTH_BUDGET_MS".into()),
+        Ok(Err(e)) => Lookup::Failed(e.into()),
+        Err(_) => Lookup::Failed(LookupFailure::OutOfTime),
     }
 }
 

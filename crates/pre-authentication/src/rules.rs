@@ -5,7 +5,8 @@ use std::time::SystemTime;
 use trigger_core::time::human_time;
 
 use crate::config::{Config, OnLookupFailure};
-use crate::status::AccountStatus;
+use crate::status::{AccountStatus, StatusError};
+use cognito_admin::GroupError;
 
 /// What one lookup came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,8 +14,18 @@ pub enum Lookup<T> {
     /// No rule needs it for this sign-in.
     NotNeeded,
     Found(T),
-    /// Failed or ran out of time (why, for the log).
-    Failed(String),
+    Failed(LookupFailure),
+}
+
+/// Why a lookup gave nothing to decide on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LookupFailure {
+    #[error(transparent)]
+    Status(#[from] StatusError),
+    #[error(transparent)]
+    Groups(#[from] GroupError),
+    #[error("no answer within PRE_AUTH_BUDGET_MS")]
+    OutOfTime,
 }
 
 impl<T> Lookup<T> {
@@ -174,7 +185,7 @@ mod tests {
     #[test]
     fn a_failed_lookup_follows_on_lookup_failure() {
         let mut f = facts();
-        f.status = Lookup::Failed("timed out".into());
+        f.status = Lookup::Failed(LookupFailure::OutOfTime);
         let deny = config(&[]);
         assert_eq!(decide(&deny, &f, now()), Some(Refusal::Unavailable));
         let allow = config(&[("ON_LOOKUP_FAILURE", "allow")]);
@@ -188,7 +199,9 @@ mod tests {
         assert_eq!(decide(&strict, &f, now()), Some(Refusal::EmailNotVerified));
         let mut g = facts();
         g.allowed_groups = Some(vec!["staff".into()]);
-        g.groups = Lookup::Failed("refused".into());
+        g.groups = Lookup::Failed(LookupFailure::Groups(GroupError::Unavailable(
+            "refused".into(),
+        )));
         assert_eq!(decide(&deny, &g, now()), Some(Refusal::Unavailable));
         assert_eq!(decide(&allow, &g, now()), None);
     }

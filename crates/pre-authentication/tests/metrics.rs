@@ -2,7 +2,8 @@
 //! Refusals (by reason) and failed lookups reach CloudWatch as Embedded Metric Format
 //! counters. (One test: the recorder is process-wide.)
 
-use pre_authentication::rules::{Facts, Lookup, Refusal};
+use cognito_admin::GroupError;
+use pre_authentication::rules::{Facts, Lookup, LookupFailure, Refusal};
 use pre_authentication::{emit_metrics, Report};
 use serde_json::Value;
 
@@ -17,8 +18,10 @@ fn refusals_are_counted_by_reason_and_failed_lookups_by_pool() {
         user_not_found: false,
         facts: Some(Facts {
             email_verified: true,
-            status: Lookup::Failed("timed out".into()),
-            groups: Lookup::Failed("refused".into()),
+            status: Lookup::Failed(LookupFailure::OutOfTime),
+            groups: Lookup::Failed(LookupFailure::Groups(GroupError::Unavailable(
+                "refused".into(),
+            ))),
             allowed_groups: Some(vec!["staff".into()]),
         }),
         refusal: Some(Refusal::Unavailable),
