@@ -61,6 +61,9 @@ def describe(function: str, ok: bool, body) -> str:
         return "confirmed (group, profile and email are best effort and never fail it)"
     if function == "pre-authentication":
         return "sign-in may go on"
+    if function == "inbound-federation":
+        mapped = response.get("userAttributesToMap") or {}
+        return "mapped " + ", ".join(f"{k}={v}" for k, v in sorted(mapped.items()))
     if function == "user-migration":
         attrs = response.get("userAttributes") or {}
         return f"migrated as {response.get('finalUserStatus')}: {', '.join(f'{k}={v}' for k, v in sorted(attrs.items()))}"

@@ -33,8 +33,8 @@ CARGO_LAMBDA = [str(VENV_BIN / "cargo-lambda"), "lambda"]
 ENV_FILE = ROOT / "local.env"
 LOGS = ROOT / "target" / "local-stack"
 # Every trigger binary, in the order the tools list them.
-FUNCTIONS = ["pre-signup", "custom-message", "post-confirmation", "pre-authentication", "pre-token-generation",
-             "post-authentication", "user-migration"]
+FUNCTIONS = ["pre-signup", "custom-message", "post-confirmation", "pre-authentication", "inbound-federation",
+             "pre-token-generation", "post-authentication", "user-migration"]
 
 
 class StackError(SystemExit):
@@ -109,7 +109,10 @@ def env_file_values() -> dict:
     for line in ENV_FILE.read_text().splitlines():
         if "=" in line and not line.lstrip().startswith("#"):
             key, value = line.split("=", 1)
-            values[key.strip()] = value.strip().strip('"')
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            values[key.strip()] = value
     return values
 
 

@@ -43,6 +43,8 @@ def shape_problem(function: str, ok: bool, body):
             return "no email with the code placeholder"
     if function in ("post-authentication", "post-confirmation", "pre-authentication") and response != {}:
         return f"{function} must return an empty response, got {response!r}"
+    if function == "inbound-federation" and not isinstance(response.get("userAttributesToMap"), dict):
+        return f"no userAttributesToMap in {response!r}"
     if function == "pre-token-generation":
         details = response.get("claimsOverrideDetails") or response.get("claimsAndScopeOverrideDetails")
         machine = body.get("triggerSource") == "TokenGeneration_ClientCredentials"

@@ -217,7 +217,8 @@ def pool_calls_are_narrow_and_acyclic(template):
     1.58 does not report for SAM functions), and no cycle anywhere."""
     cycle = cycle_in(dependencies(template))
     check(cycle is None, f"circular dependency: {' -> '.join(cycle or [])}")
-    stack = Stack(template, DefaultGroup="readers", ClientGroups="4n7mc0rcbsjvh1ou3e5q8nt2lf=staff")
+    stack = Stack(template, DefaultGroup="readers", ClientGroups="4n7mc0rcbsjvh1ou3e5q8nt2lf=staff",
+                  LinkFederatedUsers="true")
     (pool_name, _), = stack.resources("AWS::Cognito::UserPool")
     granted = {}
     for name, props in stack.resources("AWS::IAM::Policy"):
@@ -231,7 +232,8 @@ def pool_calls_are_narrow_and_acyclic(template):
                   f"{name}: {pool_actions} on {statement['Resource']}, not this pool only")
             for role in props["Roles"]:
                 granted.setdefault(role["Ref"], set()).update(pool_actions)
-    expected = {"PostConfirmationFunctionRole": {"cognito-idp:AdminAddUserToGroup"},
+    expected = {"PreSignupFunctionRole": {"cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser"},
+                "PostConfirmationFunctionRole": {"cognito-idp:AdminAddUserToGroup"},
                 "PreAuthenticationFunctionRole": {"cognito-idp:AdminListGroupsForUser"}}
     check(granted == expected, f"pool API grants {granted}, expected {expected}")
     off = Stack(template)

@@ -1,7 +1,14 @@
 //! The calls triggers make on the user pool itself, behind one narrow port per
 //! capability, each implemented once for the Cognito API (`cognito-idp`) and once in
 //! memory for tests. Shared by post-confirmation (adding a new user to the default
-//! group) and pre-authentication (reading a user's groups).
+//! group), pre-authentication (reading a user's groups) and pre-signup (finding users
+//! by email and linking federated identities, [`users`]).
+
+pub mod users;
+
+pub use users::{
+    CognitoUsers, DirectoryError, FederatedIdentity, InMemoryUsers, PoolUser, UserDirectory,
+};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;

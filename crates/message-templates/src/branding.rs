@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+pub use trigger_core::values::looks_like_address;
 use trigger_core::{ConfigError, Vars};
 
 use crate::language::resolve_locale;
@@ -104,22 +105,6 @@ pub fn verified_email<'a>(attribute: impl Fn(&str) -> Option<&'a str>) -> Option
         .map(str::trim)
         .filter(|e| looks_like_address(e))?;
     verified.then(|| email.to_owned())
-}
-
-/// An address a sender or a footer may use: `local@domain`, one line, no spaces,
-/// no list separators.
-pub fn looks_like_address(text: &str) -> bool {
-    match text.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.contains('@')
-                && !text
-                    .contains(|c: char| c.is_whitespace() || c.is_control() || c == ',' || c == ';')
-        }
-        None => false,
-    }
 }
 
 /// A sender SES takes: an address, or `Display Name <address>`.

@@ -12,7 +12,10 @@ fn unconfigured() -> Config {
 }
 
 fn handle(config: &Config, event: Value) -> Result<Value, TriggerError> {
-    block_on(test_support::answer(|e| handler(config, e), event))
+    block_on(test_support::answer(
+        |e| handler(config, None::<&cognito_admin::InMemoryUsers>, e),
+        event,
+    ))
 }
 
 /// The configuration the samples are written for (also the demo's).
@@ -35,9 +38,11 @@ fn expectation(file: &str) -> Expect {
             auto_confirm: false,
         },
         "PreSignUp_AdminCreateUser.json" => Expect::Accepted { auto_confirm: true },
-        "PreSignUp_ExternalProvider.json" => Expect::Accepted {
-            auto_confirm: false,
-        },
+        "PreSignUp_ExternalProvider.json" | "PreSignUp_ExternalProvider-verified.json" => {
+            Expect::Accepted {
+                auto_confirm: false,
+            }
+        }
         "PreSignUp_SignUp-disposable.json" => Expect::Refused(Refusal::DisposableEmail),
         "local-PreSignUp_SignUp.json" => Expect::Accepted {
             auto_confirm: false,

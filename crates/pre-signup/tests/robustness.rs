@@ -10,7 +10,10 @@ use trigger_core::error::GENERIC_MESSAGE;
 use trigger_core::{TriggerError, Vars};
 
 fn handle(config: &Config, event: Value) -> Result<Value, TriggerError> {
-    block_on(test_support::answer(|e| handler(config, e), event))
+    block_on(test_support::answer(
+        |e| handler(config, None::<&cognito_admin::InMemoryUsers>, e),
+        event,
+    ))
 }
 
 fn config() -> Config {

@@ -11,6 +11,22 @@ pub fn is_e164(phone: &str) -> bool {
         && !digits.starts_with('0')
 }
 
+/// An address a sender or a footer may use: `local@domain`, one line, no spaces,
+/// no list separators.
+pub fn looks_like_address(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.contains('@')
+                && !text
+                    .contains(|c: char| c.is_whitespace() || c.is_control() || c == ',' || c == ';')
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

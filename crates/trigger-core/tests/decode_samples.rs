@@ -6,10 +6,10 @@
 use serde_json::Value;
 use test_support::{lost_fields, sample_events, upstream_fixtures};
 use trigger_core::events::{
-    decode, CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsMigrateUser,
-    CognitoEventUserPoolsPostAuthentication, CognitoEventUserPoolsPostConfirmation,
-    CognitoEventUserPoolsPreAuthentication, CognitoEventUserPoolsPreSignup,
-    PreTokenGenerationEvent,
+    decode, CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsInboundFederation,
+    CognitoEventUserPoolsMigrateUser, CognitoEventUserPoolsPostAuthentication,
+    CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPreAuthentication,
+    CognitoEventUserPoolsPreSignup, PreTokenGenerationEvent,
 };
 use trigger_core::TriggerEvent;
 
@@ -36,8 +36,9 @@ fn every_sample_event_decodes_and_comes_back() {
         + each::<CognitoEventUserPoolsPostAuthentication>(sample_events("post-authentication"))
         + each::<CognitoEventUserPoolsMigrateUser>(sample_events("user-migration"))
         + each::<CognitoEventUserPoolsPostConfirmation>(sample_events("post-confirmation"))
-        + each::<CognitoEventUserPoolsPreAuthentication>(sample_events("pre-authentication"));
-    assert!(n >= 38, "{n} sample events");
+        + each::<CognitoEventUserPoolsPreAuthentication>(sample_events("pre-authentication"))
+        + each::<CognitoEventUserPoolsInboundFederation>(sample_events("inbound-federation"));
+    assert!(n >= 42, "{n} sample events");
 }
 
 #[test]

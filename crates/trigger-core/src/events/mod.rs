@@ -8,6 +8,7 @@
 //! fails the day `aws_lambda_events` reads the shape itself. Where the crate has no
 //! type at all (client-credentials tokens), [`token`] defines one in its style.
 
+pub mod federation;
 pub mod normalise;
 pub mod token;
 
@@ -28,6 +29,10 @@ pub use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsPreSignupTriggerSource, CognitoEventUserPoolsPreTokenGen,
     CognitoEventUserPoolsPreTokenGenTriggerSource, CognitoEventUserPoolsPreTokenGenV2,
     CognitoIdTokenGenerationV2, GroupConfiguration,
+};
+pub use federation::{
+    CognitoEventUserPoolsInboundFederation, CognitoEventUserPoolsInboundFederationTriggerSource,
+    ProviderType,
 };
 pub use token::PreTokenGenerationEvent;
 
@@ -220,6 +225,15 @@ pub fn json_kind(value: &Value) -> &'static str {
     }
 }
 
+/// `Option<T>` read as `T`, `null` as the default (for types defined here).
+pub(crate) fn nullish<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    Ok(<Option<T> as serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// `TriggerEvent` for an `aws_lambda_events` user-pool event: its trigger-source
 /// enum, then the envelope and string-map rules, then the type's own rules.
 macro_rules! user_pool_event {
@@ -287,6 +301,13 @@ user_pool_event!(
     "PreAuthentication_",
     // `userNotFound` is not in the type: it is kept in `request.other`.
     [normalise::request_string_maps]
+);
+
+user_pool_event!(
+    CognitoEventUserPoolsInboundFederation,
+    CognitoEventUserPoolsInboundFederationTriggerSource,
+    "InboundFederation_",
+    []
 );
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{
-    check_source_is, encode_typed, normalise, read_typed, trigger_source,
+    check_source_is, encode_typed, normalise, nullish, read_typed, trigger_source,
     CognitoAccessTokenGenerationV2, CognitoEventUserPoolsHeader, CognitoEventUserPoolsPreTokenGen,
     CognitoEventUserPoolsPreTokenGenTriggerSource, CognitoEventUserPoolsPreTokenGenV2,
     TriggerEvent,
@@ -174,14 +174,6 @@ pub struct ClaimsAndScopeOverrideDetailsClientCredentials {
     pub access_token_generation: Option<CognitoAccessTokenGenerationV2>,
     #[serde(flatten)]
     pub other: Map<String, Value>,
-}
-
-fn nullish<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -1,0 +1,340 @@
+//! Which claim or SAML attribute becomes which user attribute, per identity provider.
+//!
+//! `ATTRIBUTE_MAPPINGS` is a JSON object: provider name (as the pool names it) or
+//! `"*"` (every provider) → user attribute → the sources to try, in order, as one
+//! string or a list:
+//!
+//! ```json
+//! {"*": {"email": ["email", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"]},
+//!  "Microsoft": {"email": ["email", "preferred_username"], "custom:role": "idToken.roles"}}
+//! ```
+//!
+//! A source is a claim name, looked up in the ID token, then userInfo, then the SAML
+//! attributes; `idToken.`, `userInfo.`, `samlResponse.` or `tokenResponse.` in front
+//! names one place (the token response only that way: it holds the tokens). `a+b`
+//! joins the values of `a` and `b` with a space (`given_name+family_name`). The
+//! built-in `"*"` mappings (below) apply unless the configuration maps the same
+//! attribute. A protected attribute (`PROTECTED_ATTRIBUTES`, default `custom:role`)
+//! may be mapped under a provider's own name only, never under `"*"`: an IdP user
+//! must not pick their own role.
+//!
+//! A guarding trigger: a bad setting refuses to start, naming the variable.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+use trigger_core::{ConfigError, Vars};
+
+/// Where a claim comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Place {
+    IdToken,
+    UserInfo,
+    SamlResponse,
+    TokenResponse,
+}
+
+impl Place {
+    /// Where an unqualified claim name is looked up, in order.
+    pub const SEARCHED: [Place; 3] = [Place::IdToken, Place::UserInfo, Place::SamlResponse];
+
+    fn prefixed(text: &str) -> Option<(Place, &str)> {
+        [
+            ("idToken.", Place::IdToken),
+            ("userInfo.", Place::UserInfo),
+            ("samlResponse.", Place::SamlResponse),
+            ("tokenResponse.", Place::TokenResponse),
+        ]
+        .into_iter()
+        .find_map(|(prefix, place)| text.strip_prefix(prefix).map(|name| (place, name)))
+    }
+}
+
+/// One claim: a name, in one place or in the searched ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub place: Option<Place>,
+    pub name: String,
+}
+
+/// What one source says: one claim, or several joined with a space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source(pub Vec<Claim>);
+
+impl Source {
+    fn parse(text: &str) -> Option<Self> {
+        // '+' joins claims (claim URIs do not hold one unescaped).
+        let parts: Vec<&str> = text.split('+').map(str::trim).collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return None;
+        }
+        let claims = parts
+            .into_iter()
+            .map(|part| match Place::prefixed(part) {
+                Some((place, name)) if !name.is_empty() => Some(Claim {
+                    place: Some(place),
+                    name: name.to_owned(),
+                }),
+                Some(_) => None,
+                None => Some(Claim {
+                    place: None,
+                    name: part.to_owned(),
+                }),
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self(claims))
+    }
+}
+
+/// User attribute → sources, tried in order.
+pub type Mapping = BTreeMap<String, Vec<Source>>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The mappings for every provider (`"*"` merged over the built-in ones).
+    pub everyone: Mapping,
+    /// Provider name → its own mappings (over `everyone`, attribute by attribute).
+    pub providers: BTreeMap<String, Mapping>,
+    /// Attributes an IdP may set only through its own, explicit mapping.
+    pub protected: BTreeSet<String>,
+}
+
+/// What the built-in mappings read: the standard OIDC claims and the claim URIs
+/// SAML providers (Entra ID, ADFS, Okta) commonly send.
+pub const BUILT_IN: &[(&str, &[&str])] = &[
+    (
+        "email",
+        &[
+            "email",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+        ],
+    ),
+    ("email_verified", &["email_verified"]),
+    (
+        "given_name",
+        &[
+            "given_name",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+        ],
+    ),
+    (
+        "family_name",
+        &[
+            "family_name",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+        ],
+    ),
+    (
+        "name",
+        &[
+            "name",
+            "given_name+family_name",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname+http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+        ],
+    ),
+    ("locale", &["locale"]),
+    ("picture", &["picture"]),
+    ("phone_number", &["phone_number"]),
+];
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&Vars::from_env())
+    }
+
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        let protected: BTreeSet<String> = vars
+            .list_or("PROTECTED_ATTRIBUTES", &["custom:role"])
+            .into_iter()
+            .collect();
+        let mut everyone: Mapping = BUILT_IN
+            .iter()
+            .map(|(attribute, sources)| {
+                let sources = sources.iter().filter_map(|s| Source::parse(s)).collect();
+                ((*attribute).to_owned(), sources)
+            })
+            .collect();
+        let mut providers = BTreeMap::new();
+        if let Some(raw) = vars.get("ATTRIBUTE_MAPPINGS") {
+            let bad = |why: String| ConfigError::new("ATTRIBUTE_MAPPINGS", why);
+            let json: Value =
+                serde_json::from_str(raw).map_err(|e| bad(format!("not JSON ({e})")))?;
+            let Value::Object(by_provider) = json else {
+                return Err(bad("must be a JSON object of providers".into()));
+            };
+            for (provider, mapping) in by_provider {
+                let mapping = parse_mapping(&provider, &mapping).map_err(&bad)?;
+                if provider == "*" {
+                    if let Some(attribute) = mapping.keys().find(|a| protected.contains(*a)) {
+                        return Err(bad(format!(
+                            "{attribute} is protected: map it under a provider's own name, not \"*\""
+                        )));
+                    }
+                    everyone.extend(mapping);
+                } else {
+                    providers.insert(provider, mapping);
+                }
+            }
+        }
+        Ok(Self {
+            everyone,
+            providers,
+            protected,
+        })
+    }
+
+    /// The sources of each attribute for `provider`, and whether the provider's own
+    /// mapping names it (what a protected attribute needs).
+    pub fn mapping_for(&self, provider: &str) -> Vec<(&str, &[Source], bool)> {
+        let own = self.providers.get(provider);
+        let mut out: BTreeMap<&str, (&[Source], bool)> = self
+            .everyone
+            .iter()
+            .map(|(a, s)| (a.as_str(), (s.as_slice(), false)))
+            .collect();
+        if let Some(own) = own {
+            for (a, s) in own {
+                out.insert(a.as_str(), (s.as_slice(), true));
+            }
+        }
+        out.into_iter().map(|(a, (s, own))| (a, s, own)).collect()
+    }
+}
+
+fn parse_mapping(provider: &str, mapping: &Value) -> Result<Mapping, String> {
+    let Value::Object(attributes) = mapping else {
+        return Err(format!("{provider}: must map attribute names to sources"));
+    };
+    if provider.trim().is_empty() {
+        return Err("a provider name is empty".into());
+    }
+    let mut out = Mapping::new();
+    for (attribute, sources) in attributes {
+        if !valid_attribute(attribute) {
+            return Err(format!(
+                "{provider}: {attribute:?} is not a user attribute name"
+            ));
+        }
+        let texts: Vec<&str> = match sources {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(list) => list
+                .iter()
+                .map(|v| v.as_str().ok_or(()))
+                .collect::<Result<_, _>>()
+                .map_err(|()| format!("{provider}.{attribute}: sources must be strings"))?,
+            _ => {
+                return Err(format!(
+                    "{provider}.{attribute}: a source or a list of sources"
+                ))
+            }
+        };
+        if texts.is_empty() {
+            return Err(format!("{provider}.{attribute}: no source"));
+        }
+        let parsed = texts
+            .iter()
+            .map(|t| {
+                Source::parse(t).ok_or_else(|| format!("{provider}.{attribute}: bad source {t:?}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        out.insert(attribute.clone(), parsed);
+    }
+    Ok(out)
+}
+
+/// A standard attribute (`email`, `given_name`, ...) or `custom:<name>`.
+fn valid_attribute(name: &str) -> bool {
+    let body = name.strip_prefix("custom:").unwrap_or(name);
+    !body.is_empty()
+        && name.len() <= 32
+        && body
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_vars(&Vars::from_pairs(pairs.iter().copied()))
+    }
+
+    #[test]
+    fn the_built_in_mappings_hold_without_settings() {
+        let c = parse(&[]).unwrap();
+        let email = &c.everyone["email"];
+        assert_eq!(email[0].0[0].name, "email");
+        assert!(email[1].0[0].name.ends_with("/emailaddress"));
+        let name = &c.everyone["name"];
+        assert_eq!(
+            name[1].0.len(),
+            2,
+            "given_name+family_name joins two claims"
+        );
+        assert!(c.protected.contains("custom:role"));
+    }
+
+    #[test]
+    fn a_provider_maps_over_everyone_attribute_by_attribute() {
+        let c = parse(&[(
+            "ATTRIBUTE_MAPPINGS",
+            r#"{"Microsoft": {"email": ["email", "preferred_username"], "custom:role": "idToken.roles"},
+                "*": {"locale": "userInfo.locale"}}"#,
+        )])
+        .unwrap();
+        let ms = c.mapping_for("Microsoft");
+        let email = ms.iter().find(|(a, _, _)| *a == "email").unwrap();
+        assert_eq!(email.1.len(), 2);
+        assert!(email.2, "Microsoft's own");
+        let role = ms.iter().find(|(a, _, _)| *a == "custom:role").unwrap();
+        assert_eq!(
+            role.1[0].0[0],
+            Claim {
+                place: Some(Place::IdToken),
+                name: "roles".into()
+            }
+        );
+        let google = c.mapping_for("Google");
+        assert!(google.iter().all(|(a, _, _)| *a != "custom:role"));
+        let locale = google.iter().find(|(a, _, _)| *a == "locale").unwrap();
+        assert_eq!(locale.1[0].0[0].place, Some(Place::UserInfo));
+        assert!(!locale.2);
+    }
+
+    #[test]
+    fn a_protected_attribute_cannot_be_mapped_for_everyone() {
+        let e = parse(&[("ATTRIBUTE_MAPPINGS", r#"{"*": {"custom:role": "roles"}}"#)]).unwrap_err();
+        assert_eq!(e.var, "ATTRIBUTE_MAPPINGS");
+        assert!(
+            e.reason.contains("custom:role is protected"),
+            "{}",
+            e.reason
+        );
+        // Unless it is not protected.
+        let c = parse(&[
+            ("ATTRIBUTE_MAPPINGS", r#"{"*": {"custom:role": "roles"}}"#),
+            ("PROTECTED_ATTRIBUTES", ""),
+        ])
+        .unwrap();
+        assert!(c.everyone.contains_key("custom:role"));
+    }
+
+    #[test]
+    fn bad_mappings_refuse_to_start() {
+        for raw in [
+            "not json",
+            "[]",
+            r#"{"Google": "email"}"#,
+            r#"{"Google": {"e mail": "email"}}"#,
+            r#"{"Google": {"email": 3}}"#,
+            r#"{"Google": {"email": []}}"#,
+            r#"{"Google": {"email": "a++b"}}"#,
+            r#"{"Google": {"email": "idToken."}}"#,
+        ] {
+            let e = parse(&[("ATTRIBUTE_MAPPINGS", raw)]).unwrap_err();
+            assert_eq!(e.var, "ATTRIBUTE_MAPPINGS", "{raw}");
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! One account per person (`LINK_FEDERATED_USERS=true`): a federated sign-up whose
+//! verified email belongs to a native user is linked to that user; a password sign-up
+//! whose email belongs to a federated user is sent to that provider.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use cognito_admin::{FederatedIdentity, PoolUser};
+
+/// Linking's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkConfig {
+    /// The search and the link together (`LINK_BUDGET_MS`).
+    pub budget: Duration,
+}
+
+/// What to do with a federated sign-up, given the pool's users with its email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExternalPlan {
+    /// Link the identity to this native user, then tell the person to sign in again.
+    Link { username: String },
+    /// Let the sign-up create its own user, for this reason.
+    Separate(Separate),
+}
+
+/// Why a federated sign-up gets a user of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Separate {
+    /// The IdP did not say the email is verified: linking on it would let anyone
+    /// who types an address at an IdP take over that address's account.
+    IdpEmailNotVerified,
+    NoNativeUser,
+    /// The native user never verified the address: linking would hand their
+    /// account to whoever signed up with an address they do not own, or the other
+    /// way round.
+    NativeEmailNotVerified,
+    /// Several native users share the address; which one is the person's is unknown.
+    Ambiguous,
+}
+
+/// The IdP said the email is verified (`email_verified` is `true`).
+pub fn idp_verified(attributes: &HashMap<String, String>) -> bool {
+    attributes
+        .get("email_verified")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// The email linking searches for: the attribute, trimmed.
+pub fn email_of(attributes: &HashMap<String, String>) -> Option<&str> {
+    attributes
+        .get("email")
+        .map(|e| e.trim())
+        .filter(|e| !e.is_empty())
+}
+
+/// Decides a federated sign-up (`users` are the pool's users with its email).
+pub fn plan_external(attributes: &HashMap<String, String>, users: &[PoolUser]) -> ExternalPlan {
+    if !idp_verified(attributes) {
+        return ExternalPlan::Separate(Separate::IdpEmailNotVerified);
+    }
+    let natives: Vec<&PoolUser> = users.iter().filter(|u| u.federated.is_none()).collect();
+    match natives.as_slice() {
+        [] => ExternalPlan::Separate(Separate::NoNativeUser),
+        [one] if one.email_verified => ExternalPlan::Link {
+            username: one.username.clone(),
+        },
+        [_] => ExternalPlan::Separate(Separate::NativeEmailNotVerified),
+        _ => ExternalPlan::Separate(Separate::Ambiguous),
+    }
+}
+
+/// For a password sign-up: the provider of a federated user with the same email.
+pub fn federated_owner(users: &[PoolUser]) -> Option<&str> {
+    users.iter().find_map(|u| u.federated.as_deref())
+}
+
+/// The sentences of linking (no final period: Cognito adds one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkRefusal {
+    /// The link is made; Cognito fails this first sign-up all the same.
+    Linked { provider: String },
+    /// The address belongs to a federated user.
+    UseProvider { provider: String },
+    /// The search or the link failed or ran out of time.
+    Unavailable,
+}
+
+impl LinkRefusal {
+    pub fn sentence(&self) -> String {
+        match self {
+            Self::Linked { provider } => format!(
+                "Your {provider} sign-in is now linked to your existing account. Please sign in again"
+            ),
+            Self::UseProvider { provider } => format!(
+                "An account with this email address already exists. Sign in with {provider}"
+            ),
+            Self::Unavailable => {
+                "Sign-up is unavailable right now. Please try again in a moment".to_owned()
+            }
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Linked { .. } => "linked",
+            Self::UseProvider { .. } => "use_provider",
+            Self::Unavailable => "link_unavailable",
+        }
+    }
+}
+
+/// The identity a federated sign-up event is for (from its `userName`).
+pub fn identity_of(username: Option<&str>) -> Option<FederatedIdentity> {
+    FederatedIdentity::from_username(username?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
+    }
+
+    fn native(name: &str, verified: bool) -> PoolUser {
+        PoolUser {
+            username: name.into(),
+            federated: None,
+            email_verified: verified,
+        }
+    }
+
+    fn federated(name: &str, provider: &str) -> PoolUser {
+        PoolUser {
+            username: name.into(),
+            federated: Some(provider.into()),
+            email_verified: true,
+        }
+    }
+
+    const IDP_VERIFIED: [(&str, &str); 2] =
+        [("email", "ana@example.com"), ("email_verified", "true")];
+
+    #[test]
+    fn a_verified_idp_email_links_to_the_one_verified_native_user() {
+        assert_eq!(
+            plan_external(
+                &attrs(&IDP_VERIFIED),
+                &[native("ana", true), federated("google_1", "Google")]
+            ),
+            ExternalPlan::Link {
+                username: "ana".into()
+            }
+        );
+    }
+
+    #[test]
+    fn nothing_is_linked_on_an_unverified_address_on_either_side() {
+        let unverified_idp = attrs(&[("email", "ana@example.com"), ("email_verified", "false")]);
+        assert_eq!(
+            plan_external(&unverified_idp, &[native("ana", true)]),
+            ExternalPlan::Separate(Separate::IdpEmailNotVerified)
+        );
+        assert_eq!(
+            plan_external(
+                &attrs(&[("email", "ana@example.com")]),
+                &[native("ana", true)]
+            ),
+            ExternalPlan::Separate(Separate::IdpEmailNotVerified)
+        );
+        assert_eq!(
+            plan_external(&attrs(&IDP_VERIFIED), &[native("ana", false)]),
+            ExternalPlan::Separate(Separate::NativeEmailNotVerified)
+        );
+    }
+
+    #[test]
+    fn no_native_user_or_several_keep_the_sign_up_separate() {
+        assert_eq!(
+            plan_external(&attrs(&IDP_VERIFIED), &[federated("google_1", "Google")]),
+            ExternalPlan::Separate(Separate::NoNativeUser)
+        );
+        assert_eq!(
+            plan_external(
+                &attrs(&IDP_VERIFIED),
+                &[native("a", true), native("b", true)]
+            ),
+            ExternalPlan::Separate(Separate::Ambiguous)
+        );
+    }
+
+    #[test]
+    fn a_password_sign_up_is_sent_to_the_provider_that_owns_the_address() {
+        assert_eq!(
+            federated_owner(&[native("a", true), federated("google_1", "Google")]),
+            Some("Google")
+        );
+        assert_eq!(federated_owner(&[native("a", true)]), None);
+        assert_eq!(
+            LinkRefusal::UseProvider {
+                provider: "Google".into()
+            }
+            .sentence(),
+            "An account with this email address already exists. Sign in with Google"
+        );
+        assert!(!LinkRefusal::Linked {
+            provider: "Google".into()
+        }
+        .sentence()
+        .ends_with('.'));
+    }
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Cold start of one trigger binary, measured the way Lambda starts it: a Lambda
+Runtime API stand-in on 127.0.0.1 serves one event, and each round starts the binary
+afresh and times
+
+  init          exec to the binary's first GET /invocation/next (what it does at start)
+  first answer  exec to its answer to that first event (what the user waits for)
+
+  cold_start.py BINARY EVENT.json [--rounds N] [--env NAME=VALUE ...]
+
+Prints the median and the range of each, in milliseconds. The binary runs with the
+variables of local.env, then the --env ones; stopped by PID after each round.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from local_stack import env_file_values, free_port
+
+
+class RuntimeApi:
+    """Serves `event` once per round and records when the binary asked and answered."""
+
+    def __init__(self, event: bytes):
+        self.event = event
+        self.round = None
+        self.lock = threading.Condition()
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def reply(self, status=202, body=b"{}", headers=()):
+                self.send_response(status)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                if not self.path.endswith("/invocation/next"):
+                    return self.reply(404)
+                with api.lock:
+                    r = api.round
+                    if r is None or "next" in r:
+                        # One event per round: later polls wait for the round to end.
+                        api.lock.wait(timeout=30)
+                        return self.reply(500)
+                    r["next"] = time.perf_counter()
+                deadline = str(int((time.time() + 5) * 1000))
+                self.reply(200, api.event, [
+                    ("Content-Type", "application/json"),
+                    ("Lambda-Runtime-Aws-Request-Id", r["id"]),
+                    ("Lambda-Runtime-Deadline-Ms", deadline),
+                    ("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:bench"),
+                    ("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000;Sampled=0"),
+                ])
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with api.lock:
+                    r = api.round
+                    if r is not None and "answer" not in r:
+                        r["answer"] = time.perf_counter()
+                        r["ok"] = self.path.endswith("/response")
+                        r["body"] = body
+                        api.lock.notify_all()
+                self.reply(202)
+
+        self.port = free_port()
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def run(self, argv, env, n: int) -> dict:
+        with self.lock:
+            self.round = {"id": f"bench-{n}"}
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with self.lock:
+                self.lock.wait_for(lambda: "answer" in self.round, timeout=20)
+                r = dict(self.round)
+                self.round = None
+                self.lock.notify_all()
+        finally:
+            proc.kill()
+            proc.wait()
+        if "answer" not in r:
+            raise SystemExit(f"{argv[0]} gave no answer within 20 s")
+        return {"init": (r["next"] - started) * 1000, "answer": (r["answer"] - started) * 1000,
+                "ok": r["ok"], "body": r["body"]}
+
+
+def main(argv) -> int:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("binary")
+    args.add_argument("event")
+    args.add_argument("--rounds", type=int, default=9)
+    args.add_argument("--env", action="append", default=[])
+    opts = args.parse_args(argv[1:])
+    api = RuntimeApi(open(opts.event, "rb").read())
+    env = dict(os.environ)
+    env.update(env_file_values())
+    env.update(dict(e.split("=", 1) for e in opts.env))
+    env.update(AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{api.port}", AWS_LAMBDA_FUNCTION_NAME="bench",
+               AWS_LAMBDA_FUNCTION_VERSION="$LATEST", AWS_LAMBDA_FUNCTION_MEMORY_SIZE="128",
+               AWS_LAMBDA_LOG_GROUP_NAME="/aws/lambda/bench", AWS_LAMBDA_LOG_STREAM_NAME="bench")
+    rounds = [api.run([opts.binary], env, n) for n in range(opts.rounds)]
+    last = rounds[-1]
+    answer = json.loads(last["body"] or b"null")
+    print(f"{os.path.basename(opts.binary)} {os.path.basename(opts.event)} "
+          f"{' '.join(opts.env)}: {'answered' if last['ok'] else 'error'} "
+          f"{json.dumps(answer)[:120]}")
+    for key, title in (("init", "init (exec to first /next)"), ("answer", "first answer")):
+        values = [r[key] for r in rounds]
+        print(f"  {title:<28} median {statistics.median(values):6.1f} ms  "
+              f"(min {min(values):.1f}, max {max(values):.1f}, {len(values)} rounds)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
