@@ -78,8 +78,12 @@ class RuntimeApi:
                         api.lock.notify_all()
                 self.reply(202)
 
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # the binary is killed mid-poll at the end of each round
+
         self.port = free_port()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server = Server(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def run(self, argv, env, n: int) -> dict:

@@ -73,3 +73,47 @@ proptest! {
         let _ = handle(&config(), event);
     }
 }
+
+/// With linking on and María in the pool: no event panics, and no link is ever made
+/// for an event whose IdP email is not verified.
+#[test]
+fn no_event_panics_with_linking_on() {
+    use cognito_admin::{InMemoryUsers, PoolUser};
+    let config = Config::from_vars(&Vars::from_pairs([("LINK_FEDERATED_USERS", "true")])).unwrap();
+    check_no_panic(
+        "pre-signup",
+        256,
+        |event| {
+            let users = InMemoryUsers::default().with(
+                "maria.garcia@example.com",
+                PoolUser {
+                    username: "maria".into(),
+                    federated: None,
+                    email_verified: true,
+                },
+            );
+            let answer = block_on(test_support::answer(
+                |e| handler(&config, Some(&users), e),
+                event.clone(),
+            ));
+            (answer, users.links().len())
+        },
+        |event, (answer, links)| {
+            let verified = event["request"]["userAttributes"]["email_verified"]
+                .as_str()
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+                || event["request"]["userAttributes"]["email_verified"] == Value::Bool(true);
+            prop_assert!(
+                links == 0 || verified,
+                "linked without a verified IdP email"
+            );
+            if links > 0 {
+                prop_assert!(
+                    answer.is_err(),
+                    "a link is followed by the sign-in-again refusal"
+                );
+            }
+            Ok(())
+        },
+    );
+}
