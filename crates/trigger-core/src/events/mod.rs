@@ -10,6 +10,7 @@
 
 pub mod federation;
 pub mod normalise;
+pub mod sender;
 pub mod token;
 
 use serde::de::{DeserializeOwned, IntoDeserializer};
@@ -33,6 +34,10 @@ pub use aws_lambda_events::event::cognito::{
 pub use federation::{
     CognitoEventUserPoolsInboundFederation, CognitoEventUserPoolsInboundFederationTriggerSource,
     ProviderType,
+};
+pub use sender::{
+    CognitoEventUserPoolsCustomEmailSender, CognitoEventUserPoolsCustomEmailSenderTriggerSource,
+    CognitoEventUserPoolsCustomSmsSender, CognitoEventUserPoolsCustomSmsSenderTriggerSource,
 };
 pub use token::PreTokenGenerationEvent;
 
@@ -303,6 +308,18 @@ user_pool_event!(
     [normalise::request_string_maps]
 );
 
+user_pool_event!(
+    CognitoEventUserPoolsCustomEmailSender,
+    CognitoEventUserPoolsCustomEmailSenderTriggerSource,
+    "CustomEmailSender_",
+    [normalise::request_string_maps]
+);
+user_pool_event!(
+    CognitoEventUserPoolsCustomSmsSender,
+    CognitoEventUserPoolsCustomSmsSenderTriggerSource,
+    "CustomSMSSender_",
+    [normalise::request_string_maps]
+);
 user_pool_event!(
     CognitoEventUserPoolsInboundFederation,
     CognitoEventUserPoolsInboundFederationTriggerSource,
