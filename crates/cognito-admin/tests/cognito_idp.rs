@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_cognitoidentityprovider::Client;
 use cognito_admin::{CognitoGroups, GroupError, GroupMembership};
 use test_support::aws::{
-    hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for, unique_name,
+    create_pool, hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for,
 };
 
 async fn client(endpoint: &str, budget: Duration) -> Client {
@@ -16,33 +16,7 @@ async fn client(endpoint: &str, budget: Duration) -> Client {
 
 /// A pool with the groups `readers` and `staff` and the user `ana`.
 async fn pool(client: &Client) -> String {
-    let pool = client
-        .create_user_pool()
-        .pool_name(unique_name("pool"))
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
-    for group in ["readers", "staff"] {
-        client
-            .create_group()
-            .user_pool_id(&pool)
-            .group_name(group)
-            .send()
-            .await
-            .unwrap();
-    }
-    client
-        .admin_create_user()
-        .user_pool_id(&pool)
-        .username("ana")
-        .send()
-        .await
-        .unwrap();
-    pool
+    create_pool(client, &["readers", "staff"], &[("ana", &[])]).await
 }
 
 #[tokio::test]

@@ -6,20 +6,11 @@ use post_authentication::{handler, Config};
 async fn main() -> Result<(), lambda_runtime::Error> {
     // Never refuses to start: a bad setting switches its feature off (see Config).
     let config = trigger_core::start(&[], || Ok(Config::from_env()))?;
-    let metrics = metrics_cloudwatch_embedded::Builder::new()
-        .cloudwatch_namespace(config.metrics_namespace.clone())
-        .init()?;
+    let metrics = trigger_core::emf::collector(&config.metrics_namespace)?;
     config.problems.report();
     let sdk = match (&config.analytics, &config.alert) {
         (None, None) => None,
-        _ => {
-            let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-            Some(
-                trigger_core::aws::within_budget(loader, config.budget)
-                    .load()
-                    .await,
-            )
-        }
+        _ => Some(trigger_core::aws::sdk_config(config.budget).await),
     };
     let recorder = config.analytics.as_ref().zip(sdk.as_ref()).map(|(a, sdk)| {
         DynamoRecorder::new(
@@ -33,11 +24,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .as_ref()
         .zip(sdk.as_ref())
         .map(|(a, sdk)| SesMailer::new(aws_sdk_ses::Client::new(sdk), &a.from));
-    trigger_core::serve(|event| async {
-        let answer = handler(&config, recorder.as_ref(), mailer.as_ref(), event).await;
-        // One EMF document per invocation, on stdout where CloudWatch Logs reads it.
-        let _ = metrics.flush(std::io::stdout());
-        answer
+    trigger_core::emf::serve(metrics, |event| {
+        handler(&config, recorder.as_ref(), mailer.as_ref(), event)
     })
     .await
 }

@@ -25,22 +25,9 @@ fn report(
     }
 }
 
-fn flushed(collector: &metrics_cloudwatch_embedded::Collector) -> Vec<Value> {
-    let mut out = Vec::new();
-    collector.flush(&mut out).unwrap();
-    String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 #[test]
 fn one_invocation_becomes_one_emf_document_per_dimension_set() {
-    let collector = metrics_cloudwatch_embedded::Builder::new()
-        .cloudwatch_namespace("AcmeNotes/Auth")
-        .init()
-        .unwrap();
+    let collector = test_support::emf::collector("AcmeNotes/Auth");
     emit_metrics(&report(
         "eu-west-1_Xq8LmN3pR",
         "4n7mc0rcbsjvh1ou3e5q8nt2lf",
@@ -48,7 +35,7 @@ fn one_invocation_becomes_one_emf_document_per_dimension_set() {
         Recording::Failed(RecordError::Conflicts),
         Alerting::Failed(MailError::Send("refused".into())),
     ));
-    let docs = flushed(collector);
+    let docs = test_support::emf::documents(collector);
     assert_eq!(docs.len(), 1, "{docs:?}");
     let doc = &docs[0];
     let meta = &doc["_aws"]["CloudWatchMetrics"][0];
@@ -78,7 +65,10 @@ fn one_invocation_becomes_one_emf_document_per_dimension_set() {
         Recording::Counted,
         Alerting::NotNeeded,
     ));
-    let text: Vec<String> = flushed(collector).iter().map(Value::to_string).collect();
+    let text: Vec<String> = test_support::emf::documents(collector)
+        .iter()
+        .map(Value::to_string)
+        .collect();
     let text = text.join("\n");
     assert!(!text.contains("eu-west-1_Xq8LmN3pR"), "{text}");
     assert!(text.contains("\"SignIns\":1"));
@@ -91,7 +81,7 @@ fn one_invocation_becomes_one_emf_document_per_dimension_set() {
         ("ANALYTICS_TABLE_NAME", "analytics"),
     ]));
     config.problems.report();
-    let docs = flushed(collector);
+    let docs = test_support::emf::documents(collector);
     assert_eq!(docs.len(), 1, "{docs:?}");
     assert_eq!(docs[0]["ConfigErrors"], 2, "{docs:?}");
 }

@@ -48,10 +48,7 @@ async fn the_alert_email_reaches_the_ses_server_escaped() {
     .await;
     assert_eq!(report.alerting, Alerting::Sent);
 
-    let mine: Vec<_> = sent_mail(&endpoint)
-        .into_iter()
-        .filter(|m| m.to == [to.clone()])
-        .collect();
+    let mine: Vec<_> = sent_mail(&endpoint, &to);
     assert_eq!(mine.len(), 1, "one alert to {to}");
     assert_eq!(mine[0].from, FROM);
     assert!(

@@ -7,20 +7,11 @@ use post_confirmation::{handler, Config, Ports};
 async fn main() -> Result<(), lambda_runtime::Error> {
     // Never refuses to start: a bad setting switches its feature off (see Config).
     let config = trigger_core::start(&[], || Ok(Config::from_env()))?;
-    let metrics = metrics_cloudwatch_embedded::Builder::new()
-        .cloudwatch_namespace(config.metrics_namespace.clone())
-        .init()?;
+    let metrics = trigger_core::emf::collector(&config.metrics_namespace)?;
     config.problems.report();
     let sdk = match config.calls_aws() {
         false => None,
-        true => {
-            let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-            Some(
-                trigger_core::aws::within_budget(loader, config.budget)
-                    .load()
-                    .await,
-            )
-        }
+        true => Some(trigger_core::aws::sdk_config(config.budget).await),
     };
     let groups = sdk
         .as_ref()
@@ -41,11 +32,5 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         profiles: profiles.as_ref(),
         mailer: mailer.as_ref(),
     };
-    trigger_core::serve(|event| async {
-        let answer = handler(&config, ports, event).await;
-        // One EMF document per invocation, on stdout where CloudWatch Logs reads it.
-        let _ = metrics.flush(std::io::stdout());
-        answer
-    })
-    .await
+    trigger_core::emf::serve(metrics, |event| handler(&config, ports, event)).await
 }

@@ -14,8 +14,8 @@ use post_confirmation::profile::DynamoProfiles;
 use post_confirmation::{Config, Outcome};
 use serde_json::Value;
 use test_support::aws::{
-    create_table, hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for, sent_mail,
-    unique_name,
+    create_pool, create_table, hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for,
+    sent_mail, unique_name,
 };
 use test_support::{lost_fields, sample_event};
 
@@ -47,29 +47,8 @@ async fn moto_user() -> (Stack, Value, String) {
     let endpoint = moto_endpoint();
     let sdk = sdk_config_for(&endpoint, Duration::from_secs(4)).await;
     let idp = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
-    let pool = idp
-        .create_user_pool()
-        .pool_name(unique_name("pool"))
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
-    idp.create_group()
-        .user_pool_id(&pool)
-        .group_name("readers")
-        .send()
-        .await
-        .unwrap();
     let username = unique_name("maria");
-    idp.admin_create_user()
-        .user_pool_id(&pool)
-        .username(&username)
-        .send()
-        .await
-        .unwrap();
+    let pool = create_pool(&idp, &["readers"], &[(&username, &[])]).await;
     let table = unique_name("profiles");
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), &table, &["sub"]).await;
     aws_sdk_ses::Client::new(&sdk)
@@ -123,10 +102,7 @@ async fn two_runs_make_one_membership_one_profile_and_one_welcome() {
     assert_eq!(row["trigger_source"], "PostConfirmation_ConfirmSignUp");
     assert!(row["created_at"].ends_with('Z'));
     assert!(row.contains_key("welcome_sent_at"));
-    let welcomes: Vec<_> = sent_mail(&moto_endpoint())
-        .into_iter()
-        .filter(|m| m.to == [to.clone()])
-        .collect();
+    let welcomes: Vec<_> = sent_mail(&moto_endpoint(), &to);
     assert_eq!(welcomes.len(), 1, "{welcomes:?}");
     assert_eq!(welcomes[0].from, FROM);
     assert!(welcomes[0].body.contains("lang=\"es\""));
@@ -154,10 +130,7 @@ async fn the_password_notice_is_sent_once_per_reset() {
         (first.email, retry.email),
         (Outcome::Done, Outcome::AlreadyDone)
     );
-    let sent: Vec<_> = sent_mail(&moto_endpoint())
-        .into_iter()
-        .filter(|m| m.to == [to.clone()])
-        .collect();
+    let sent: Vec<_> = sent_mail(&moto_endpoint(), &to);
     assert_eq!(sent.len(), 1);
     assert!(sent[0].body.contains("lang=\"de\""));
 }

@@ -4,14 +4,10 @@
 
 use cognito_admin::GroupError;
 use post_confirmation::{emit_metrics, Outcome, Report, StepError};
-use serde_json::Value;
 
 #[test]
 fn failed_steps_are_counted_by_pool_and_trigger_source() {
-    let collector = metrics_cloudwatch_embedded::Builder::new()
-        .cloudwatch_namespace("AcmeNotes/Auth")
-        .init()
-        .unwrap();
+    let collector = test_support::emf::collector("AcmeNotes/Auth");
     emit_metrics(&Report {
         user_pool_id: "eu-west-1_Xq8LmN3pR".into(),
         trigger_source: "PostConfirmation_ConfirmSignUp".into(),
@@ -22,13 +18,7 @@ fn failed_steps_are_counted_by_pool_and_trigger_source() {
         email: Outcome::OutOfTime,
         unreadable: false,
     });
-    let mut out = Vec::new();
-    collector.flush(&mut out).unwrap();
-    let docs: Vec<Value> = String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let docs = test_support::emf::documents(collector);
     assert_eq!(docs.len(), 1, "{docs:?}");
     let doc = &docs[0];
     assert_eq!(

@@ -5,20 +5,11 @@ use pre_authentication::{handler, Config};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     let config = trigger_core::start(&[], Config::from_env)?;
-    let metrics = metrics_cloudwatch_embedded::Builder::new()
-        .cloudwatch_namespace(config.metrics_namespace.clone())
-        .init()?;
+    let metrics = trigger_core::emf::collector(&config.metrics_namespace)?;
     // No SDK client unless a rule reads the table or the groups.
     let sdk = match config.status_table.is_some() || config.reads_groups() {
         false => None,
-        true => {
-            let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-            Some(
-                trigger_core::aws::within_budget(loader, config.budget)
-                    .load()
-                    .await,
-            )
-        }
+        true => Some(trigger_core::aws::sdk_config(config.budget).await),
     };
     let statuses = config
         .status_table
@@ -29,11 +20,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .as_ref()
         .filter(|_| config.reads_groups())
         .map(|sdk| CognitoGroups::new(aws_sdk_cognitoidentityprovider::Client::new(sdk)));
-    trigger_core::serve(|event| async {
-        let answer = handler(&config, statuses.as_ref(), groups.as_ref(), event).await;
-        // One EMF document per invocation, on stdout where CloudWatch Logs reads it.
-        let _ = metrics.flush(std::io::stdout());
-        answer
+    trigger_core::emf::serve(metrics, |event| {
+        handler(&config, statuses.as_ref(), groups.as_ref(), event)
     })
     .await
 }

@@ -12,7 +12,8 @@ use cognito_admin::CognitoGroups;
 use pre_authentication::status::DynamoStatuses;
 use serde_json::Value;
 use test_support::aws::{
-    create_table, hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for, unique_name,
+    create_pool, create_table, hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for,
+    unique_name,
 };
 use test_support::sample_event;
 
@@ -33,13 +34,7 @@ async fn moto() -> Moto {
     let table = unique_name("account-status");
     create_table(&ddb, &table, &["sub"]).await;
     let idp = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
-    let pool = idp
-        .create_user_pool()
-        .pool_name(unique_name("pool"))
-        .send()
-        .await
-        .unwrap();
-    let pool = pool.user_pool.unwrap().id.unwrap();
+    let pool = create_pool(&idp, &["staff"], &[("ana", &[]), ("ben", &[])]).await;
     let client = idp
         .create_user_pool_client()
         .user_pool_id(&pool)
@@ -48,20 +43,6 @@ async fn moto() -> Moto {
         .await
         .unwrap();
     let client = client.user_pool_client.unwrap().client_id.unwrap();
-    idp.create_group()
-        .user_pool_id(&pool)
-        .group_name("staff")
-        .send()
-        .await
-        .unwrap();
-    for user in ["ana", "ben"] {
-        idp.admin_create_user()
-            .user_pool_id(&pool)
-            .username(user)
-            .send()
-            .await
-            .unwrap();
-    }
     idp.admin_add_user_to_group()
         .user_pool_id(&pool)
         .username("ana")
@@ -77,6 +58,24 @@ async fn moto() -> Moto {
         client,
         ddb,
     }
+}
+
+/// The back office writes `sub`'s status row.
+async fn put_status(m: &Moto, sub: &str, status: &str, until: Option<&str>) {
+    let mut item = vec![
+        ("sub", AttributeValue::S(sub.into())),
+        ("status", AttributeValue::S(status.into())),
+    ];
+    item.extend(until.map(|u| ("until", AttributeValue::S(u.into()))));
+    m.ddb
+        .put_item()
+        .table_name(&m.table)
+        .set_item(Some(
+            item.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        ))
+        .send()
+        .await
+        .unwrap();
 }
 
 /// A sign-in event of `user` (sub = user name) to the pool and client of `m`.
@@ -99,15 +98,7 @@ fn event_for(m: &Moto, user: &str, not_found: bool) -> Value {
 #[tokio::test]
 async fn rows_and_groups_from_the_servers_decide() {
     let m = moto().await;
-    m.ddb
-        .put_item()
-        .table_name(&m.table)
-        .item("sub", AttributeValue::S("ana".into()))
-        .item("status", AttributeValue::S("suspended".into()))
-        .item("until", AttributeValue::S("2999-01-01T00:00:00Z".into()))
-        .send()
-        .await
-        .unwrap();
+    put_status(&m, "ana", "suspended", Some("2999-01-01T00:00:00Z")).await;
     let restricted = config(&[
         ("ACCOUNT_STATUS_TABLE_NAME", &m.table),
         ("CLIENT_GROUPS", &format!("{}=staff", m.client)),
@@ -146,14 +137,7 @@ async fn rows_and_groups_from_the_servers_decide() {
     eprintln!("unknown user against moto: {:?}", started.elapsed());
     assert_eq!(shown(&nobody), shown(&ben));
     // Lifted: ana is in staff.
-    m.ddb
-        .put_item()
-        .table_name(&m.table)
-        .item("sub", AttributeValue::S("ana".into()))
-        .item("status", AttributeValue::S("active".into()))
-        .send()
-        .await
-        .unwrap();
+    put_status(&m, "ana", "active", None).await;
     let started = Instant::now();
     let ana = handle(
         &restricted,
@@ -169,14 +153,7 @@ async fn rows_and_groups_from_the_servers_decide() {
 #[tokio::test]
 async fn an_unusable_row_follows_on_lookup_failure() {
     let m = moto().await;
-    m.ddb
-        .put_item()
-        .table_name(&m.table)
-        .item("sub", AttributeValue::S("ben".into()))
-        .item("status", AttributeValue::S("banned".into()))
-        .send()
-        .await
-        .unwrap();
+    put_status(&m, "ben", "banned", None).await;
     let deny = config(&[("ACCOUNT_STATUS_TABLE_NAME", &m.table)]);
     let ben = handle(&deny, &m.statuses, &m.groups, event_for(&m, "ben", false)).await;
     assert_eq!(

@@ -5,14 +5,10 @@
 use cognito_admin::GroupError;
 use pre_authentication::rules::{Facts, Lookup, LookupFailure, Refusal};
 use pre_authentication::{emit_metrics, Report};
-use serde_json::Value;
 
 #[test]
 fn refusals_are_counted_by_reason_and_failed_lookups_by_pool() {
-    let collector = metrics_cloudwatch_embedded::Builder::new()
-        .cloudwatch_namespace("AcmeNotes/Auth")
-        .init()
-        .unwrap();
+    let collector = test_support::emf::collector("AcmeNotes/Auth");
     emit_metrics(&Report {
         user_pool_id: "eu-west-1_Xq8LmN3pR".into(),
         user_not_found: false,
@@ -26,13 +22,7 @@ fn refusals_are_counted_by_reason_and_failed_lookups_by_pool() {
         }),
         refusal: Some(Refusal::Unavailable),
     });
-    let mut out = Vec::new();
-    collector.flush(&mut out).unwrap();
-    let docs: Vec<Value> = String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let docs = test_support::emf::documents(collector);
     let refused = docs
         .iter()
         .find(|d| d.get("SignInsRefused").is_some())

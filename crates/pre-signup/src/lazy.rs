@@ -31,10 +31,7 @@ impl LazyCognitoUsers {
     async fn users(&self) -> &CognitoUsers {
         self.cell
             .get_or_init(|| async {
-                let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-                let sdk = trigger_core::aws::within_budget(loader, self.budget)
-                    .load()
-                    .await;
+                let sdk = trigger_core::aws::sdk_config(self.budget).await;
                 CognitoUsers::new(aws_sdk_cognitoidentityprovider::Client::new(&sdk))
             })
             .await

@@ -11,14 +11,13 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use aws_sdk_cognitoidentityprovider::Client;
 use cognito_admin::{CognitoUsers, DirectoryError, FederatedIdentity, PoolUser, UserDirectory};
 use pre_signup::link::{plan_external, ExternalPlan, Separate};
 use pre_signup::{handler, Config};
 use serde_json::{json, Value};
 use test_support::aws::{
-    hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for, unique_name,
+    create_pool, hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for,
 };
 use test_support::sample_event;
 use trigger_core::Vars;
@@ -29,37 +28,18 @@ async fn client(endpoint: &str, budget: Duration) -> Client {
 
 /// A moto pool with native users at `email` (verified or not).
 async fn pool_with(client: &Client, users: &[(&str, &str, bool)]) -> String {
-    let pool = client
-        .create_user_pool()
-        .pool_name(unique_name("pool"))
-        .send()
-        .await
-        .unwrap();
-    let pool = pool.user_pool.unwrap().id.unwrap();
-    for (username, email, verified) in users {
-        client
-            .admin_create_user()
-            .user_pool_id(&pool)
-            .username(*username)
-            .user_attributes(
-                AttributeType::builder()
-                    .name("email")
-                    .value(*email)
-                    .build()
-                    .unwrap(),
-            )
-            .user_attributes(
-                AttributeType::builder()
-                    .name("email_verified")
-                    .value(verified.to_string())
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .unwrap();
-    }
-    pool
+    let flags: Vec<String> = users.iter().map(|(_, _, v)| v.to_string()).collect();
+    let attributes: Vec<[(&str, &str); 2]> = users
+        .iter()
+        .zip(&flags)
+        .map(|((_, email, _), verified)| [("email", *email), ("email_verified", verified.as_str())])
+        .collect();
+    let users: Vec<(&str, &[(&str, &str)])> = users
+        .iter()
+        .zip(&attributes)
+        .map(|((name, _, _), attributes)| (*name, attributes.as_slice()))
+        .collect();
+    create_pool(client, &[], &users).await
 }
 
 fn verified_idp() -> std::collections::HashMap<String, String> {

@@ -7,10 +7,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     // No SDK client when the roles come from groups only.
     let directory = match config.role_table() {
         Some(table) => {
-            let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-            let sdk = trigger_core::aws::within_budget(loader, config.lookup_budget)
-                .load()
-                .await;
+            let sdk = trigger_core::aws::sdk_config(config.lookup_budget).await;
             Some(DynamoDirectory::new(
                 aws_sdk_dynamodb::Client::new(&sdk),
                 table,

@@ -133,9 +133,53 @@ pub async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str, keys: &
         .unwrap_or_else(|e| panic!("cannot create table {name}: {e:?}"));
 }
 
-/// The emails moto's SES recorded as sent (from `scripts/moto_server.py`'s
+/// A new user pool in moto with `groups` and `users` (name, then attributes), for
+/// the tests of the calls triggers make on their pool. Returns the pool id.
+pub async fn create_pool(
+    client: &aws_sdk_cognitoidentityprovider::Client,
+    groups: &[&str],
+    users: &[(&str, &[(&str, &str)])],
+) -> String {
+    use aws_sdk_cognitoidentityprovider::types::AttributeType;
+    let pool = client
+        .create_user_pool()
+        .pool_name(unique_name("pool"))
+        .send()
+        .await
+        .expect("create a pool in moto")
+        .user_pool
+        .and_then(|p| p.id)
+        .expect("a pool id");
+    for group in groups {
+        client
+            .create_group()
+            .user_pool_id(&pool)
+            .group_name(*group)
+            .send()
+            .await
+            .expect("create a group in moto");
+    }
+    for (username, attributes) in users {
+        let attributes = attributes
+            .iter()
+            .map(|(name, value)| AttributeType::builder().name(*name).value(*value).build())
+            .collect::<Result<Vec<_>, _>>()
+            .expect("attributes");
+        client
+            .admin_create_user()
+            .user_pool_id(&pool)
+            .username(*username)
+            .set_user_attributes(Some(attributes))
+            .send()
+            .await
+            .expect("create a user in moto");
+    }
+    pool
+}
+
+/// The emails moto's SES recorded as sent to `to` alone (from `scripts/moto_server.py`'s
 /// `/_local/sent.json`, which `make test` serves).
-pub fn sent_mail(endpoint: &str) -> Vec<SentMail> {
+pub fn sent_mail(endpoint: &str, to: &str) -> Vec<SentMail> {
     sent(endpoint)["ses"]
         .as_array()
         .into_iter()
@@ -151,6 +195,7 @@ pub fn sent_mail(endpoint: &str) -> Vec<SentMail> {
             subject: m["subject"].as_str().unwrap_or_default().to_owned(),
             body: m["body"].as_str().unwrap_or_default().to_owned(),
         })
+        .filter(|m| m.to == [to])
         .collect()
 }
 

@@ -10,6 +10,8 @@ pub mod properties;
 
 #[cfg(feature = "aws")]
 pub mod aws;
+#[cfg(feature = "metrics")]
+pub mod emf;
 
 pub use events::{lost_fields, sample_event, sample_events, upstream_fixtures};
 pub use properties::{block_on, check_no_panic};

@@ -21,3 +21,10 @@ pub fn within_budget(
         )
         .retry_config(RetryConfig::standard().with_max_attempts(2))
 }
+
+/// The AWS settings of the environment (credentials, region, endpoint) with every
+/// call bounded by `budget` ([`within_budget`]): what a trigger builds its clients from.
+pub async fn sdk_config(budget: Duration) -> aws_config::SdkConfig {
+    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    within_budget(loader, budget).load().await
+}

@@ -18,6 +18,8 @@ pub use events::{Lenient, TriggerEvent};
 
 #[cfg(feature = "aws")]
 pub mod aws;
+#[cfg(feature = "metrics")]
+pub mod emf;
 
 use std::future::Future;
 

@@ -6,10 +6,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     // The runtime logs each raw event at TRACE, and this event holds a password: its
     // logs are capped whatever RUST_LOG says.
     let config = trigger_core::start(LOG_CAPS, Config::from_env)?;
-    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    let sdk = trigger_core::aws::within_budget(loader, config.store_budget)
-        .load()
-        .await;
+    let sdk = trigger_core::aws::sdk_config(config.store_budget).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
     trigger_core::serve(|event| handler(&config, &store, event)).await
 }
