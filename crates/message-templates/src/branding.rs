@@ -107,6 +107,36 @@ pub fn verified_email<'a>(attribute: impl Fn(&str) -> Option<&'a str>) -> Option
     verified.then(|| email.to_owned())
 }
 
+/// Who a feature's emails come from, and how they look.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    /// An address, or `Display Name <address>`.
+    pub from: String,
+    pub branding: Branding,
+}
+
+impl Sender {
+    /// The sender named by `var`, with the branding (`APP_NAME`, ...): `None` when
+    /// `var` is unset; an error naming the bad variable and saying that `off` (the
+    /// feature) is off otherwise.
+    pub fn from_vars(vars: &Vars, var: &str, off: &str) -> Result<Option<Self>, ConfigError> {
+        let Some(from) = vars.get(var) else {
+            return Ok(None);
+        };
+        if !looks_like_sender(from) {
+            return Err(
+                ConfigError::new(var, "must be an email address (or Name <address>)")
+                    .switching_off(off),
+            );
+        }
+        let branding = Branding::from_vars(vars).map_err(|e| e.switching_off(off))?;
+        Ok(Some(Self {
+            from: from.to_owned(),
+            branding,
+        }))
+    }
+}
+
 /// A sender SES takes: an address, or `Display Name <address>`.
 pub fn looks_like_sender(text: &str) -> bool {
     match text.rsplit_once('<') {

@@ -9,7 +9,9 @@ pub mod kind;
 pub mod language;
 pub mod render;
 
-pub use branding::{looks_like_address, looks_like_sender, verified_email, Branding, Recipient};
+pub use branding::{
+    looks_like_address, looks_like_sender, verified_email, Branding, Recipient, Sender,
+};
 pub use kind::MessageKind;
 pub use language::resolve_locale;
 pub use render::{

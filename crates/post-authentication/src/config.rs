@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use message_templates::{looks_like_sender, Branding};
+use message_templates::Sender;
 use trigger_core::{ConfigError, Problems, Vars};
 
 /// Sign-in analytics in DynamoDB, on when `ANALYTICS_TABLE_NAME` is set.
@@ -18,11 +18,7 @@ pub struct AnalyticsConfig {
 }
 
 /// The new-device alert, on when `ALERT_FROM_ADDRESS` is set.
-#[derive(Debug, Clone)]
-pub struct AlertConfig {
-    pub from: String,
-    pub branding: Branding,
-}
+pub type AlertConfig = Sender;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -71,22 +67,7 @@ fn analytics(vars: &Vars) -> Result<Option<AnalyticsConfig>, ConfigError> {
 }
 
 fn alert(vars: &Vars) -> Result<Option<AlertConfig>, ConfigError> {
-    let Some(from) = vars.get("ALERT_FROM_ADDRESS") else {
-        return Ok(None);
-    };
-    if !looks_like_sender(from) {
-        return Err(ConfigError::new(
-            "ALERT_FROM_ADDRESS",
-            "must be an email address (or Name <address>); the new-device alert is off",
-        ));
-    }
-    let branding = Branding::from_vars(vars).map_err(|e| {
-        ConfigError::new(&e.var, format!("{}; the new-device alert is off", e.reason))
-    })?;
-    Ok(Some(AlertConfig {
-        from: from.to_owned(),
-        branding,
-    }))
+    Sender::from_vars(vars, "ALERT_FROM_ADDRESS", "the new-device alert is off")
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use message_templates::{looks_like_sender, Branding};
+use message_templates::{Branding, Sender};
 use trigger_core::{ConfigError, Problems, Vars};
 
 /// The emails of this trigger, on when `WELCOME_FROM_ADDRESS` is set.
@@ -83,13 +83,10 @@ fn default_group(vars: &Vars) -> Result<Option<String>, ConfigError> {
 }
 
 fn mail(vars: &Vars, has_profile_table: bool) -> Result<Option<MailConfig>, ConfigError> {
-    let password_notice = vars.flag("PASSWORD_CHANGED_NOTICE", false).map_err(|e| {
-        ConfigError::new(
-            &e.var,
-            format!("{}; the password-changed notice is off", e.reason),
-        )
-    })?;
-    let Some(from) = vars.get("WELCOME_FROM_ADDRESS") else {
+    let password_notice = vars
+        .flag("PASSWORD_CHANGED_NOTICE", false)
+        .map_err(|e| e.switching_off("the password-changed notice is off"))?;
+    let Some(sender) = Sender::from_vars(vars, "WELCOME_FROM_ADDRESS", "no email is sent")? else {
         if password_notice {
             return Err(ConfigError::new(
                 "PASSWORD_CHANGED_NOTICE",
@@ -98,12 +95,6 @@ fn mail(vars: &Vars, has_profile_table: bool) -> Result<Option<MailConfig>, Conf
         }
         return Ok(None);
     };
-    if !looks_like_sender(from) {
-        return Err(ConfigError::new(
-            "WELCOME_FROM_ADDRESS",
-            "must be an email address (or Name <address>); no email is sent",
-        ));
-    }
     if !has_profile_table {
         return Err(ConfigError::new(
             "WELCOME_FROM_ADDRESS",
@@ -111,11 +102,9 @@ fn mail(vars: &Vars, has_profile_table: bool) -> Result<Option<MailConfig>, Conf
              invocation does not send it twice; no email is sent",
         ));
     }
-    let branding = Branding::from_vars(vars)
-        .map_err(|e| ConfigError::new(&e.var, format!("{}; no email is sent", e.reason)))?;
     Ok(Some(MailConfig {
-        from: from.to_owned(),
-        branding,
+        from: sender.from,
+        branding: sender.branding,
         password_notice,
     }))
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use trigger_core::values::looks_like_address;
 use trigger_core::{ConfigError, Vars};
 
 /// What a failed or late lookup does (`ON_LOOKUP_FAILURE`).
@@ -55,7 +56,7 @@ impl Config {
         let support_email = vars.get("SUPPORT_EMAIL").map(str::to_owned);
         if support_email
             .as_deref()
-            .is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace))
+            .is_some_and(|e| !looks_like_address(e))
         {
             return Err(ConfigError::new(
                 "SUPPORT_EMAIL",

@@ -24,6 +24,14 @@ impl ConfigError {
             reason: reason.into(),
         }
     }
+
+    /// The same problem, saying what it switched off (`the new-device alert is off`).
+    pub fn switching_off(self, what: &str) -> Self {
+        Self {
+            reason: format!("{}; {what}", self.reason),
+            ..self
+        }
+    }
 }
 
 /// The settings problems of a trigger that never refuses to start (post
