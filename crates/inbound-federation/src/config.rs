@@ -89,12 +89,24 @@ impl Source {
 /// User attribute → sources, tried in order.
 pub type Mapping = BTreeMap<String, Vec<Source>>;
 
+/// How one attribute is mapped for one provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub attribute: String,
+    /// Tried in order.
+    pub sources: Vec<Source>,
+    /// The provider's own mapping names the attribute (what a protected one needs).
+    pub own: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// The mappings for every provider (`"*"` merged over the built-in ones).
-    pub everyone: Mapping,
-    /// Provider name → its own mappings (over `everyone`, attribute by attribute).
-    pub providers: BTreeMap<String, Mapping>,
+    /// The rules of a provider with no mapping of its own (`"*"` merged over the
+    /// built-in mappings).
+    everyone: Vec<Rule>,
+    /// The rules of each provider with a mapping of its own, merged over `everyone`
+    /// once, at start.
+    providers: BTreeMap<String, Vec<Rule>>,
     /// Attributes an IdP may set only through its own, explicit mapping.
     pub protected: BTreeSet<String>,
 }
@@ -155,7 +167,7 @@ impl Config {
                 ((*attribute).to_owned(), sources)
             })
             .collect();
-        let mut providers = BTreeMap::new();
+        let mut own_mappings = BTreeMap::new();
         if let Some(raw) = vars.get("ATTRIBUTE_MAPPINGS") {
             let bad = |why: String| ConfigError::new("ATTRIBUTE_MAPPINGS", why);
             let json: Value =
@@ -173,32 +185,38 @@ impl Config {
                     }
                     everyone.extend(mapping);
                 } else {
-                    providers.insert(provider, mapping);
+                    own_mappings.insert(provider, mapping);
                 }
             }
         }
+        let rules = |own: Option<&Mapping>| -> Vec<Rule> {
+            let mut merged: BTreeMap<&String, (&Vec<Source>, bool)> =
+                everyone.iter().map(|(a, s)| (a, (s, false))).collect();
+            for (a, s) in own.into_iter().flatten() {
+                merged.insert(a, (s, true));
+            }
+            merged
+                .into_iter()
+                .map(|(attribute, (sources, own))| Rule {
+                    attribute: attribute.clone(),
+                    sources: sources.clone(),
+                    own,
+                })
+                .collect()
+        };
         Ok(Self {
-            everyone,
-            providers,
+            everyone: rules(None),
+            providers: own_mappings
+                .iter()
+                .map(|(provider, own)| (provider.clone(), rules(Some(own))))
+                .collect(),
             protected,
         })
     }
 
-    /// The sources of each attribute for `provider`, and whether the provider's own
-    /// mapping names it (what a protected attribute needs).
-    pub fn mapping_for(&self, provider: &str) -> Vec<(&str, &[Source], bool)> {
-        let own = self.providers.get(provider);
-        let mut out: BTreeMap<&str, (&[Source], bool)> = self
-            .everyone
-            .iter()
-            .map(|(a, s)| (a.as_str(), (s.as_slice(), false)))
-            .collect();
-        if let Some(own) = own {
-            for (a, s) in own {
-                out.insert(a.as_str(), (s.as_slice(), true));
-            }
-        }
-        out.into_iter().map(|(a, (s, own))| (a, s, own)).collect()
+    /// The rules for `provider`, one per attribute.
+    pub fn mapping_for(&self, provider: &str) -> &[Rule] {
+        self.providers.get(provider).unwrap_or(&self.everyone)
     }
 }
 
@@ -264,10 +282,19 @@ mod tests {
     #[test]
     fn the_built_in_mappings_hold_without_settings() {
         let c = parse(&[]).unwrap();
-        let email = &c.everyone["email"];
+        let sources = |a: &str| {
+            let rules = c.mapping_for("Any");
+            rules
+                .iter()
+                .find(|r| r.attribute == a)
+                .unwrap()
+                .sources
+                .clone()
+        };
+        let email = sources("email");
         assert_eq!(email[0].0[0].name, "email");
         assert!(email[1].0[0].name.ends_with("/emailaddress"));
-        let name = &c.everyone["name"];
+        let name = sources("name");
         assert_eq!(
             name[1].0.len(),
             2,
@@ -285,22 +312,22 @@ mod tests {
         )])
         .unwrap();
         let ms = c.mapping_for("Microsoft");
-        let email = ms.iter().find(|(a, _, _)| *a == "email").unwrap();
-        assert_eq!(email.1.len(), 2);
-        assert!(email.2, "Microsoft's own");
-        let role = ms.iter().find(|(a, _, _)| *a == "custom:role").unwrap();
+        let email = ms.iter().find(|r| r.attribute == "email").unwrap();
+        assert_eq!(email.sources.len(), 2);
+        assert!(email.own, "Microsoft's own");
+        let role = ms.iter().find(|r| r.attribute == "custom:role").unwrap();
         assert_eq!(
-            role.1[0].0[0],
+            role.sources[0].0[0],
             Claim {
                 place: Some(Place::IdToken),
                 name: "roles".into()
             }
         );
         let google = c.mapping_for("Google");
-        assert!(google.iter().all(|(a, _, _)| *a != "custom:role"));
-        let locale = google.iter().find(|(a, _, _)| *a == "locale").unwrap();
-        assert_eq!(locale.1[0].0[0].place, Some(Place::UserInfo));
-        assert!(!locale.2);
+        assert!(google.iter().all(|r| r.attribute != "custom:role"));
+        let locale = google.iter().find(|r| r.attribute == "locale").unwrap();
+        assert_eq!(locale.sources[0].0[0].place, Some(Place::UserInfo));
+        assert!(!locale.own);
     }
 
     #[test]
@@ -318,7 +345,10 @@ mod tests {
             ("PROTECTED_ATTRIBUTES", ""),
         ])
         .unwrap();
-        assert!(c.everyone.contains_key("custom:role"));
+        assert!(c
+            .mapping_for("Any")
+            .iter()
+            .any(|r| r.attribute == "custom:role"));
     }
 
     #[test]

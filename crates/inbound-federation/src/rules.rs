@@ -43,8 +43,9 @@ pub fn map_attributes(
     request: &CognitoEventUserPoolsInboundFederationRequest,
 ) -> Mapped {
     let mut mapped = Mapped::default();
-    for (attribute, sources, own) in config.mapping_for(&request.provider_name) {
-        if config.protected.contains(attribute) && !own {
+    for rule in config.mapping_for(&request.provider_name) {
+        let (attribute, sources) = (rule.attribute.as_str(), &rule.sources);
+        if config.protected.contains(attribute) && !rule.own {
             if sources
                 .iter()
                 .any(|s| text_of(&request.attributes, s).is_some())
