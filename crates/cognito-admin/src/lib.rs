@@ -12,6 +12,7 @@ pub use users::{
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata};
@@ -126,9 +127,15 @@ pub struct InMemoryGroups {
     members: Mutex<BTreeMap<(String, String), BTreeSet<String>>>,
     /// When set, every call fails with this.
     pub outage: Option<GroupError>,
+    calls: AtomicUsize,
 }
 
 impl InMemoryGroups {
+    /// How many calls were made (answered or failed).
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+
     /// A pool with these users and groups (no one in any group yet).
     pub fn with(pool_id: &str, users: &[&str], groups: &[&str]) -> Self {
         let store = Self {
@@ -162,6 +169,7 @@ impl GroupMembership for InMemoryGroups {
         username: &str,
         group: &str,
     ) -> Result<(), GroupError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
         if let Some(e) = &self.outage {
             return Err(e.clone());
         }
@@ -183,6 +191,7 @@ impl GroupMembership for InMemoryGroups {
     }
 
     async fn groups_of(&self, pool_id: &str, username: &str) -> Result<Vec<String>, GroupError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
         if let Some(e) = &self.outage {
             return Err(e.clone());
         }

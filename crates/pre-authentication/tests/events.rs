@@ -157,6 +157,9 @@ async fn an_unknown_user_is_answered_as_a_known_one_in_text_and_in_lookups() {
         assert_eq!(shown(&a).err(), shown(&b).err(), "{pairs:?}");
         assert_eq!(known_rows.lookups(), unknown_rows.lookups(), "{pairs:?}");
         assert_eq!(known_rows.lookups(), 1);
+        assert_eq!(known_groups.calls(), unknown_groups.calls(), "{pairs:?}");
+        let restricted = pairs.iter().any(|(var, _)| *var == "CLIENT_GROUPS");
+        assert_eq!(known_groups.calls(), usize::from(restricted), "{pairs:?}");
     }
 }
 
