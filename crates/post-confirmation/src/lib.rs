@@ -274,7 +274,7 @@ async fn write_profile<P: ProfileStore>(
         username: user.username.to_owned(),
         email: user.attribute("email").map(str::to_owned),
         created_at: rfc3339(now),
-        trigger_source: "PostConfirmation_ConfirmSignUp".into(),
+        trigger_source: source_name(user.event),
         client_id: nonempty(header.caller_context.client_id.as_deref().unwrap_or("")),
         user_pool_id: nonempty(user.pool),
     };

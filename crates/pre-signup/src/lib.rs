@@ -64,18 +64,17 @@ pub async fn handler<D: UserDirectory>(
     let attributes = &event.request.user_attributes;
     let masked = attributes.get("email").map(|e| mask_email(e));
     let pool = header.user_pool_id.as_deref().unwrap_or("");
-    let decided = decide(&config.rules, source, attributes).map_err(|refusal| {
-        tracing::info!(trigger_source = ?source, user_pool_id = pool, email = masked.as_deref(), rule = refusal.code(), "sign-up refused");
-        TriggerError::user(refusal.sentence())
-    })?;
+    let refused = |rule: &str, sentence: String| {
+        tracing::info!(trigger_source = ?source, user_pool_id = pool, email = masked.as_deref(), rule, "sign-up refused");
+        TriggerError::user(sentence)
+    };
+    let decided = decide(&config.rules, source, attributes)
+        .map_err(|r| refused(r.code(), r.sentence().to_owned()))?;
     if let (Some(link), Some(directory)) = (&config.link, directory) {
         let user_name = header.user_name.as_deref();
         one_account(link, directory, source, pool, user_name, attributes)
             .await
-            .map_err(|refusal| {
-                tracing::info!(trigger_source = ?source, user_pool_id = pool, email = masked.as_deref(), rule = refusal.code(), "sign-up refused");
-                TriggerError::user(refusal.sentence())
-            })?;
+            .map_err(|r| refused(r.code(), r.sentence()))?;
     }
     tracing::info!(trigger_source = ?source, user_pool_id = pool, email = masked.as_deref(), auto_confirm = decided.auto_confirm_user, "sign-up accepted");
     answer(&mut event, &decided);
