@@ -78,6 +78,22 @@ async fn put_status(m: &Moto, sub: &str, status: &str, until: Option<&str>) {
         .unwrap();
 }
 
+/// The answer to `user`'s sign-in (`not_found`: Cognito's userNotFound event).
+async fn sign_in(
+    m: &Moto,
+    config: &pre_authentication::Config,
+    user: &str,
+    not_found: bool,
+) -> Result<Value, trigger_core::TriggerError> {
+    handle(
+        config,
+        &m.statuses,
+        &m.groups,
+        event_for(m, user, not_found),
+    )
+    .await
+}
+
 /// A sign-in event of `user` (sub = user name) to the pool and client of `m`.
 fn event_for(m: &Moto, user: &str, not_found: bool) -> Value {
     let file = if not_found {
@@ -103,49 +119,25 @@ async fn rows_and_groups_from_the_servers_decide() {
         ("ACCOUNT_STATUS_TABLE_NAME", &m.table),
         ("CLIENT_GROUPS", &format!("{}=staff", m.client)),
     ]);
-    let ana = handle(
-        &restricted,
-        &m.statuses,
-        &m.groups,
-        event_for(&m, "ana", false),
-    )
-    .await;
+    let ana = sign_in(&m, &restricted, "ana", false).await;
     assert_eq!(
         shown(&ana),
         Err("Your account is suspended until 2999-01-01 00:00 UTC")
     );
-    let ben = handle(
-        &restricted,
-        &m.statuses,
-        &m.groups,
-        event_for(&m, "ben", false),
-    )
-    .await;
+    let ben = sign_in(&m, &restricted, "ben", false).await;
     assert_eq!(
         shown(&ben),
         Err("Your account does not have access to this app")
     );
     // Nobody: the same lookups, the answer ben gets.
     let started = Instant::now();
-    let nobody = handle(
-        &restricted,
-        &m.statuses,
-        &m.groups,
-        event_for(&m, "nobody@example.com", true),
-    )
-    .await;
+    let nobody = sign_in(&m, &restricted, "nobody@example.com", true).await;
     eprintln!("unknown user against moto: {:?}", started.elapsed());
     assert_eq!(shown(&nobody), shown(&ben));
     // Lifted: ana is in staff.
     put_status(&m, "ana", "active", None).await;
     let started = Instant::now();
-    let ana = handle(
-        &restricted,
-        &m.statuses,
-        &m.groups,
-        event_for(&m, "ana", false),
-    )
-    .await;
+    let ana = sign_in(&m, &restricted, "ana", false).await;
     eprintln!("normal sign-in against moto: {:?}", started.elapsed());
     assert!(ana.is_ok(), "{ana:?}");
 }
@@ -155,7 +147,7 @@ async fn an_unusable_row_follows_on_lookup_failure() {
     let m = moto().await;
     put_status(&m, "ben", "banned", None).await;
     let deny = config(&[("ACCOUNT_STATUS_TABLE_NAME", &m.table)]);
-    let ben = handle(&deny, &m.statuses, &m.groups, event_for(&m, "ben", false)).await;
+    let ben = sign_in(&m, &deny, "ben", false).await;
     assert_eq!(
         shown(&ben),
         Err("Sign-in is unavailable right now. Please try again in a moment")
@@ -164,11 +156,7 @@ async fn an_unusable_row_follows_on_lookup_failure() {
         ("ACCOUNT_STATUS_TABLE_NAME", &m.table),
         ("ON_LOOKUP_FAILURE", "allow"),
     ]);
-    assert!(
-        handle(&allow, &m.statuses, &m.groups, event_for(&m, "ben", false))
-            .await
-            .is_ok()
-    );
+    assert!(sign_in(&m, &allow, "ben", false).await.is_ok());
 }
 
 /// Both lookups against `endpoint`, under both settings of ON_LOOKUP_FAILURE: the
