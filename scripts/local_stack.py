@@ -265,6 +265,16 @@ class LambdaProxy:
                 upstream = conn.getresponse()
                 payload = upstream.read()
                 failed = upstream.status >= 500 or upstream.getheader("X-Amz-Function-Error") is not None
+                # Recorded before answering: once the caller has its answer, the call is in
+                # `calls` (cognito-local's last trigger call can end its API call at once).
+                function = self.path.split("/functions/", 1)[-1].split("/", 1)[0]
+                try:
+                    source = json.loads(body).get("triggerSource")
+                    answer = json.loads(payload or b"null")
+                except ValueError:
+                    source, answer = None, None
+                with proxy.lock:
+                    proxy.calls.append((function, source, not failed, answer))
                 try:
                     self.send_response(200 if upstream.status >= 500 else upstream.status)
                     if failed:
@@ -275,14 +285,6 @@ class LambdaProxy:
                     self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):
                     return  # the caller is gone (stopping)
-                function = self.path.split("/functions/", 1)[-1].split("/", 1)[0]
-                try:
-                    source = json.loads(body).get("triggerSource")
-                    answer = json.loads(payload or b"null")
-                except ValueError:
-                    source, answer = None, None
-                with proxy.lock:
-                    proxy.calls.append((function, source, not failed, answer))
 
         self.port = free_port()
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
