@@ -158,6 +158,7 @@ mod tests {
         Rendered {
             subject: subject.into(),
             email_html: body.into(),
+            email_text: String::new(),
             sms: sms.into(),
         }
     }

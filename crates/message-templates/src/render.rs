@@ -20,6 +20,7 @@ pub const CATALOGS: &[(&str, &str)] = &[
 
 const LAYOUT: &str = include_str!("../templates/email.html");
 const NOTICE_TEXT: &str = include_str!("../templates/notice.txt");
+const MESSAGE_TEXT: &str = include_str!("../templates/message.txt");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +38,7 @@ struct Catalog {
     new_sign_in: NoticeTexts,
     welcome: NoticeTexts,
     password_changed: NoticeTexts,
+    risky_sign_in: NoticeTexts,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,10 +81,18 @@ pub enum Notice {
     Welcome,
     /// The password was just reset (post-confirmation).
     PasswordChanged,
+    /// Threat protection stepped in at a sign-in (the custom email sender's
+    /// account-takeover notification).
+    RiskySignIn,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 3] = [Self::NewSignIn, Self::Welcome, Self::PasswordChanged];
+    pub const ALL: [Notice; 4] = [
+        Self::NewSignIn,
+        Self::Welcome,
+        Self::PasswordChanged,
+        Self::RiskySignIn,
+    ];
 
     /// The section of a locale catalog holding this notice's texts.
     pub fn key(self) -> &'static str {
@@ -90,6 +100,7 @@ impl Notice {
             Self::NewSignIn => "new_sign_in",
             Self::Welcome => "welcome",
             Self::PasswordChanged => "password_changed",
+            Self::RiskySignIn => "risky_sign_in",
         }
     }
 }
@@ -100,6 +111,7 @@ impl Catalog {
             Notice::NewSignIn => &self.new_sign_in,
             Notice::Welcome => &self.welcome,
             Notice::PasswordChanged => &self.password_changed,
+            Notice::RiskySignIn => &self.risky_sign_in,
         }
     }
 
@@ -161,11 +173,13 @@ pub struct RenderedNotice {
     pub text: String,
 }
 
-/// One rendered message: email subject, email HTML body and SMS text.
+/// One rendered message: email subject, email HTML and plain-text bodies, SMS text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     pub subject: String,
     pub email_html: String,
+    /// The same email as plain text (for senders that send a text part too).
+    pub email_text: String,
     pub sms: String,
 }
 
@@ -189,6 +203,7 @@ impl Renderer {
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         add(&mut env, "email.html".to_owned(), LAYOUT.to_owned())?;
         add(&mut env, "notice.txt".to_owned(), NOTICE_TEXT.to_owned())?;
+        add(&mut env, "message.txt".to_owned(), MESSAGE_TEXT.to_owned())?;
         for (lang, source) in CATALOGS {
             let catalog: Catalog = toml::from_str(source).map_err(|e| SetupError::Catalog {
                 lang: (*lang).to_owned(),
@@ -229,11 +244,7 @@ impl Renderer {
         let safe = |name: String| part(name).map(Value::from_safe_string);
         let k = kind.key();
         let subject = part(format!("{lang}/{k}/subject.txt"))?;
-        let greeting = if ctx.name.as_deref().is_some_and(|n| !n.trim().is_empty()) {
-            safe(format!("{lang}/common/greeting.html"))?
-        } else {
-            safe(format!("{lang}/common/greeting_anonymous.html"))?
-        };
+        let greeting = greeting_for(ctx.name.as_deref());
         let footer = match &ctx.support_email {
             Some(_) => Some(safe(format!("{lang}/common/footer.html"))?),
             None => None,
@@ -242,7 +253,7 @@ impl Renderer {
             lang => lang,
             subject => &subject,
             heading => safe(format!("{lang}/{k}/heading.html"))?,
-            greeting => greeting,
+            greeting => safe(format!("{lang}/common/{greeting}.html"))?,
             intro => safe(format!("{lang}/{k}/intro.html"))?,
             code => &ctx.code,
             link => &ctx.link,
@@ -252,10 +263,23 @@ impl Renderer {
             footer => footer,
             details => (),
         })?;
+        let email_text = self.env.get_template("message.txt")?.render(context! {
+            greeting => part(format!("{lang}/common/{greeting}.txt"))?,
+            intro => part(format!("{lang}/{k}/intro.txt"))?,
+            code => &ctx.code,
+            link => &ctx.link,
+            link_intro => part(format!("{lang}/common/link_intro.txt"))?,
+            ignore => part(format!("{lang}/common/ignore.txt"))?,
+            footer => match &ctx.support_email {
+                Some(_) => Some(part(format!("{lang}/common/footer.txt"))?),
+                None => None,
+            },
+        })?;
         let sms = part(format!("{lang}/{k}/sms.txt"))?;
         Ok(Rendered {
             subject,
             email_html,
+            email_text,
             sms,
         })
     }
@@ -280,12 +304,7 @@ impl Renderer {
             self.env.get_template(&name)?.render(&vars)
         };
         let safe = |name: String| part(name).map(Value::from_safe_string);
-        let has_name = ctx.name.as_deref().is_some_and(|n| !n.trim().is_empty());
-        let greeting = if has_name {
-            "greeting"
-        } else {
-            "greeting_anonymous"
-        };
+        let greeting = greeting_for(ctx.name.as_deref());
         let subject = part(format!("{lang}/{n}/subject.txt"))?;
         let has_when = self
             .env
@@ -329,6 +348,14 @@ impl Renderer {
     }
 }
 
+/// The common greeting for a name (a blank one greets nobody by name).
+fn greeting_for(name: Option<&str>) -> &'static str {
+    match name.is_some_and(|n| !n.trim().is_empty()) {
+        true => "greeting",
+        false => "greeting_anonymous",
+    }
+}
+
 /// Every string of one language's catalog as a template: `<lang>/<section>/<field>`,
 /// `.html` (escaped) where it lands in the email, `.txt` where it is plain text.
 fn add_catalog(
@@ -368,6 +395,7 @@ fn add_catalog(
         add(env, format!("{lang}/{k}/subject.txt"), t.subject.clone())?;
         add(env, format!("{lang}/{k}/heading.html"), t.heading.clone())?;
         add(env, format!("{lang}/{k}/intro.html"), t.intro.clone())?;
+        add(env, format!("{lang}/{k}/intro.txt"), t.intro.clone())?;
         add(env, format!("{lang}/{k}/sms.txt"), t.sms.clone())?;
     }
     Ok(())
@@ -408,6 +436,14 @@ mod tests {
                     "{lang} {kind:?}: greeting by name"
                 );
                 assert!(m.email_html.contains("help@acme.example"), "{lang}: footer");
+                // The text part says the same without markup.
+                assert!(
+                    m.email_text.contains("{####}") && m.email_text.contains("Zoë"),
+                    "{lang} {kind:?}: {}",
+                    m.email_text
+                );
+                assert!(!m.email_text.contains('<'), "{lang} {kind:?}: markup in text");
+                assert!(m.email_text.contains("help@acme.example"), "{lang}: footer");
                 if kind.needs_username() {
                     assert!(m.email_html.contains("{username}") && m.sms.contains("{username}"));
                 }
@@ -506,6 +542,23 @@ mod tests {
         assert!(!a.html.contains("<b>Eve"));
         assert!(a.html.contains("&lt;b&gt;Eve"));
         assert!(a.text.contains("<b>Eve</b>"));
+    }
+
+    #[test]
+    fn the_risky_sign_in_notice_says_when_and_from_where_in_every_language() {
+        let r = Renderer::new().unwrap();
+        let mut c = alert_ctx("Zoë");
+        c.time = "2026-11-22 09:15 UTC, 203.0.113.7 (Lisbon, Portugal)".into();
+        let en = r.render_notice("en", Notice::RiskySignIn, &c).unwrap();
+        for lang in r.languages() {
+            let n = r.render_notice(lang, Notice::RiskySignIn, &c).unwrap();
+            assert!(n.text.contains("203.0.113.7 (Lisbon, Portugal)"), "{lang}");
+            assert!(n.html.contains("203.0.113.7 (Lisbon, Portugal)"), "{lang}");
+            assert!(n.subject.contains("Acme Notes"), "{lang}");
+            if lang != "en" {
+                assert_ne!(n.subject, en.subject, "{lang}");
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,182 @@
+//! Cognito's codes: ciphertext of the AWS Encryption SDK, decrypted under the pool's
+//! KMS key into a [`Code`] that never prints.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+
+use aws_esdk::material_providers::client as mpl;
+use aws_esdk::material_providers::types::keyring::KeyringRef;
+use aws_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
+use aws_esdk::material_providers::types::EsdkCommitmentPolicy;
+use aws_esdk::types::aws_encryption_sdk_config::AwsEncryptionSdkConfig;
+use base64::Engine;
+use zeroize::Zeroizing;
+
+/// A code (or a temporary password) in clear. Wiped from memory when dropped; its
+/// `Debug` shows `Code(..)`; it has no `Display` and no `Serialize`, so it cannot end
+/// up in a log line, an error or an answer by accident.
+pub struct Code(Zeroizing<String>);
+
+impl Code {
+    pub fn new(text: String) -> Self {
+        Self(Zeroizing::new(text))
+    }
+
+    /// The code itself, for the one place that needs it: the message.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Code(..)")
+    }
+}
+
+/// Why a code could not be read. None of them carries the code, the ciphertext or
+/// key material: only what the Encryption SDK or KMS said.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecryptError {
+    #[error("the code is not base64")]
+    NotBase64,
+    /// The Encryption SDK refused the message (another key, a truncated or altered
+    /// message, a refused algorithm suite) or KMS refused, failed or did not answer.
+    #[error("the code was not decrypted: {0}")]
+    Refused(String),
+    #[error("the decrypted code is not text")]
+    NotText,
+}
+
+/// Turns `request.code` into the code.
+pub trait CodeReader {
+    fn read(&self, ciphertext: &str) -> impl Future<Output = Result<Code, DecryptError>>;
+}
+
+/// How much of a refusal is kept: the SDK's messages are long debug dumps.
+const REASON_CHARS: usize = 300;
+
+/// The AWS Encryption SDK with a KMS keyring on one key.
+///
+/// - Commitment policy `RequireEncryptAllowDecrypt`: Cognito's ciphertext may use an
+///   algorithm suite without key commitment, which the SDK's default policy refuses.
+/// - The keyring is strict: only the configured key, never a discovery keyring, so a
+///   message under any other key is refused.
+pub struct KmsCodes {
+    client: aws_esdk::client::Client,
+    keyring: KeyringRef,
+    key_arn: String,
+}
+
+impl fmt::Debug for KmsCodes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KmsCodes")
+            .field("key_arn", &self.key_arn)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KmsCodes {
+    /// A reader for codes under `key_arn`, calling KMS through `kms` (whose timeouts
+    /// bound each decryption: the SDK's KMS calls block the thread they run on).
+    pub async fn new(kms: aws_sdk_kms::Client, key_arn: &str) -> Result<Self, String> {
+        let providers = mpl::Client::from_conf(
+            MaterialProvidersConfig::builder()
+                .build()
+                .map_err(|e| e.to_string())?,
+        )
+        .map_err(|e| e.to_string())?;
+        let keyring = providers
+            .create_aws_kms_keyring()
+            .kms_key_id(key_arn)
+            .kms_client(kms)
+            .send()
+            .await
+            .map_err(|e| shorten(e.to_string()))?;
+        let config = AwsEncryptionSdkConfig::builder()
+            .commitment_policy(EsdkCommitmentPolicy::RequireEncryptAllowDecrypt)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let client = aws_esdk::client::Client::from_conf(config).map_err(|e| e.to_string())?;
+        Ok(Self {
+            client,
+            keyring,
+            key_arn: key_arn.to_owned(),
+        })
+    }
+}
+
+impl CodeReader for KmsCodes {
+    async fn read(&self, ciphertext: &str) -> Result<Code, DecryptError> {
+        let message = base64::engine::general_purpose::STANDARD
+            .decode(ciphertext.trim())
+            .map_err(|_| DecryptError::NotBase64)?;
+        let plaintext = self
+            .client
+            .decrypt()
+            .ciphertext(message)
+            .keyring(self.keyring.clone())
+            .send()
+            .await
+            .map_err(|e| DecryptError::Refused(shorten(e.to_string())))?
+            .plaintext
+            .ok_or_else(|| DecryptError::Refused("no plaintext in the answer".into()))?;
+        let bytes = Zeroizing::new(plaintext.into_inner());
+        let text = std::str::from_utf8(&bytes).map_err(|_| DecryptError::NotText)?;
+        Ok(Code::new(text.to_owned()))
+    }
+}
+
+fn shorten(reason: String) -> String {
+    match reason.char_indices().nth(REASON_CHARS) {
+        Some((cut, _)) => format!("{}...", &reason[..cut]),
+        None => reason,
+    }
+}
+
+/// Codes kept in memory (ciphertext -> code), for tests of what happens around the
+/// decryption; the decryption itself is tested with [`KmsCodes`] against KMS.
+#[derive(Debug, Default)]
+pub struct InMemoryCodes {
+    codes: HashMap<String, String>,
+}
+
+impl InMemoryCodes {
+    pub fn with<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self {
+            codes: pairs
+                .into_iter()
+                .map(|(c, p)| (c.to_owned(), p.to_owned()))
+                .collect(),
+        }
+    }
+}
+
+impl CodeReader for InMemoryCodes {
+    async fn read(&self, ciphertext: &str) -> Result<Code, DecryptError> {
+        self.codes
+            .get(ciphertext)
+            .map(|code| Code::new(code.clone()))
+            .ok_or_else(|| DecryptError::Refused("not a code this store holds".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_never_prints() {
+        let code = Code::new("482913".into());
+        assert_eq!(format!("{code:?}"), "Code(..)");
+        assert_eq!(code.expose(), "482913");
+    }
+
+    #[test]
+    fn long_refusals_are_cut() {
+        let long = "x".repeat(1000);
+        assert_eq!(shorten(long).chars().count(), REASON_CHARS + 3);
+        assert_eq!(shorten("short".into()), "short");
+    }
+}
