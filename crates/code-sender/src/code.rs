@@ -107,6 +107,19 @@ impl KmsCodes {
     }
 }
 
+/// What both senders build at start: the AWS settings, every call bounded by half the
+/// budget (one half for KMS, one for the send), and the reader of codes under the
+/// configured key. An error (no keyring) refuses the start.
+pub async fn connect(
+    settings: &crate::SenderSettings,
+) -> Result<(aws_config::SdkConfig, KmsCodes), String> {
+    let sdk = trigger_core::aws::sdk_config(settings.per_call()).await;
+    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &settings.key_arn)
+        .await
+        .map_err(|e| format!("no KMS keyring for KMS_KEY_ARN: {e}"))?;
+    Ok((sdk, codes))
+}
+
 impl CodeReader for KmsCodes {
     async fn read(&self, ciphertext: &str) -> Result<Code, DecryptError> {
         let message = base64::engine::general_purpose::STANDARD

@@ -8,9 +8,11 @@
 //! the texts `message-templates` has for it.
 
 pub mod code;
+pub mod delivery;
 pub mod settings;
 
-pub use code::{Code, CodeReader, DecryptError, InMemoryCodes, KmsCodes};
+pub use code::{connect, Code, CodeReader, DecryptError, InMemoryCodes, KmsCodes};
+pub use delivery::{conclude, read_code, source_name, within, Delivery};
 pub use settings::SenderSettings;
 
 use std::time::Duration;

@@ -1,0 +1,100 @@
+//! The steps both senders take around their own message: read the code within the
+//! budget, send within the budget, then log, count and answer what happened.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use trigger_core::TriggerError;
+
+use crate::{Code, CodeReader, SendError};
+
+/// A message that went out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// `EMAIL` or `SMS`.
+    pub channel: &'static str,
+    /// The shipped language it was written in.
+    pub language: String,
+    /// The catalog section it was written from (`sign_up`, `risky_sign_in`, ...).
+    pub message: &'static str,
+    /// Where it went, masked for the log (`m***@example.com`, `+*********4567`).
+    pub to: String,
+}
+
+/// The name Cognito gives a trigger source (`CustomEmailSender_SignUp`, ...).
+pub fn source_name<S: Serialize>(source: &S) -> String {
+    match serde_json::to_value(source) {
+        Ok(Value::String(name)) => name,
+        _ => String::new(),
+    }
+}
+
+/// `future` cut off at `budget`: `OutOfTime(what)` when it does not finish.
+pub async fn within<T>(
+    budget: Duration,
+    what: &'static str,
+    future: impl Future<Output = Result<T, SendError>>,
+) -> Result<T, SendError> {
+    let started = Instant::now();
+    tokio::time::timeout(budget, future)
+        .await
+        .map_err(|_| SendError::OutOfTime(what, started.elapsed()))?
+}
+
+/// The code of the request (`request.code`), decrypted. The decryption is bounded by
+/// the KMS client's own timeouts: the Encryption SDK's KMS calls block their thread.
+pub async fn read_code<R: CodeReader>(codes: &R, ciphertext: Option<&str>) -> Result<Code, SendError> {
+    let ciphertext = ciphertext
+        .filter(|c| !c.trim().is_empty())
+        .ok_or(SendError::Missing("code"))?;
+    Ok(codes.read(ciphertext).await?)
+}
+
+/// Logs and counts one invocation's outcome and turns it into the answer: on success
+/// `response` says what went out (Cognito ignores it; `make invoke-*` and the sample
+/// answers show it), on failure the error fails the invocation.
+///
+/// Nothing here can fail once the message went out, so a retried event never sends
+/// the code twice because of a step after the send.
+pub fn conclude(
+    response: &mut Map<String, Value>,
+    user_pool_id: &str,
+    trigger_source: &str,
+    started: Instant,
+    outcome: Result<Delivery, SendError>,
+) -> Result<(), TriggerError> {
+    let labels = [
+        ("UserPoolId", user_pool_id.to_owned()),
+        ("TriggerSource", trigger_source.to_owned()),
+    ];
+    let ms = started.elapsed().as_millis() as u64;
+    match outcome {
+        Ok(delivery) => {
+            metrics::counter!("MessagesSent", &labels).increment(1);
+            tracing::info!(
+                trigger_source,
+                channel = delivery.channel,
+                to = %delivery.to,
+                language = %delivery.language,
+                message = delivery.message,
+                ms,
+                "message sent"
+            );
+            response.insert(
+                "delivered".into(),
+                json!({"channel": delivery.channel, "language": delivery.language, "message": delivery.message}),
+            );
+            Ok(())
+        }
+        Err(error) => {
+            let reason = error.reason();
+            let mut labels = labels.to_vec();
+            labels.push(("Reason", reason.to_owned()));
+            metrics::counter!("SendFailures", &labels).increment(1);
+            tracing::warn!(trigger_source, failure = reason, ms, "message not sent");
+            Err(error.into())
+        }
+    }
+}
