@@ -13,10 +13,16 @@ It also answers GET /_local/sent.json with what moto's SES and SNS "delivered"
 own /moto-api/data.json has it too, but builds a document of every model instance,
 every DynamoDB item included: 15 s for 2.6 MB after a test run.
 
+And POST /_local/sample-key?region=<region> installs the KMS key of the sample events
+(SAMPLE_KEY_ARN: a fixed id and fixed key material), so the codes encrypted in
+events/custom-*-sender/ decrypt on every fresh moto. Real KMS keys cannot be made
+twice; moto's can, which is what sample events need.
+
   moto_server.py --host 127.0.0.1 --port 5000
 """
 
 import argparse
+import hashlib
 import json
 import signal
 import sys
@@ -42,6 +48,11 @@ def main() -> None:
 
     def one_at_a_time(environ, start_response):
         with lock:
+            if environ.get("PATH_INFO") == "/_local/sample-key":
+                region = (environ.get("QUERY_STRING") or "region=eu-west-1").split("region=", 1)[-1].split("&")[0]
+                body = json.dumps({"arn": install_sample_key(region)}).encode()
+                start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                return [body]
             if environ.get("PATH_INFO") == "/_local/sent.json":
                 body = json.dumps(sent()).encode()
                 start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
@@ -50,6 +61,25 @@ def main() -> None:
             return [b"".join(app(environ, start_response))]
 
     run_simple(args.host, args.port, one_at_a_time, threaded=True, request_handler=MotoRequestHandler)
+
+
+SAMPLE_ACCOUNT = "123456789012"
+SAMPLE_KEY_ID = "5f0c3a9e-1b7d-4e2a-9c68-3d4b7a1e2f90"
+
+
+def install_sample_key(region: str) -> str:
+    """The sample events' KMS key in `region` (idempotent); its ARN."""
+    from moto.kms.models import kms_backends
+
+    backend = kms_backends[SAMPLE_ACCOUNT][region]
+    if SAMPLE_KEY_ID not in backend.keys:
+        key = backend.create_key(None, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", "the sample events' codes", None)
+        del backend.keys[key.id]
+        key.id = SAMPLE_KEY_ID
+        key.arn = f"arn:aws:kms:{region}:{SAMPLE_ACCOUNT}:key/{SAMPLE_KEY_ID}"
+        key.key_material = hashlib.sha256(b"cognito-triggers sample events").digest()
+        backend.keys[SAMPLE_KEY_ID] = key
+    return backend.keys[SAMPLE_KEY_ID].arn
 
 
 def sent() -> dict:

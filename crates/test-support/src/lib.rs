@@ -6,12 +6,15 @@
 //! properties, and (feature `aws`) moto, refused and hanging servers.
 
 pub mod events;
+pub mod logs;
 pub mod properties;
 
 #[cfg(feature = "aws")]
 pub mod aws;
 #[cfg(feature = "metrics")]
 pub mod emf;
+#[cfg(feature = "kms")]
+pub mod kms;
 
 pub use events::{lost_fields, sample_event, sample_events, upstream_fixtures};
 pub use properties::{block_on, check_no_panic};
