@@ -11,7 +11,7 @@ PYTHON       := $(VENV)/bin/python
 PY           := PYTHONPATH=scripts $(PYTHON)
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 CFN_LINT     := $(VENV)/bin/cfn-lint
-FUNCTIONS    := pre-signup custom-message post-confirmation pre-authentication inbound-federation pre-token-generation post-authentication user-migration
+FUNCTIONS    := pre-signup custom-message post-confirmation pre-authentication inbound-federation pre-token-generation post-authentication user-migration custom-email-sender custom-sms-sender
 # cargo-lambda finds zig (for cross-compiling to arm64) through the venv on PATH.
 WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 

@@ -34,7 +34,7 @@ ENV_FILE = ROOT / "local.env"
 LOGS = ROOT / "target" / "local-stack"
 # Every trigger binary, in the order the tools list them.
 FUNCTIONS = ["pre-signup", "custom-message", "post-confirmation", "pre-authentication", "inbound-federation",
-             "pre-token-generation", "post-authentication", "user-migration"]
+             "pre-token-generation", "post-authentication", "user-migration", "custom-email-sender", "custom-sms-sender"]
 
 
 class StackError(SystemExit):
@@ -188,8 +188,22 @@ def prepare_moto(endpoint: str) -> None:
         "username": {"S": "olivia.martin@example.com"}, "email": {"S": "olivia.martin@example.com"},
         "password_hash": {"S": "$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2"},
         "status": {"S": "active"}, "attributes": {"M": {"first_name": {"S": "Olivia"}, "last_name": {"S": "Martin"}}}})
-    for sender in (env["ALERT_FROM_ADDRESS"], env["WELCOME_FROM_ADDRESS"]):
+    for sender in (env["ALERT_FROM_ADDRESS"], env["WELCOME_FROM_ADDRESS"], sender_address(env["EMAIL_FROM_ADDRESS"])):
         aws_client("ses", endpoint).verify_email_identity(EmailAddress=sender)
+    # The KMS key the codes of events/custom-*-sender/ are encrypted under (KMS_KEY_ARN).
+    install_sample_key(endpoint, env["AWS_REGION"])
+
+
+def sender_address(sender: str) -> str:
+    """The address of `Name <address>` (or the address itself)."""
+    return sender.rsplit("<", 1)[-1].rstrip(">").strip()
+
+
+def install_sample_key(endpoint: str, region: str) -> str:
+    """The sample events' KMS key in moto (scripts/moto_server.py); its ARN."""
+    req = urllib.request.Request(f"{endpoint}/_local/sample-key?region={region}", data=b"", method="POST")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())["arn"]
 
 
 def build_binaries(*names: str) -> None:
@@ -317,13 +331,15 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 class CognitoLocal(Background):
     """cognito-local (npm) with its data in a fresh folder, calling `triggers`
-    (Cognito trigger name -> function name) through the Lambda API on `lambda_port`."""
+    (Cognito trigger name -> function name) through the Lambda API on `lambda_port`.
+    `kms` is its KMSConfig (the key it encrypts custom senders' codes under, and its
+    KMS client's options), needed with a CustomEmailSender trigger."""
 
-    def __init__(self, lambda_port: int, triggers: dict):
-        super().__init__("cognito-local")
+    def __init__(self, lambda_port: int, triggers: dict, name: str = "cognito-local", kms: dict = None):
+        super().__init__(name)
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.workdir = LOGS / "cognito-local"
+        self.workdir = LOGS / name
         shutil.rmtree(self.workdir, ignore_errors=True)
         (self.workdir / ".cognito").mkdir(parents=True)
         config = {
@@ -336,6 +352,8 @@ class CognitoLocal(Background):
             "TriggerFunctions": triggers,
             "UserPoolDefaults": {"UsernameAttributes": ["email"]},
         }
+        if kms:
+            config["KMSConfig"] = kms
         (self.workdir / ".cognito" / "config.json").write_text(json.dumps(config, indent=2))
 
     def __enter__(self):

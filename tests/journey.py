@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 
 from local_stack import (CognitoLocal, LambdaProxy, MotoServer, Watch, aws_client, build_binaries,
-                         env_file_values, prepare_moto)
+                         env_file_values, install_sample_key, prepare_moto)
 
 PASSWORD = "Str0ng-Passw0rd!"
 LEGACY_PASSWORD = "Legacy-Passw0rd!"
@@ -323,6 +323,47 @@ class Journey:
         say("the same answer: Cognito then says 'Incorrect username or password' to both if the password is wrong")
         return {"refused": message}
 
+    def step_custom_email_sender(self) -> dict:
+        self.step("custom email sender: cognito-local encrypts the code, our binary decrypts it and emails it")
+        key = install_sample_key(self.moto.endpoint, self.env["AWS_REGION"])
+        expect(key == self.env["KMS_KEY_ARN"], f"KMS_KEY_ARN {self.env['KMS_KEY_ARN']} is not moto's key {key}")
+        # With a CustomEmailSender, cognito-local sends no email itself (the pool's own
+        # messages included), so it is a second pool server, beside the first.
+        kms = {"KMSKeyId": key, "KMSKeyAlias": key, "endpoint": self.moto.endpoint, "region": self.env["AWS_REGION"],
+               "credentials": {"accessKeyId": "local", "secretAccessKey": "local"}}
+        senders = CognitoLocal(self.proxy.port, {"CustomEmailSender": "custom-email-sender"},
+                               name="cognito-local-senders", kms=kms)
+        with senders:
+            idp = senders.client()
+            pool = idp.create_user_pool(PoolName="acme-notes-senders", UsernameAttributes=["email"],
+                                        AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+            client = idp.create_user_pool_client(UserPoolId=pool, ClientName="acme-notes-web",
+                                                 ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+            say(f"a second cognito-local (pid {senders.proc.pid}) with CustomEmailSender and KMSConfig on moto's KMS ({key})")
+            user = "lena.weber@example.de"
+            mark = self.proxy.mark()
+            idp.sign_up(ClientId=client, Username=user, Password=PASSWORD,
+                        UserAttributes=[{"Name": "email", "Value": user}, {"Name": "given_name", "Value": "Lena"},
+                                        {"Name": "locale", "Value": "de"}])
+            self.ran_once(mark, ("custom-email-sender", "CustomEmailSender_SignUp"))
+            sent = self.answers(mark, "custom-email-sender")[0]
+            encrypted = sent["request"]["code"]
+            say(f"request.code (cognito-local's JavaScript Encryption SDK): {encrypted[:48]}... ({len(encrypted)} characters)")
+            say(f"the binary answered: {json.dumps(sent['response'])}")
+            mails = [m for m in self.moto.sent()["ses"] if m["to"] == [user]]
+            expect(len(mails) == 1, f"{len(mails)} emails recorded for {user}")
+            body = text_of(mails[0]["body"])
+            codes = re.findall(r"\b\d{6}\b", body)
+            expect(codes, f"no code in the email: {body[:300]}")
+            say(f"SES recorded: from {mails[0]['source']} to {user}")
+            say(f"  subject: {mails[0]['subject']}")
+            say(f"  text:    {body[:200]}")
+            idp.confirm_sign_up(ClientId=client, Username=user, ConfirmationCode=codes[0])
+            status = idp.admin_get_user(UserPoolId=pool, Username=user)["UserStatus"]
+            say(f"confirmed with the code from the email ({codes[0]}): {status}")
+            expect(status == "CONFIRMED", f"status {status} after confirming with {codes[0]}")
+        return mails[0]
+
     def cognito_event(self, source, user_name, request) -> dict:
         """An event as the deployed user pool sends it (version 1, this pool and client)."""
         return {"version": "1", "region": self.env["AWS_REGION"], "userPoolId": self.pool.id, "userName": user_name,
@@ -339,6 +380,7 @@ class Journey:
         self.step_forgot_password("olivia.martin@example.com")
         self.step_new_device("olivia.martin@example.com")
         self.step_suspended(rosa.username, "olivia.martin@example.com")
+        self.step_custom_email_sender()
         return self.steps
 
 

@@ -43,6 +43,10 @@ def shape_problem(function: str, ok: bool, body):
             return "no email with the code placeholder"
     if function in ("post-authentication", "post-confirmation", "pre-authentication") and response != {}:
         return f"{function} must return an empty response, got {response!r}"
+    if function in ("custom-email-sender", "custom-sms-sender"):
+        channel = "EMAIL" if function == "custom-email-sender" else "SMS"
+        if (response.get("delivered") or {}).get("channel") != channel:
+            return f"no {channel} delivered: {response!r}"
     if function == "inbound-federation" and not isinstance(response.get("userAttributesToMap"), dict):
         return f"no userAttributesToMap in {response!r}"
     if function == "pre-token-generation":

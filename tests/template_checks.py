@@ -130,6 +130,8 @@ def triggers_are_invoked_by_this_pool_only(stack):
     lambda_config = pool.get("LambdaConfig", {})
     triggered = set()
     for key, target in lambda_config.items():
+        if key == "KMSKeyID":
+            continue
         if isinstance(target, dict) and "LambdaArn" in target:
             target = target["LambdaArn"]
         if isinstance(target, dict) and "Fn::GetAtt" in target:
@@ -241,6 +243,45 @@ def pool_calls_are_narrow_and_acyclic(template):
     return "no dependency cycle; pool API calls granted on this pool only, each only when its setting is on"
 
 
+SENDERS_ON = {"CustomEmailSender": "true", "CustomSmsSender": "true",
+              "SesEmailIdentityArn": "arn:aws:ses:eu-west-1:123456789012:identity/acme.example",
+              "EmailFromAddress": "Acme Notes <no-reply@acme.example>"}
+
+
+def custom_senders_are_off_by_default_and_narrow(template):
+    """Off by default (they replace Cognito's own sending); on, the pool names the
+    key, Cognito may only encrypt with it, and each sender may decrypt with that key
+    alone and send through its own channel only."""
+    off = Stack(template)
+    (_, pool), = off.resources("AWS::Cognito::UserPool")
+    config = pool.get("LambdaConfig", {})
+    check(not {"KMSKeyID", "CustomEmailSender", "CustomSMSSender"} & set(config), f"senders on by default: {config}")
+    check(not list(off.resources("AWS::KMS::Key")), "a KMS key by default")
+    check(Stack(template, CustomEmailSender="true").refused_by_rules(),
+          "CustomEmailSender without a SES identity is accepted")
+    on = Stack(template, **SENDERS_ON)
+    check(not on.refused_by_rules(), f"refused: {on.refused_by_rules()}")
+    (_, pool), = on.resources("AWS::Cognito::UserPool")
+    config = pool["LambdaConfig"]
+    check(config.get("KMSKeyID") == {"Fn::GetAtt": ["CodeKey", "Arn"]}, f"KMSKeyID {config.get('KMSKeyID')}")
+    (_, key), = on.resources("AWS::KMS::Key")
+    cognito = [st for st in key["KeyPolicy"]["Statement"] if st.get("Principal") == {"Service": "cognito-idp.amazonaws.com"}]
+    check(len(cognito) == 1 and cognito[0]["Action"] == "kms:Encrypt" and "Condition" in cognito[0],
+          f"Cognito's use of the key: {cognito}")
+    channels = {"CustomEmailSenderFunction": "ses:SendEmail", "CustomSmsSenderFunction": "sns:Publish"}
+    for function, send in channels.items():
+        check(config.get("CustomEmailSender" if "Email" in function else "CustomSMSSender", {}).get("LambdaArn")
+              == {"Fn::GetAtt": [function, "Arn"]}, f"{function} is not the pool's sender")
+        props = dict(on.resources("AWS::Serverless::Function"))[function]
+        statements = [st for policy in props["Policies"] for st in policy["Statement"]]
+        actions = sorted(st["Action"] for st in statements)
+        check(actions == sorted(["kms:Decrypt", send]), f"{function}: {actions}")
+        decrypt = next(st for st in statements if st["Action"] == "kms:Decrypt")
+        check(decrypt["Resource"] == {"Fn::GetAtt": ["CodeKey", "Arn"]}, f"{function}: decrypts with {decrypt['Resource']}")
+        check(all(st.get("Resource") != "*" for st in statements), f"{function}: a statement on every resource")
+    return "off by default; on, Cognito only encrypts with the key, each sender only decrypts with it and sends on its channel"
+
+
 def main() -> int:
     template, matches = decode(str(ROOT / "template.yaml"))
     if matches:
@@ -251,6 +292,9 @@ def main() -> int:
         ("device tracking", lambda: alerts_have_device_tracking(template)),
         ("invoke permissions", lambda: triggers_are_invoked_by_this_pool_only(Stack(template))),
         ("pool API access", lambda: pool_calls_are_narrow_and_acyclic(template)),
+        ("invoke permissions, custom senders on",
+         lambda: triggers_are_invoked_by_this_pool_only(Stack(template, **SENDERS_ON))),
+        ("custom senders", lambda: custom_senders_are_off_by_default_and_narrow(template)),
     ]
     failed = 0
     for title, run in checks:

@@ -37,8 +37,10 @@ fn every_sample_event_decodes_and_comes_back() {
         + each::<CognitoEventUserPoolsMigrateUser>(sample_events("user-migration"))
         + each::<CognitoEventUserPoolsPostConfirmation>(sample_events("post-confirmation"))
         + each::<CognitoEventUserPoolsPreAuthentication>(sample_events("pre-authentication"))
-        + each::<CognitoEventUserPoolsInboundFederation>(sample_events("inbound-federation"));
-    assert!(n >= 42, "{n} sample events");
+        + each::<CognitoEventUserPoolsInboundFederation>(sample_events("inbound-federation"))
+        + each::<CognitoEventUserPoolsCustomEmailSender>(sample_events("custom-email-sender"))
+        + each::<CognitoEventUserPoolsCustomSmsSender>(sample_events("custom-sms-sender"));
+    assert!(n >= 57, "{n} sample events");
 }
 
 #[test]
