@@ -107,17 +107,37 @@ impl KmsCodes {
     }
 }
 
-/// What both senders build at start: the AWS settings, every call bounded by half the
-/// budget (one half for KMS, one for the send), and the reader of codes under the
-/// configured key. An error (no keyring) refuses the start.
-pub async fn connect(
-    settings: &crate::SenderSettings,
-) -> Result<(aws_config::SdkConfig, KmsCodes), String> {
+/// What both senders build at start, after their settings: the metrics recorder, the
+/// AWS settings with every call bounded by half the budget (one half for KMS, one for
+/// the send), and the reader of codes under the configured key. An error refuses the
+/// start (it is logged).
+pub async fn start(settings: &crate::SenderSettings) -> Result<Started, lambda_runtime::Error> {
+    let metrics = trigger_core::emf::collector(&settings.metrics_namespace)?;
     let sdk = trigger_core::aws::sdk_config(settings.per_call()).await;
     let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &settings.key_arn)
         .await
-        .map_err(|e| format!("no KMS keyring for KMS_KEY_ARN: {e}"))?;
-    Ok((sdk, codes))
+        .map_err(|e| format!("no KMS keyring for KMS_KEY_ARN: {e}"))
+        .inspect_err(|e| tracing::error!(error = %e, "refusing to start"))?;
+    Ok(Started {
+        metrics,
+        sdk,
+        codes,
+    })
+}
+
+/// See [`start`].
+pub struct Started {
+    pub metrics: &'static metrics_cloudwatch_embedded::Collector,
+    pub sdk: aws_config::SdkConfig,
+    pub codes: KmsCodes,
+}
+
+impl fmt::Debug for Started {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Started")
+            .field("codes", &self.codes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl CodeReader for KmsCodes {

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+use trigger_core::events::CognitoEventUserPoolsHeader;
 use trigger_core::TriggerError;
 
 use crate::{Code, CodeReader, SendError};
@@ -58,16 +59,17 @@ pub async fn read_code<R: CodeReader>(codes: &R, ciphertext: Option<&str>) -> Re
 ///
 /// Nothing here can fail once the message went out, so a retried event never sends
 /// the code twice because of a step after the send.
-pub fn conclude(
+pub fn conclude<S: Serialize>(
+    header: &CognitoEventUserPoolsHeader<S>,
     response: &mut Map<String, Value>,
-    user_pool_id: &str,
-    trigger_source: &str,
     started: Instant,
     outcome: Result<Delivery, SendError>,
 ) -> Result<(), TriggerError> {
+    let source = source_name(&header.trigger_source);
+    let trigger_source = source.as_str();
     let labels = [
-        ("UserPoolId", user_pool_id.to_owned()),
-        ("TriggerSource", trigger_source.to_owned()),
+        ("UserPoolId", header.user_pool_id.clone().unwrap_or_default()),
+        ("TriggerSource", source.clone()),
     ];
     let ms = started.elapsed().as_millis() as u64;
     match outcome {

@@ -11,7 +11,7 @@ pub mod code;
 pub mod delivery;
 pub mod settings;
 
-pub use code::{connect, Code, CodeReader, DecryptError, InMemoryCodes, KmsCodes};
+pub use code::{start, Code, CodeReader, DecryptError, InMemoryCodes, KmsCodes, Started};
 pub use delivery::{conclude, read_code, source_name, within, Delivery};
 pub use settings::SenderSettings;
 

@@ -84,9 +84,7 @@ pub async fn handler<R: CodeReader, T: Texter>(
     let mut event = event.payload;
     let outcome = deliver(config, codes, texter, &event).await;
     let header = &event.cognito_event_user_pools_header;
-    let source = source_name(&header.trigger_source);
-    let pool = header.user_pool_id.clone().unwrap_or_default();
-    conclude(&mut event.response, &pool, &source, started, outcome)?;
+    conclude(header, &mut event.response, started, outcome)?;
     Ok(event)
 }
 
