@@ -42,6 +42,8 @@ SAMPLES = {
     "PreTokenGenerationFunction": ("pre-token-generation", "V2-TokenGeneration_NewPasswordChallenge.json"),
     "PostAuthenticationFunction": ("post-authentication", "PostAuthentication_Authentication-new-device.json"),
     "UserMigrationFunction": ("user-migration", "UserMigration_Authentication.json"),
+    "CustomEmailSenderFunction": ("custom-email-sender", "CustomEmailSender_AdminCreateUser.json"),
+    "CustomSmsSenderFunction": ("custom-sms-sender", "CustomSMSSender_SignUp.json"),
 }
 
 
@@ -157,7 +159,11 @@ def main(argv) -> int:
     arch = architecture()
     started = time.monotonic()
     # One argument, space-separated: the functions' settings come from local.env below.
-    params = f"Architecture={arch} AppName=Acme"
+    # The custom senders are off by default: on here, with the SES identity they need
+    # (their key and sender come from local.env, like every other setting).
+    params = (f"Architecture={arch} AppName=Acme CustomEmailSender=true CustomSmsSender=true "
+              "SesEmailIdentityArn=arn:aws:ses:eu-west-1:123456789012:identity/acme.example "
+              "EmailFromAddress=no-reply@acme.example")
     print(f"sam build ({arch}, debug) ...", flush=True)
     if sam("build", "--parameter-overrides", params).returncode != 0:
         return 1

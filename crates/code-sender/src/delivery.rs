@@ -46,7 +46,10 @@ pub async fn within<T>(
 
 /// The code of the request (`request.code`), decrypted. The decryption is bounded by
 /// the KMS client's own timeouts: the Encryption SDK's KMS calls block their thread.
-pub async fn read_code<R: CodeReader>(codes: &R, ciphertext: Option<&str>) -> Result<Code, SendError> {
+pub async fn read_code<R: CodeReader>(
+    codes: &R,
+    ciphertext: Option<&str>,
+) -> Result<Code, SendError> {
     let ciphertext = ciphertext
         .filter(|c| !c.trim().is_empty())
         .ok_or(SendError::Missing("code"))?;
@@ -68,7 +71,10 @@ pub fn conclude<S: Serialize>(
     let source = source_name(&header.trigger_source);
     let trigger_source = source.as_str();
     let labels = [
-        ("UserPoolId", header.user_pool_id.clone().unwrap_or_default()),
+        (
+            "UserPoolId",
+            header.user_pool_id.clone().unwrap_or_default(),
+        ),
         ("TriggerSource", source.clone()),
     ];
     let ms = started.elapsed().as_millis() as u64;

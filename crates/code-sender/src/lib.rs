@@ -83,7 +83,10 @@ mod tests {
 
     #[test]
     fn each_code_carrying_source_has_the_texts_of_its_custom_message_twin() {
-        assert_eq!(message_kind("CustomEmailSender_SignUp"), Some(MessageKind::SignUp));
+        assert_eq!(
+            message_kind("CustomEmailSender_SignUp"),
+            Some(MessageKind::SignUp)
+        );
         assert_eq!(
             message_kind("CustomSMSSender_AdminCreateUser"),
             Some(MessageKind::AdminCreateUser)
@@ -92,7 +95,10 @@ mod tests {
             message_kind("CustomEmailSender_Authentication"),
             Some(MessageKind::Authentication)
         );
-        assert_eq!(message_kind("CustomEmailSender_AccountTakeOverNotification"), None);
+        assert_eq!(
+            message_kind("CustomEmailSender_AccountTakeOverNotification"),
+            None
+        );
         assert_eq!(message_kind("SignUp"), None);
     }
 }

@@ -51,9 +51,9 @@ pub fn is_kms_key_arn(text: &str) -> bool {
                 && !region.is_empty()
                 && account.len() == 12
                 && account.bytes().all(|b| b.is_ascii_digit())
-                && resource
-                    .strip_prefix("key/")
-                    .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+                && resource.strip_prefix("key/").is_some_and(|id| {
+                    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                })
         }
         _ => false,
     }
@@ -81,14 +81,21 @@ mod tests {
         for vars in [
             vec![],
             vec![("KMS_KEY_ARN", "alias/cognito-codes")],
-            vec![("KMS_KEY_ARN", "arn:aws:kms:eu-west-1:123456789012:alias/cognito")],
+            vec![(
+                "KMS_KEY_ARN",
+                "arn:aws:kms:eu-west-1:123456789012:alias/cognito",
+            )],
             vec![("KMS_KEY_ARN", "arn:aws:s3:::bucket")],
             vec![("KMS_KEY_ARN", ARN), ("SENDER_BUDGET_MS", "50")],
         ] {
             let err = SenderSettings::from_vars(&Vars::from_pairs(vars.clone()))
                 .err()
                 .unwrap_or_else(|| unreachable!("{vars:?} was accepted"));
-            let var = if vars.len() == 2 { "SENDER_BUDGET_MS" } else { "KMS_KEY_ARN" };
+            let var = if vars.len() == 2 {
+                "SENDER_BUDGET_MS"
+            } else {
+                "KMS_KEY_ARN"
+            };
             assert!(err.to_string().contains(var), "{err}");
         }
     }

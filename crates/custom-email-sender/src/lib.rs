@@ -48,7 +48,10 @@ impl Config {
         let settings = SenderSettings::from_vars(vars)?;
         let sender = Sender::from_vars(vars, "EMAIL_FROM_ADDRESS", "no email can be sent")?
             .ok_or_else(|| {
-                ConfigError::new("EMAIL_FROM_ADDRESS", "must be set: the SES identity the emails come from")
+                ConfigError::new(
+                    "EMAIL_FROM_ADDRESS",
+                    "must be set: the SES identity the emails come from",
+                )
             })?;
         Ok(Self { settings, sender })
     }
@@ -91,7 +94,10 @@ pub async fn deliver<R: CodeReader, M: Mailer>(
         None => risky_sign_in_mail(config, event, to)?,
     };
     let sent = within(config.settings.per_call(), "the send", async {
-        mailer.send(&mail).await.map_err(|e| SendError::Send(e.to_string()))
+        mailer
+            .send(&mail)
+            .await
+            .map_err(|e| SendError::Send(e.to_string()))
     })
     .await;
     // The message held the code: it goes with it.
@@ -156,9 +162,9 @@ fn invitation_username(event: &Event) -> Option<String> {
 /// A UUID, as Cognito gives users of pools that sign in with their email.
 fn looks_like_internal_id(name: &str) -> bool {
     name.len() == 36
-        && name
-            .char_indices()
-            .all(|(i, c)| matches!(i, 8 | 13 | 18 | 23) == (c == '-') && (c == '-' || c.is_ascii_hexdigit()))
+        && name.char_indices().all(|(i, c)| {
+            matches!(i, 8 | 13 | 18 | 23) == (c == '-') && (c == '-' || c.is_ascii_hexdigit())
+        })
 }
 
 /// Threat protection's notice of a risky sign-in: no code; when and from where.
@@ -190,7 +196,10 @@ pub fn when_and_where(event: &Event) -> String {
     let when = attribute("LOGIN_TIME")
         .map(str::to_owned)
         .unwrap_or_else(|| human_time(SystemTime::now()));
-    let place: Vec<&str> = ["CITY", "COUNTRY"].into_iter().filter_map(attribute).collect();
+    let place: Vec<&str> = ["CITY", "COUNTRY"]
+        .into_iter()
+        .filter_map(attribute)
+        .collect();
     match (attribute("IP_ADDRESS"), place.is_empty()) {
         (Some(ip), false) => format!("{when}, {ip} ({})", place.join(", ")),
         (Some(ip), true) => format!("{when}, {ip}"),
@@ -205,9 +214,15 @@ mod tests {
 
     #[test]
     fn internal_ids_are_told_from_user_names() {
-        assert!(looks_like_internal_id("7c1e5d0a-3b9f-4e62-9a2d-61f0c8b4e7a1"));
+        assert!(looks_like_internal_id(
+            "7c1e5d0a-3b9f-4e62-9a2d-61f0c8b4e7a1"
+        ));
         assert!(!looks_like_internal_id("maria.garcia"));
-        assert!(!looks_like_internal_id("7c1e5d0a-3b9f-4e62-9a2d-61f0c8b4e7a1x"));
-        assert!(!looks_like_internal_id("7c1e5d0a13b9f14e6219a2d161f0c8b4e7a1"));
+        assert!(!looks_like_internal_id(
+            "7c1e5d0a-3b9f-4e62-9a2d-61f0c8b4e7a1x"
+        ));
+        assert!(!looks_like_internal_id(
+            "7c1e5d0a13b9f14e6219a2d161f0c8b4e7a1"
+        ));
     }
 }

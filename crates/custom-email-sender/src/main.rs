@@ -7,5 +7,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let started = code_sender::start(&config.settings).await?;
     let mailer = SesMailer::new(aws_sdk_ses::Client::new(&started.sdk), &config.sender.from);
     let codes = &started.codes;
-    trigger_core::emf::serve(started.metrics, |event| handler(&config, codes, &mailer, event)).await
+    trigger_core::emf::serve(started.metrics, |event| {
+        handler(&config, codes, &mailer, event)
+    })
+    .await
 }

@@ -13,7 +13,9 @@ use base64::Engine;
 use code_sender::KmsCodes;
 use mailer::{InMemoryMailer, SesMailer};
 use serde_json::Value;
-use test_support::aws::{hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for, sent_mail, unique_name};
+use test_support::aws::{
+    hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for, sent_mail, unique_name,
+};
 use test_support::kms::{cognito_local_encrypt, create_key, encrypt, Suite};
 use test_support::sample_event;
 
@@ -28,7 +30,9 @@ fn event_for(to: &str, ciphertext: &str) -> Value {
 
 async fn codes_on(endpoint: &str, key: &str, budget: Duration) -> KmsCodes {
     let sdk = sdk_config_for(endpoint, budget).await;
-    KmsCodes::new(aws_sdk_kms::Client::new(&sdk), key).await.unwrap()
+    KmsCodes::new(aws_sdk_kms::Client::new(&sdk), key)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -37,13 +41,25 @@ async fn codes_from_three_encryptors_decrypt_and_the_email_goes_out_through_ses(
     let key = create_key(&moto).await;
     let sdk = sdk_config_for(&moto, Duration::from_secs(2)).await;
     let ses = aws_sdk_ses::Client::new(&sdk);
-    ses.verify_email_identity().email_address("no-reply@acme.example").send().await.unwrap();
-    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &key).await.unwrap();
+    ses.verify_email_identity()
+        .email_address("no-reply@acme.example")
+        .send()
+        .await
+        .unwrap();
+    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &key)
+        .await
+        .unwrap();
     let mailer = SesMailer::new(ses, common::FROM);
     let config = common::config(&[("KMS_KEY_ARN", &key)]);
     let ciphertexts = [
-        ("committing (Rust SDK)", encrypt(&moto, &key, CODE, Suite::Committing).await),
-        ("non-committing (Rust SDK)", encrypt(&moto, &key, CODE, Suite::NonCommitting).await),
+        (
+            "committing (Rust SDK)",
+            encrypt(&moto, &key, CODE, Suite::Committing).await,
+        ),
+        (
+            "non-committing (Rust SDK)",
+            encrypt(&moto, &key, CODE, Suite::NonCommitting).await,
+        ),
         ("cognito-local", cognito_local_encrypt(&moto, &key, CODE)),
     ];
     for (label, ciphertext) in ciphertexts {
@@ -54,12 +70,18 @@ async fn codes_from_three_encryptors_decrypt_and_the_email_goes_out_through_ses(
             let answer = common::handle(&config, &codes, &mailer, event_for(&to, &ciphertext))
                 .await
                 .unwrap_or_else(|e| panic!("{label}: {e:?}"));
-            println!("{label}: decrypt + send ({round}) {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+            println!(
+                "{label}: decrypt + send ({round}) {:.1} ms",
+                started.elapsed().as_secs_f64() * 1e3
+            );
             assert_eq!(answer["response"]["delivered"]["channel"], "EMAIL");
         }
         let sent = sent_mail(&moto, &to);
         assert_eq!(sent.len(), 2, "{label}: one email per invocation");
-        assert!(sent[0].body.contains(CODE), "{label}: the code is in the email");
+        assert!(
+            sent[0].body.contains(CODE),
+            "{label}: the code is in the email"
+        );
         assert_eq!(sent[0].from, common::FROM);
     }
 }
@@ -71,21 +93,37 @@ async fn other_keys_truncated_and_garbage_codes_are_refused_and_nothing_is_sent(
     let codes = codes_on(&moto, &key, Duration::from_secs(2)).await;
     let config = common::config(&[("KMS_KEY_ARN", &key)]);
     let good = encrypt(&moto, &key, CODE, Suite::Committing).await;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(&good).unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&good)
+        .unwrap();
     let truncated = base64::engine::general_purpose::STANDARD.encode(&bytes[..bytes.len() / 2]);
-    let garbage = base64::engine::general_purpose::STANDARD.encode(b"AYADeLs0ZWluZ0NpcGhlcnRleHQ nothing to see");
+    let garbage = base64::engine::general_purpose::STANDARD
+        .encode(b"AYADeLs0ZWluZ0NpcGhlcnRleHQ nothing to see");
     let cases = [
-        ("another key", encrypt(&moto, &other, CODE, Suite::Committing).await, "LookupFailed"),
+        (
+            "another key",
+            encrypt(&moto, &other, CODE, Suite::Committing).await,
+            "LookupFailed",
+        ),
         ("truncated", truncated, "LookupFailed"),
         ("garbage", garbage, "LookupFailed"),
-        ("not base64", "%%% not base64 %%%".to_owned(), "UnusableData"),
+        (
+            "not base64",
+            "%%% not base64 %%%".to_owned(),
+            "UnusableData",
+        ),
         ("empty", String::new(), "MalformedEvent"),
     ];
     for (label, ciphertext, error_type) in cases {
         let mailer = InMemoryMailer::default();
-        let err = common::handle(&config, &codes, &mailer, event_for("maria@example.com", &ciphertext))
-            .await
-            .expect_err(label);
+        let err = common::handle(
+            &config,
+            &codes,
+            &mailer,
+            event_for("maria@example.com", &ciphertext),
+        )
+        .await
+        .expect_err(label);
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains(CODE), "{label}: the code leaked: {shown}");
         assert!(mailer.sent().is_empty(), "{label}: nothing may be sent");
@@ -104,12 +142,24 @@ async fn kms_down_or_hanging_fails_within_the_budget() {
         let codes = codes_on(&endpoint, &key, config.settings.per_call()).await;
         let mailer = InMemoryMailer::default();
         let started = Instant::now();
-        let err = common::handle(&config, &codes, &mailer, event_for("maria@example.com", &ciphertext))
-            .await
-            .expect_err(label);
+        let err = common::handle(
+            &config,
+            &codes,
+            &mailer,
+            event_for("maria@example.com", &ciphertext),
+        )
+        .await
+        .expect_err(label);
         let took = started.elapsed();
-        println!("KMS {label}: failed in {:.1} ms ({})", took.as_secs_f64() * 1e3, err.error_type());
-        assert!(took < config.settings.budget + Duration::from_millis(200), "{label}: {took:?}");
+        println!(
+            "KMS {label}: failed in {:.1} ms ({})",
+            took.as_secs_f64() * 1e3,
+            err.error_type()
+        );
+        assert!(
+            took < config.settings.budget + Duration::from_millis(200),
+            "{label}: {took:?}"
+        );
         assert_eq!(err.error_type(), "LookupFailed", "{label}");
         assert!(mailer.sent().is_empty());
     }
@@ -126,11 +176,19 @@ async fn ses_hanging_fails_within_the_budget_after_the_code_is_read() {
     let sdk = sdk_config_for(&hanging, config.settings.per_call()).await;
     let mailer = SesMailer::new(aws_sdk_ses::Client::new(&sdk), common::FROM);
     let started = Instant::now();
-    let err = common::handle(&config, &codes, &mailer, event_for("maria@example.com", &ciphertext))
-        .await
-        .expect_err("SES never answers");
+    let err = common::handle(
+        &config,
+        &codes,
+        &mailer,
+        event_for("maria@example.com", &ciphertext),
+    )
+    .await
+    .expect_err("SES never answers");
     let took = started.elapsed();
     println!("SES hanging: failed in {:.1} ms", took.as_secs_f64() * 1e3);
-    assert!(took < config.settings.budget + Duration::from_millis(200), "{took:?}");
+    assert!(
+        took < config.settings.budget + Duration::from_millis(200),
+        "{took:?}"
+    );
     assert!(!format!("{err:?}").contains(CODE));
 }

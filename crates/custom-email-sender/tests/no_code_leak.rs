@@ -27,13 +27,18 @@ async fn codes_are_in_no_log_error_or_answer_at_trace() {
     let failing = SesMailer::new(aws_sdk_ses::Client::new(&down), common::FROM);
     let working = InMemoryMailer::default();
 
-    let files = ["CustomEmailSender_SignUp.json", "CustomEmailSender_AdminCreateUser.json"];
+    let files = [
+        "CustomEmailSender_SignUp.json",
+        "CustomEmailSender_AdminCreateUser.json",
+    ];
     let mut shown = String::new();
     for file in files {
         let event = sample_event("custom-email-sender", file);
         let mut unreadable = event.clone();
         unreadable["request"]["code"] = "AgV4bm90IGEgcmVhbCBtZXNzYWdl".into();
-        let answer = common::handle(&config, &codes, &working, event.clone()).await.unwrap();
+        let answer = common::handle(&config, &codes, &working, event.clone())
+            .await
+            .unwrap();
         shown.push_str(&format!("{answer}\n"));
         for (mailer_failing, e) in [(true, event), (false, unreadable)] {
             let result = match mailer_failing {
@@ -47,11 +52,21 @@ async fn codes_are_in_no_log_error_or_answer_at_trace() {
     }
     assert_eq!(working.sent().len(), 2, "the two good events were sent");
     let logs = logs.text();
-    assert!(logs.contains("message sent") && logs.contains("message not sent"), "captured:\n{logs}");
-    assert!(logs.contains("TRACE"), "TRACE was on:\n{}", &logs[..logs.len().min(2000)]);
+    assert!(
+        logs.contains("message sent") && logs.contains("message not sent"),
+        "captured:\n{logs}"
+    );
+    assert!(
+        logs.contains("TRACE"),
+        "TRACE was on:\n{}",
+        &logs[..logs.len().min(2000)]
+    );
     for file in files {
         let code = sample_code(file).unwrap();
         assert!(!logs.contains(code), "{file}: the code is in the logs");
-        assert!(!shown.contains(code), "{file}: the code is in an answer or error:\n{shown}");
+        assert!(
+            !shown.contains(code),
+            "{file}: the code is in an answer or error:\n{shown}"
+        );
     }
 }

@@ -13,7 +13,11 @@ use test_support::{block_on, check_no_panic, sample_events};
 fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
     let codes: Vec<(String, &str)> = sample_events("custom-email-sender")
         .into_iter()
-        .filter_map(|(_, e)| e["request"]["code"].as_str().map(|c| (c.to_owned(), "482913")))
+        .filter_map(|(_, e)| {
+            e["request"]["code"]
+                .as_str()
+                .map(|c| (c.to_owned(), "482913"))
+        })
         .collect();
     let codes = InMemoryCodes::with(codes.iter().map(|(c, p)| (c.as_str(), *p)));
     let mailer = InMemoryMailer::default();

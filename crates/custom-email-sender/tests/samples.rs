@@ -25,11 +25,17 @@ async fn every_sample_event_sends_one_email_in_the_users_language_with_its_code(
         let answer = common::handle(&config, &codes, &mailer, event.clone())
             .await
             .unwrap_or_else(|e| panic!("{file}: {e:?}"));
-        assert!(lost_fields(&event, &answer).is_empty(), "{file}: the event comes back whole");
+        assert!(
+            lost_fields(&event, &answer).is_empty(),
+            "{file}: the event comes back whole"
+        );
         let sent = mailer.sent();
         assert_eq!(sent.len(), 1, "{file}");
         let mail = &sent[0];
-        assert_eq!(mail.to, event["request"]["userAttributes"]["email"], "{file}");
+        assert_eq!(
+            mail.to, event["request"]["userAttributes"]["email"],
+            "{file}"
+        );
         let delivered = &answer["response"]["delivered"];
         assert_eq!(delivered["channel"], "EMAIL", "{file}");
         let lang = event["request"]["userAttributes"]["locale"]
@@ -40,16 +46,26 @@ async fn every_sample_event_sends_one_email_in_the_users_language_with_its_code(
             Some(code) => {
                 // The temporary password has a '#': escaped or not, it is in both parts.
                 assert!(mail.text.contains(code), "{file}: {}", mail.text);
-                assert!(mail.html.contains(code) || mail.html.contains(&code.replace('#', "&#x23;")), "{file}");
+                assert!(
+                    mail.html.contains(code) || mail.html.contains(&code.replace('#', "&#x23;")),
+                    "{file}"
+                );
                 assert!(!mail.text.contains("{####}"), "{file}");
             }
             None => {
                 assert_eq!(delivered["message"], "risky_sign_in", "{file}");
-                assert!(mail.text.contains("203.0.113.7 (Lisbon, Portugal)"), "{}", mail.text);
+                assert!(
+                    mail.text.contains("203.0.113.7 (Lisbon, Portugal)"),
+                    "{}",
+                    mail.text
+                );
             }
         }
         if file.contains("AdminCreateUser") {
-            assert!(mail.text.contains("lukas.becker"), "the invitation names the user name");
+            assert!(
+                mail.text.contains("lukas.becker"),
+                "the invitation names the user name"
+            );
         }
     }
 }

@@ -104,7 +104,9 @@ pub async fn deliver<R: CodeReader, T: Texter>(
     let source = source_name(&event.cognito_event_user_pools_header.trigger_source);
     let kind = message_kind(&source).ok_or(SendError::Missing("message kind"))?;
     let code = read_code(codes, event.request.code.as_deref()).await?;
-    let recipient = config.branding.recipient(|name| attributes.get(name).map(String::as_str));
+    let recipient = config
+        .branding
+        .recipient(|name| attributes.get(name).map(String::as_str));
     let username = kind
         .needs_username()
         .then(|| event.cognito_event_user_pools_header.user_name.clone())

@@ -7,5 +7,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let sns = aws_sdk_sns::Client::new(&started.sdk);
     let texter = SnsTexter::new(sns, config.sender_id.clone());
     let codes = &started.codes;
-    trigger_core::emf::serve(started.metrics, |event| handler(&config, codes, &texter, event)).await
+    trigger_core::emf::serve(started.metrics, |event| {
+        handler(&config, codes, &texter, event)
+    })
+    .await
 }

@@ -31,31 +31,52 @@ async fn codes_from_three_encryptors_are_texted_through_sns_and_never_logged() {
     let moto = moto_endpoint();
     let key = create_key(&moto).await;
     let sdk = sdk_config_for(&moto, Duration::from_secs(2)).await;
-    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &key).await.unwrap();
+    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &key)
+        .await
+        .unwrap();
     let texter = SnsTexter::new(aws_sdk_sns::Client::new(&sdk), Some("AcmeNotes".into()));
     let config = common::config(&[("KMS_KEY_ARN", &key)]);
     let ciphertexts = [
-        ("committing (Rust SDK)", encrypt(&moto, &key, CODE, Suite::Committing).await),
-        ("non-committing (Rust SDK)", encrypt(&moto, &key, CODE, Suite::NonCommitting).await),
+        (
+            "committing (Rust SDK)",
+            encrypt(&moto, &key, CODE, Suite::Committing).await,
+        ),
+        (
+            "non-committing (Rust SDK)",
+            encrypt(&moto, &key, CODE, Suite::NonCommitting).await,
+        ),
         ("cognito-local", cognito_local_encrypt(&moto, &key, CODE)),
     ];
     let mut shown = String::new();
     for (i, (label, ciphertext)) in ciphertexts.iter().enumerate() {
-        let phone = format!("+3361234{:04}", 1000 + i + (std::process::id() as usize % 5000));
+        let phone = format!(
+            "+3361234{:04}",
+            1000 + i + (std::process::id() as usize % 5000)
+        );
         for round in ["cold", "warm"] {
             let started = Instant::now();
             let answer = common::handle(&config, &codes, &texter, event_for(&phone, ciphertext))
                 .await
                 .unwrap_or_else(|e| panic!("{label}: {e:?}"));
-            println!("{label}: decrypt + send ({round}) {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+            println!(
+                "{label}: decrypt + send ({round}) {:.1} ms",
+                started.elapsed().as_secs_f64() * 1e3
+            );
             shown.push_str(&answer.to_string());
         }
-        let texts: Vec<String> = sent_sms(&moto).into_iter().filter(|(p, _)| *p == phone).map(|(_, t)| t).collect();
+        let texts: Vec<String> = sent_sms(&moto)
+            .into_iter()
+            .filter(|(p, _)| *p == phone)
+            .map(|(_, t)| t)
+            .collect();
         assert_eq!(texts.len(), 2, "{label}: one text per invocation");
         assert!(texts[0].contains(CODE), "{label}: {}", texts[0]);
     }
     let logs = logs.text();
-    assert!(logs.contains("message sent") && logs.contains("TRACE"), "captured");
+    assert!(
+        logs.contains("message sent") && logs.contains("TRACE"),
+        "captured"
+    );
     assert!(!logs.contains(CODE), "the code is in the logs");
     assert!(!shown.contains(CODE), "the code is in an answer");
 }
@@ -67,17 +88,31 @@ async fn sns_hanging_fails_within_the_budget_without_the_code() {
     let ciphertext = encrypt(&moto, &key, CODE, Suite::NonCommitting).await;
     let config = common::config(&[("KMS_KEY_ARN", &key), ("SENDER_BUDGET_MS", "800")]);
     let sdk = sdk_config_for(&moto, config.settings.per_call()).await;
-    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &key).await.unwrap();
+    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &key)
+        .await
+        .unwrap();
     let (hanging, _guard) = hanging_endpoint();
     let down = sdk_config_for(&hanging, config.settings.per_call()).await;
     let texter = SnsTexter::new(aws_sdk_sns::Client::new(&down), None);
     let started = Instant::now();
-    let err = common::handle(&config, &codes, &texter, event_for("+14155550199", &ciphertext))
-        .await
-        .expect_err("SNS never answers");
+    let err = common::handle(
+        &config,
+        &codes,
+        &texter,
+        event_for("+14155550199", &ciphertext),
+    )
+    .await
+    .expect_err("SNS never answers");
     let took = started.elapsed();
-    println!("SNS hanging: failed in {:.1} ms ({})", took.as_secs_f64() * 1e3, err.error_type());
-    assert!(took < config.settings.budget + Duration::from_millis(200), "{took:?}");
+    println!(
+        "SNS hanging: failed in {:.1} ms ({})",
+        took.as_secs_f64() * 1e3,
+        err.error_type()
+    );
+    assert!(
+        took < config.settings.budget + Duration::from_millis(200),
+        "{took:?}"
+    );
     assert_eq!(err.error_type(), "LookupFailed");
     assert!(!format!("{err} {err:?}").contains(CODE));
 }

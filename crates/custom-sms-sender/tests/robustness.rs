@@ -19,7 +19,10 @@ fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
     let texter = InMemoryTexter::default();
     let result = block_on(common::handle(&common::config(&[]), &codes, &texter, event));
     for (_, text) in texter.sent() {
-        assert!(text.contains("482913") && text.chars().count() <= MAX_SMS_CHARS, "{text}");
+        assert!(
+            text.contains("482913") && text.chars().count() <= MAX_SMS_CHARS,
+            "{text}"
+        );
     }
     result
 }

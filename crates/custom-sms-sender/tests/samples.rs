@@ -27,11 +27,17 @@ async fn every_sample_event_texts_its_code_to_the_users_number() {
         let answer = common::handle(&config, &codes, &texter, event.clone())
             .await
             .unwrap_or_else(|e| panic!("{file}: {e:?}"));
-        assert!(lost_fields(&event, &answer).is_empty(), "{file}: the event comes back whole");
+        assert!(
+            lost_fields(&event, &answer).is_empty(),
+            "{file}: the event comes back whole"
+        );
         let sent = texter.sent();
         assert_eq!(sent.len(), 1, "{file}");
         let (phone, text) = &sent[0];
-        assert_eq!(phone, &event["request"]["userAttributes"]["phone_number"], "{file}");
+        assert_eq!(
+            phone, &event["request"]["userAttributes"]["phone_number"],
+            "{file}"
+        );
         assert!(text.contains(sample_code(&file).unwrap()), "{file}: {text}");
         assert!(text.chars().count() <= MAX_SMS_CHARS, "{file}: {text}");
         match answer["response"]["delivered"]["language"].as_str() {
@@ -40,10 +46,16 @@ async fn every_sample_event_texts_its_code_to_the_users_number() {
             other => panic!("{file}: {other:?}"),
         }
         if file.contains("AdminCreateUser") {
-            assert!(text.contains("jean.dupont"), "the invitation names the user name: {text}");
+            assert!(
+                text.contains("jean.dupont"),
+                "the invitation names the user name: {text}"
+            );
         }
     }
-    assert!(english > 0 && french > 0, "both languages of the samples were used");
+    assert!(
+        english > 0 && french > 0,
+        "both languages of the samples were used"
+    );
 }
 
 #[test]
@@ -54,12 +66,18 @@ fn every_text_fits_in_140_characters_even_with_the_longest_product_name() {
     for lang in ["en", "fr", "de", "es"] {
         for kind in MessageKind::ALL {
             let text = sms_text(&config, lang, kind, "Tq7#mZ2p", Some(username.clone())).unwrap();
-            assert!(text.chars().count() <= MAX_SMS_CHARS, "{lang} {kind:?}: {text}");
+            assert!(
+                text.chars().count() <= MAX_SMS_CHARS,
+                "{lang} {kind:?}: {text}"
+            );
             assert!(text.contains("Tq7#mZ2p"), "{lang} {kind:?}: {text}");
         }
     }
     // A short name keeps the catalog's sentence.
     let config = common::config(&[]);
     let text = sms_text(&config, "fr", MessageKind::SignUp, "482913", None).unwrap();
-    assert!(text.starts_with("Acme Notes") && text.len() > "Acme Notes: 482913".len(), "{text}");
+    assert!(
+        text.starts_with("Acme Notes") && text.len() > "Acme Notes: 482913".len(),
+        "{text}"
+    );
 }

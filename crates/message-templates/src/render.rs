@@ -442,7 +442,10 @@ mod tests {
                     "{lang} {kind:?}: {}",
                     m.email_text
                 );
-                assert!(!m.email_text.contains('<'), "{lang} {kind:?}: markup in text");
+                assert!(
+                    !m.email_text.contains('<'),
+                    "{lang} {kind:?}: markup in text"
+                );
                 assert!(m.email_text.contains("help@acme.example"), "{lang}: footer");
                 if kind.needs_username() {
                     assert!(m.email_html.contains("{username}") && m.sms.contains("{username}"));

@@ -41,8 +41,9 @@ pub enum Suite {
 
 async fn keyring(endpoint: &str, key_arn: &str) -> KeyringRef {
     let sdk = crate::aws::sdk_config_for(endpoint, std::time::Duration::from_secs(5)).await;
-    let providers = Providers::from_conf(MaterialProvidersConfig::builder().build().expect("config"))
-        .expect("material providers");
+    let providers =
+        Providers::from_conf(MaterialProvidersConfig::builder().build().expect("config"))
+            .expect("material providers");
     providers
         .create_aws_kms_keyring()
         .kms_key_id(key_arn)
@@ -71,7 +72,8 @@ pub async fn encrypt(endpoint: &str, key_arn: &str, code: &str, suite: Suite) ->
         .plaintext(code.as_bytes().to_vec())
         .keyring(keyring(endpoint, key_arn).await);
     if suite == Suite::NonCommitting {
-        request = request.algorithm_suite_id(EsdkAlgorithmSuiteId::AlgAes256GcmIv12Tag16HkdfSha384EcdsaP384);
+        request = request
+            .algorithm_suite_id(EsdkAlgorithmSuiteId::AlgAes256GcmIv12Tag16HkdfSha384EcdsaP384);
     }
     let message = request
         .send()
@@ -126,7 +128,10 @@ pub const SAMPLE_CODES: &[(&str, &str)] = &[
 
 /// The code in clear of sample event `file` (`None`: the event carries none).
 pub fn sample_code(file: &str) -> Option<&'static str> {
-    SAMPLE_CODES.iter().find(|(f, _)| *f == file).map(|(_, c)| *c)
+    SAMPLE_CODES
+        .iter()
+        .find(|(f, _)| *f == file)
+        .map(|(_, c)| *c)
 }
 
 /// A KMS client on moto (in the sample key's region) that has the sample key.
@@ -140,6 +145,8 @@ pub async fn sample_key_client(endpoint: &str, budget: std::time::Duration) -> a
             "testing", "testing", None, None, "tests",
         ))
         .endpoint_url(endpoint);
-    let sdk = trigger_core::aws::within_budget(loader, budget).load().await;
+    let sdk = trigger_core::aws::within_budget(loader, budget)
+        .load()
+        .await;
     aws_sdk_kms::Client::new(&sdk)
 }

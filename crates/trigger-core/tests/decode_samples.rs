@@ -6,7 +6,8 @@
 use serde_json::Value;
 use test_support::{lost_fields, sample_events, upstream_fixtures};
 use trigger_core::events::{
-    decode, CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsInboundFederation,
+    decode, CognitoEventUserPoolsCustomEmailSender, CognitoEventUserPoolsCustomMessage,
+    CognitoEventUserPoolsCustomSmsSender, CognitoEventUserPoolsInboundFederation,
     CognitoEventUserPoolsMigrateUser, CognitoEventUserPoolsPostAuthentication,
     CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPreAuthentication,
     CognitoEventUserPoolsPreSignup, PreTokenGenerationEvent,

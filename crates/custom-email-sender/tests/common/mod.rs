@@ -28,5 +28,9 @@ pub async fn handle<R: CodeReader, M: Mailer>(
     mailer: &M,
     event: Value,
 ) -> Result<Value, TriggerError> {
-    test_support::answer(|e: lambda_runtime::LambdaEvent<Event>| handler(config, codes, mailer, e), event).await
+    test_support::answer(
+        |e: lambda_runtime::LambdaEvent<Event>| handler(config, codes, mailer, e),
+        event,
+    )
+    .await
 }

@@ -24,5 +24,9 @@ pub async fn handle<R: CodeReader, T: Texter>(
     texter: &T,
     event: Value,
 ) -> Result<Value, TriggerError> {
-    test_support::answer(|e: lambda_runtime::LambdaEvent<Event>| handler(config, codes, texter, e), event).await
+    test_support::answer(
+        |e: lambda_runtime::LambdaEvent<Event>| handler(config, codes, texter, e),
+        event,
+    )
+    .await
 }
