@@ -16,7 +16,7 @@ use serde_json::Value;
 use test_support::aws::{
     hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for, sent_mail, unique_name,
 };
-use test_support::kms::{cognito_local_encrypt, create_key, encrypt, Suite};
+use test_support::kms::{create_key, encrypt, every_encryptor, Suite};
 use test_support::sample_event;
 
 const CODE: &str = "613842";
@@ -26,6 +26,22 @@ fn event_for(to: &str, ciphertext: &str) -> Value {
     event["request"]["code"] = ciphertext.into();
     event["request"]["userAttributes"]["email"] = to.into();
     event
+}
+
+/// One invocation for maria@example.com with `ciphertext` as the code.
+async fn to_maria(
+    config: &custom_email_sender::Config,
+    codes: &KmsCodes,
+    mailer: &impl mailer::Mailer,
+    ciphertext: &str,
+) -> Result<Value, trigger_core::TriggerError> {
+    common::handle(
+        config,
+        codes,
+        mailer,
+        event_for("maria@example.com", ciphertext),
+    )
+    .await
 }
 
 async fn codes_on(endpoint: &str, key: &str, budget: Duration) -> KmsCodes {
@@ -51,17 +67,7 @@ async fn codes_from_three_encryptors_decrypt_and_the_email_goes_out_through_ses(
         .unwrap();
     let mailer = SesMailer::new(ses, common::FROM);
     let config = common::config(&[("KMS_KEY_ARN", &key)]);
-    let ciphertexts = [
-        (
-            "committing (Rust SDK)",
-            encrypt(&moto, &key, CODE, Suite::Committing).await,
-        ),
-        (
-            "non-committing (Rust SDK)",
-            encrypt(&moto, &key, CODE, Suite::NonCommitting).await,
-        ),
-        ("cognito-local", cognito_local_encrypt(&moto, &key, CODE)),
-    ];
+    let ciphertexts = every_encryptor(&moto, &key, CODE).await;
     for (label, ciphertext) in ciphertexts {
         let to = format!("{}@example.com", unique_name("maria"));
         // The first invocation warms the clients; the second is the one timed.
@@ -116,14 +122,9 @@ async fn other_keys_truncated_and_garbage_codes_are_refused_and_nothing_is_sent(
     ];
     for (label, ciphertext, error_type) in cases {
         let mailer = InMemoryMailer::default();
-        let err = common::handle(
-            &config,
-            &codes,
-            &mailer,
-            event_for("maria@example.com", &ciphertext),
-        )
-        .await
-        .expect_err(label);
+        let err = to_maria(&config, &codes, &mailer, &ciphertext)
+            .await
+            .expect_err(label);
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains(CODE), "{label}: the code leaked: {shown}");
         assert!(mailer.sent().is_empty(), "{label}: nothing may be sent");
@@ -142,14 +143,9 @@ async fn kms_down_or_hanging_fails_within_the_budget() {
         let codes = codes_on(&endpoint, &key, config.settings.per_call()).await;
         let mailer = InMemoryMailer::default();
         let started = Instant::now();
-        let err = common::handle(
-            &config,
-            &codes,
-            &mailer,
-            event_for("maria@example.com", &ciphertext),
-        )
-        .await
-        .expect_err(label);
+        let err = to_maria(&config, &codes, &mailer, &ciphertext)
+            .await
+            .expect_err(label);
         let took = started.elapsed();
         println!(
             "KMS {label}: failed in {:.1} ms ({})",
@@ -176,14 +172,9 @@ async fn ses_hanging_fails_within_the_budget_after_the_code_is_read() {
     let sdk = sdk_config_for(&hanging, config.settings.per_call()).await;
     let mailer = SesMailer::new(aws_sdk_ses::Client::new(&sdk), common::FROM);
     let started = Instant::now();
-    let err = common::handle(
-        &config,
-        &codes,
-        &mailer,
-        event_for("maria@example.com", &ciphertext),
-    )
-    .await
-    .expect_err("SES never answers");
+    let err = to_maria(&config, &codes, &mailer, &ciphertext)
+        .await
+        .expect_err("SES never answers");
     let took = started.elapsed();
     println!("SES hanging: failed in {:.1} ms", took.as_secs_f64() * 1e3);
     assert!(

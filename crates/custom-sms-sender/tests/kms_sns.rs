@@ -11,7 +11,7 @@ use code_sender::KmsCodes;
 use custom_sms_sender::SnsTexter;
 use serde_json::Value;
 use test_support::aws::{hanging_endpoint, moto_endpoint, sdk_config_for, sent_sms};
-use test_support::kms::{cognito_local_encrypt, create_key, encrypt, Suite};
+use test_support::kms::{create_key, encrypt, every_encryptor, Suite};
 use test_support::logs::Captured;
 use test_support::sample_event;
 
@@ -36,17 +36,7 @@ async fn codes_from_three_encryptors_are_texted_through_sns_and_never_logged() {
         .unwrap();
     let texter = SnsTexter::new(aws_sdk_sns::Client::new(&sdk), Some("AcmeNotes".into()));
     let config = common::config(&[("KMS_KEY_ARN", &key)]);
-    let ciphertexts = [
-        (
-            "committing (Rust SDK)",
-            encrypt(&moto, &key, CODE, Suite::Committing).await,
-        ),
-        (
-            "non-committing (Rust SDK)",
-            encrypt(&moto, &key, CODE, Suite::NonCommitting).await,
-        ),
-        ("cognito-local", cognito_local_encrypt(&moto, &key, CODE)),
-    ];
+    let ciphertexts = every_encryptor(&moto, &key, CODE).await;
     let mut shown = String::new();
     for (i, (label, ciphertext)) in ciphertexts.iter().enumerate() {
         let phone = format!(

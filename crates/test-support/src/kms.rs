@@ -150,3 +150,26 @@ pub async fn sample_key_client(endpoint: &str, budget: std::time::Duration) -> a
         .await;
     aws_sdk_kms::Client::new(&sdk)
 }
+
+/// `code` encrypted under `key_arn` the three ways a sender must read: the Rust SDK
+/// with and without key commitment, and cognito-local. (label, base64 ciphertext).
+pub async fn every_encryptor(
+    endpoint: &str,
+    key_arn: &str,
+    code: &str,
+) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "committing (Rust SDK)",
+            encrypt(endpoint, key_arn, code, Suite::Committing).await,
+        ),
+        (
+            "non-committing (Rust SDK)",
+            encrypt(endpoint, key_arn, code, Suite::NonCommitting).await,
+        ),
+        (
+            "cognito-local",
+            cognito_local_encrypt(endpoint, key_arn, code),
+        ),
+    ]
+}
