@@ -282,6 +282,53 @@ def custom_senders_are_off_by_default_and_narrow(template):
     return "off by default; on, Cognito only encrypts with the key, each sender only decrypts with it and sends on its channel"
 
 
+REFUSING = {"PreSignupFunction", "PreAuthenticationFunction", "UserMigrationFunction"}
+
+
+def every_function_is_watched(template):
+    """Every function, custom senders on, has a log group with the retention setting,
+    a metric filter counting its ERROR lines with an alarm on it, alarms on throttles
+    and on a duration near its limit, and (unless its errors are deliberate refusals)
+    on Lambda errors; every failure counter a trigger emits has an alarm; JSON logs."""
+    stack = Stack(template, **SENDERS_ON)
+    functions = {name: props for name, props in stack.resources("AWS::Serverless::Function")}
+    globals_ = template["Globals"]["Function"]
+    check(globals_.get("LoggingConfig", {}).get("LogFormat") == "JSON", "functions do not log JSON lines")
+    groups = {props["LogGroupName"]["Fn::Sub"]: name for name, props in stack.resources("AWS::Logs::LogGroup")}
+    filters = {props["LogGroupName"]["Ref"]: props for _, props in stack.resources("AWS::Logs::MetricFilter")}
+    alarms = [props for _, props in stack.resources("AWS::CloudWatch::Alarm")]
+    timeout = {name: props.get("Timeout", globals_["Timeout"]) for name, props in functions.items()}
+
+    def lambda_alarm(function, metric):
+        return [a for a in alarms if a.get("MetricName") == metric and a.get("Namespace") == "AWS/Lambda"
+                and a.get("Dimensions") == [{"Name": "FunctionName", "Value": {"Ref": function}}]]
+
+    for function in functions:
+        check(f"/aws/lambda/${{{function}}}" in groups, f"{function}: no log group")
+        group_id = groups[f"/aws/lambda/${{{function}}}"]
+        retention = template["Resources"][group_id]["Properties"].get("RetentionInDays")
+        check(retention == {"Ref": "LogRetentionDays"}, f"{function}: retention {retention}")
+        check(group_id in filters, f"{function}: no ERROR-line filter")
+        transform = filters[group_id]["MetricTransformations"][0]
+        check([a for a in alarms if a.get("MetricName") == transform["MetricName"]
+               and a.get("Namespace") == transform["MetricNamespace"]], f"{function}: no alarm on its ERROR lines")
+        check(lambda_alarm(function, "Throttles"), f"{function}: no throttle alarm")
+        duration = lambda_alarm(function, "Duration")
+        check(duration and duration[0]["Threshold"] <= timeout[function] * 1000 * 0.8,
+              f"{function}: no alarm near its {timeout[function]} s limit")
+        check(bool(lambda_alarm(function, "Errors")) == (function not in REFUSING),
+              f"{function}: Lambda errors alarm {'missing' if function not in REFUSING else 'on refusals'}")
+    emitted = set()
+    for path in (ROOT / "crates").glob("*/src/**/*.rs"):
+        emitted |= set(re.findall(r'counter!\("(\w*Failures|ConfigErrors)"', path.read_text()))
+    watched = {re.search(r"SUM\((\w+)\)", m["Expression"]["Fn::Sub"]).group(1)
+               for a in alarms for m in a.get("Metrics", [])}
+    check(emitted <= watched, f"failure counters without an alarm: {sorted(emitted - watched)}")
+    check(list(stack.resources("AWS::CloudWatch::Dashboard")), "no dashboard")
+    return (f"{len(functions)} functions with log retention, ERROR-line, throttle and duration alarms; "
+            f"alarms on {', '.join(sorted(watched))}; a dashboard")
+
+
 def main() -> int:
     template, matches = decode(str(ROOT / "template.yaml"))
     if matches:
@@ -295,6 +342,7 @@ def main() -> int:
         ("invoke permissions, custom senders on",
          lambda: triggers_are_invoked_by_this_pool_only(Stack(template, **SENDERS_ON))),
         ("custom senders", lambda: custom_senders_are_off_by_default_and_narrow(template)),
+        ("operations", lambda: every_function_is_watched(template)),
     ]
     failed = 0
     for title, run in checks:
