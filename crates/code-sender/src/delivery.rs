@@ -56,26 +56,25 @@ pub async fn read_code<R: CodeReader>(
     Ok(codes.read(ciphertext).await?)
 }
 
-/// Logs and counts one invocation's outcome and turns it into the answer: on success
-/// `response` says what went out (Cognito ignores it; `make invoke-*` and the sample
+/// Logs and counts one invocation's outcome (`trigger_source`: [`source_name`] of the
+/// header's) and turns it into the answer: on success `response` says what went out (Cognito ignores it; `make invoke-*` and the sample
 /// answers show it), on failure the error fails the invocation.
 ///
 /// Nothing here can fail once the message went out, so a retried event never sends
 /// the code twice because of a step after the send.
-pub fn conclude<S: Serialize>(
+pub fn conclude<S>(
     header: &CognitoEventUserPoolsHeader<S>,
+    trigger_source: &str,
     response: &mut Map<String, Value>,
     started: Instant,
     outcome: Result<Delivery, SendError>,
 ) -> Result<(), TriggerError> {
-    let source = source_name(&header.trigger_source);
-    let trigger_source = source.as_str();
     let labels = [
         (
             "UserPoolId",
             header.user_pool_id.clone().unwrap_or_default(),
         ),
-        ("TriggerSource", source.clone()),
+        ("TriggerSource", trigger_source.to_owned()),
     ];
     let ms = started.elapsed().as_millis() as u64;
     match outcome {

@@ -25,7 +25,14 @@ fn sends_and_failures_are_counted_by_pool_source_and_reason() {
         message: "forgot_password",
         to: "z***@example.com".into(),
     };
-    conclude(&header, &mut response, Instant::now(), Ok(sent)).unwrap();
+    conclude(
+        &header,
+        "CustomEmailSender_ForgotPassword",
+        &mut response,
+        Instant::now(),
+        Ok(sent),
+    )
+    .unwrap();
     assert_eq!(response["delivered"]["language"], "fr");
     let docs = test_support::emf::documents(collector);
     assert_eq!(docs.len(), 1, "{docs:?}");
@@ -39,7 +46,14 @@ fn sends_and_failures_are_counted_by_pool_source_and_reason() {
         SendError::OutOfTime("the send", Duration::from_millis(2500)),
     ];
     for failure in failures {
-        let err = conclude(&header, &mut response, Instant::now(), Err(failure)).unwrap_err();
+        let err = conclude(
+            &header,
+            "CustomEmailSender_ForgotPassword",
+            &mut response,
+            Instant::now(),
+            Err(failure),
+        )
+        .unwrap_err();
         assert_eq!(err.error_type(), "LookupFailed");
     }
     assert!(response.is_empty(), "nothing is said to have gone out");

@@ -67,26 +67,29 @@ pub async fn handler<R: CodeReader, M: Mailer>(
 ) -> Result<Event, TriggerError> {
     let started = Instant::now();
     let mut event = event.payload;
-    let outcome = deliver(config, codes, mailer, &event).await;
     let header = &event.cognito_event_user_pools_header;
-    conclude(header, &mut event.response, started, outcome)?;
+    let source = source_name(&header.trigger_source);
+    let outcome = deliver(config, codes, mailer, &event, &source).await;
+    conclude(header, &source, &mut event.response, started, outcome)?;
     Ok(event)
 }
 
-/// Reads the code, writes the message and sends it.
-pub async fn deliver<R: CodeReader, M: Mailer>(
+/// Reads the code, writes the message and sends it (`source`: the event's trigger
+/// source).
+async fn deliver<R: CodeReader, M: Mailer>(
     config: &Config,
     codes: &R,
     mailer: &M,
     event: &Event,
+    source: &str,
 ) -> Result<Delivery, SendError> {
-    let attribute = |name: &str| event.request.user_attributes.get(name).map(String::as_str);
-    let to = attribute("email")
+    let to = event
+        .request
+        .attribute("email")
         .map(str::trim)
         .filter(|e| looks_like_address(e))
         .ok_or(SendError::Missing("email"))?;
-    let source = source_name(&event.cognito_event_user_pools_header.trigger_source);
-    let (mut mail, language, message) = match message_kind(&source) {
+    let (mut mail, language, message) = match message_kind(source) {
         Some(kind) => {
             let code = read_code(codes, event.request.code.as_deref()).await?;
             code_mail(config, event, kind, code.expose(), to)?
@@ -121,8 +124,7 @@ fn code_mail(
     to: &str,
 ) -> Result<(Mail, String, &'static str), SendError> {
     let branding = &config.sender.branding;
-    let recipient =
-        branding.recipient(|name| event.request.user_attributes.get(name).map(String::as_str));
+    let recipient = branding.recipient(|name| event.request.attribute(name));
     let mut ctx = MessageContext {
         app_name: branding.app_name.clone(),
         support_email: branding.support_email.clone(),
@@ -134,28 +136,20 @@ fn code_mail(
             .flatten(),
         link: None,
     };
-    let rendered = branding.renderer.render(&recipient.lang, kind, &ctx);
+    let rendered = branding.renderer.render_email(&recipient.lang, kind, &ctx);
     ctx.code.zeroize();
-    let mut rendered = rendered.map_err(|e| SendError::Render(e.to_string()))?;
-    rendered.sms.zeroize();
-    let mail = Mail {
-        to: to.to_owned(),
-        subject: rendered.subject,
-        html: rendered.email_html,
-        text: rendered.email_text,
-    };
-    Ok((mail, recipient.lang, kind.key()))
+    let rendered = rendered.map_err(|e| SendError::Render(e.to_string()))?;
+    Ok((Mail::of(to, rendered), recipient.lang, kind.key()))
 }
 
 /// The name an invited user signs in with: the event's user name, or their email
 /// where the user name is the pool's internal id (email as username).
 fn invitation_username(event: &Event) -> Option<String> {
     let user_name = event.cognito_event_user_pools_header.user_name.as_deref();
-    let email = event.request.user_attributes.get("email");
-    match (user_name, email) {
-        (Some(name), Some(email)) if looks_like_internal_id(name) => Some(email.clone()),
+    match (user_name, event.request.attribute("email")) {
+        (Some(name), Some(email)) if looks_like_internal_id(name) => Some(email.to_owned()),
         (Some(name), _) => Some(name.to_owned()),
-        (None, email) => email.cloned(),
+        (None, email) => email.map(str::to_owned),
     }
 }
 
@@ -173,7 +167,7 @@ fn risky_sign_in_mail(
     event: &Event,
     to: &str,
 ) -> Result<(Mail, String, &'static str), SendError> {
-    let attribute = |name: &str| event.request.user_attributes.get(name).map(String::as_str);
+    let attribute = |name: &str| event.request.attribute(name);
     let branding = &config.sender.branding;
     let lang = branding.recipient(attribute).lang;
     let notice = branding
@@ -188,9 +182,8 @@ pub fn when_and_where(event: &Event) -> String {
     let attribute = |name: &str| {
         event
             .request
-            .user_attributes
-            .get(name)
-            .map(|v| v.trim())
+            .attribute(name)
+            .map(str::trim)
             .filter(|v| !v.is_empty())
     };
     let when = attribute("LOGIN_TIME")

@@ -9,7 +9,7 @@ use message_templates::Rendered;
 
 /// Cognito's limits, in characters.
 pub const EMAIL_MAX_CHARS: usize = 20_000;
-pub const SMS_MAX_CHARS: usize = 140;
+pub use message_templates::SMS_MAX_CHARS;
 pub const SUBJECT_MAX_CHARS: usize = 140;
 
 /// Why a rendered message may not be used.
@@ -158,7 +158,6 @@ mod tests {
         Rendered {
             subject: subject.into(),
             email_html: body.into(),
-            email_text: String::new(),
             sms: sms.into(),
         }
     }

@@ -20,8 +20,10 @@ use code_sender::{
     SenderSettings,
 };
 use lambda_runtime::LambdaEvent;
+pub use message_templates::SMS_MAX_CHARS;
 use message_templates::{Branding, MessageContext, MessageKind};
 use trigger_core::events::CognitoEventUserPoolsCustomSmsSender;
+use trigger_core::redact::mask_phone;
 use trigger_core::values::is_e164;
 use trigger_core::{ConfigError, TriggerError, Vars};
 use zeroize::Zeroize;
@@ -29,9 +31,6 @@ use zeroize::Zeroize;
 pub use texts::{InMemoryTexter, SnsTexter, TextError, Texter};
 
 pub type Event = CognitoEventUserPoolsCustomSmsSender;
-
-/// The longest text this trigger sends, in characters.
-pub const MAX_SMS_CHARS: usize = 140;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -82,31 +81,30 @@ pub async fn handler<R: CodeReader, T: Texter>(
 ) -> Result<Event, TriggerError> {
     let started = Instant::now();
     let mut event = event.payload;
-    let outcome = deliver(config, codes, texter, &event).await;
     let header = &event.cognito_event_user_pools_header;
-    conclude(header, &mut event.response, started, outcome)?;
+    let source = source_name(&header.trigger_source);
+    let outcome = deliver(config, codes, texter, &event, &source).await;
+    conclude(header, &source, &mut event.response, started, outcome)?;
     Ok(event)
 }
 
-/// Reads the code, writes the text and sends it.
-pub async fn deliver<R: CodeReader, T: Texter>(
+/// Reads the code, writes the text and sends it (`source`: the event's trigger source).
+async fn deliver<R: CodeReader, T: Texter>(
     config: &Config,
     codes: &R,
     texter: &T,
     event: &Event,
+    source: &str,
 ) -> Result<Delivery, SendError> {
-    let attributes = &event.request.user_attributes;
-    let phone = attributes
-        .get("phone_number")
-        .map(|p| p.trim())
+    let request = &event.request;
+    let phone = request
+        .attribute("phone_number")
+        .map(str::trim)
         .filter(|p| is_e164(p))
         .ok_or(SendError::Missing("phone_number"))?;
-    let source = source_name(&event.cognito_event_user_pools_header.trigger_source);
-    let kind = message_kind(&source).ok_or(SendError::Missing("message kind"))?;
-    let code = read_code(codes, event.request.code.as_deref()).await?;
-    let recipient = config
-        .branding
-        .recipient(|name| attributes.get(name).map(String::as_str));
+    let kind = message_kind(source).ok_or(SendError::Missing("message kind"))?;
+    let code = read_code(codes, request.code.as_deref()).await?;
+    let recipient = config.branding.recipient(|name| request.attribute(name));
     let username = kind
         .needs_username()
         .then(|| event.cognito_event_user_pools_header.user_name.clone())
@@ -129,7 +127,7 @@ pub async fn deliver<R: CodeReader, T: Texter>(
     })
 }
 
-/// The catalog's text for `kind`, or, when that is over [`MAX_SMS_CHARS`] (a long
+/// The catalog's text for `kind`, or, when that is over [`SMS_MAX_CHARS`] (a long
 /// product name or user name), the shortest form that still says it all: the product
 /// name cut to fit, then the code (and the user name of an invitation).
 pub fn sms_text(
@@ -145,37 +143,25 @@ pub fn sms_text(
         username: username.clone(),
         ..MessageContext::default()
     };
-    let rendered = config.branding.renderer.render(lang, kind, &ctx);
+    let rendered = config.branding.renderer.render_sms(lang, kind, &ctx);
     ctx.code.zeroize();
-    let mut rendered = rendered.map_err(|e| SendError::Render(e.to_string()))?;
-    rendered.email_html.zeroize();
-    rendered.email_text.zeroize();
-    if rendered.sms.chars().count() <= MAX_SMS_CHARS {
-        return Ok(rendered.sms);
+    let mut text = rendered.map_err(|e| SendError::Render(e.to_string()))?;
+    if text.chars().count() <= SMS_MAX_CHARS {
+        return Ok(text);
     }
-    rendered.sms.zeroize();
+    text.zeroize();
     let essential = match username {
         Some(user) => format!("{user} / {code}"),
         None => code.to_owned(),
     };
-    let room = MAX_SMS_CHARS.saturating_sub(essential.chars().count() + 2);
+    let room = SMS_MAX_CHARS.saturating_sub(essential.chars().count() + 2);
     if room == 0 {
         return Err(SendError::Render(format!(
-            "no text of {MAX_SMS_CHARS} characters holds this message"
+            "no text of {SMS_MAX_CHARS} characters holds this message"
         )));
     }
     let app: String = config.branding.app_name.chars().take(room).collect();
     Ok(format!("{app}: {essential}"))
-}
-
-/// `+*********4567`: the last four digits, for the log.
-pub fn mask_phone(phone: &str) -> String {
-    let digits = phone.chars().count();
-    phone
-        .chars()
-        .enumerate()
-        .map(|(i, c)| if i == 0 || i + 4 >= digits { c } else { '*' })
-        .collect()
 }
 
 #[cfg(test)]
@@ -183,11 +169,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sender_ids_and_masks() {
+    fn sender_ids_are_letters_and_digits_with_a_letter() {
         assert!(valid_sender_id("AcmeNotes"));
         assert!(!valid_sender_id("123456"));
         assert!(!valid_sender_id("Acme Notes"));
         assert!(!valid_sender_id("AcmeNotesLtd1"));
-        assert_eq!(mask_phone("+14155550123"), "+*******0123");
     }
 }

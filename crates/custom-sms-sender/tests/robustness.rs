@@ -5,7 +5,7 @@
 mod common;
 
 use code_sender::InMemoryCodes;
-use custom_sms_sender::{InMemoryTexter, MAX_SMS_CHARS};
+use custom_sms_sender::{InMemoryTexter, SMS_MAX_CHARS};
 use proptest::prelude::*;
 use serde_json::Value;
 use test_support::{block_on, check_no_panic, sample_events};
@@ -20,7 +20,7 @@ fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
     let result = block_on(common::handle(&common::config(&[]), &codes, &texter, event));
     for (_, text) in texter.sent() {
         assert!(
-            text.contains("482913") && text.chars().count() <= MAX_SMS_CHARS,
+            text.contains("482913") && text.chars().count() <= SMS_MAX_CHARS,
             "{text}"
         );
     }

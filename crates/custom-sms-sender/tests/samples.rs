@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use code_sender::KmsCodes;
-use custom_sms_sender::{sms_text, InMemoryTexter, MAX_SMS_CHARS};
+use custom_sms_sender::{sms_text, InMemoryTexter, SMS_MAX_CHARS};
 use message_templates::MessageKind;
 use test_support::aws::moto_endpoint;
 use test_support::kms::{sample_code, sample_key_client, SAMPLE_KEY_ARN};
@@ -39,7 +39,7 @@ async fn every_sample_event_texts_its_code_to_the_users_number() {
             "{file}"
         );
         assert!(text.contains(sample_code(&file).unwrap()), "{file}: {text}");
-        assert!(text.chars().count() <= MAX_SMS_CHARS, "{file}: {text}");
+        assert!(text.chars().count() <= SMS_MAX_CHARS, "{file}: {text}");
         match answer["response"]["delivered"]["language"].as_str() {
             Some("en") => english += 1,
             Some("fr") => french += 1,
@@ -67,7 +67,7 @@ fn every_text_fits_in_140_characters_even_with_the_longest_product_name() {
         for kind in MessageKind::ALL {
             let text = sms_text(&config, lang, kind, "Tq7#mZ2p", Some(username.clone())).unwrap();
             assert!(
-                text.chars().count() <= MAX_SMS_CHARS,
+                text.chars().count() <= SMS_MAX_CHARS,
                 "{lang} {kind:?}: {text}"
             );
             assert!(text.contains("Tq7#mZ2p"), "{lang} {kind:?}: {text}");

@@ -9,6 +9,10 @@ pub mod kind;
 pub mod language;
 pub mod render;
 
+/// The longest text message Cognito sends (custom-message) and the custom SMS sender
+/// sends, in characters.
+pub const SMS_MAX_CHARS: usize = 140;
+
 pub use branding::{
     looks_like_address, looks_like_sender, verified_email, Branding, Recipient, Sender,
 };

@@ -165,7 +165,8 @@ pub struct NoticeContext {
     pub time: String,
 }
 
-/// A rendered notice: subject, HTML body and plain-text body.
+/// A rendered email: subject, HTML body and plain-text body (a notice, or a message
+/// its sender sends itself, [`Renderer::render_email`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedNotice {
     pub subject: String,
@@ -173,13 +174,11 @@ pub struct RenderedNotice {
     pub text: String,
 }
 
-/// One rendered message: email subject, email HTML and plain-text bodies, SMS text.
+/// One rendered message: email subject, email HTML body and SMS text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     pub subject: String,
     pub email_html: String,
-    /// The same email as plain text (for senders that send a text part too).
-    pub email_text: String,
     pub sms: String,
 }
 
@@ -223,23 +222,73 @@ impl Renderer {
         CATALOGS.iter().any(|(l, _)| *l == lang)
     }
 
-    /// Renders one message in one shipped language.
+    /// Renders one message in one shipped language: what custom-message hands Cognito.
     pub fn render(
         &self,
         lang: &str,
         kind: MessageKind,
         ctx: &MessageContext,
     ) -> Result<Rendered, minijinja::Error> {
-        let vars = context! {
-            app_name => &ctx.app_name,
-            name => ctx.name.clone().unwrap_or_default(),
+        let (subject, email_html) = self.email_html(lang, kind, ctx)?;
+        Ok(Rendered {
+            subject,
+            email_html,
+            sms: self.render_sms(lang, kind, ctx)?,
+        })
+    }
+
+    /// One message as an email with a plain-text part too, for a sender that sends
+    /// it itself (the SMS is not rendered).
+    pub fn render_email(
+        &self,
+        lang: &str,
+        kind: MessageKind,
+        ctx: &MessageContext,
+    ) -> Result<RenderedNotice, minijinja::Error> {
+        let (subject, html) = self.email_html(lang, kind, ctx)?;
+        let vars = message_vars(ctx);
+        let part = |name: String| self.part(&name, &vars);
+        let text = self.env.get_template("message.txt")?.render(context! {
+            greeting => part(format!("{lang}/common/{}.txt", greeting_for(ctx.name.as_deref())))?,
+            intro => part(format!("{lang}/{}/intro.txt", kind.key()))?,
             code => &ctx.code,
-            username => ctx.username.clone().unwrap_or_default(),
-            support_email => ctx.support_email.clone().unwrap_or_default(),
-        };
-        let part = |name: String| -> Result<String, minijinja::Error> {
-            self.env.get_template(&name)?.render(&vars)
-        };
+            link => &ctx.link,
+            link_intro => part(format!("{lang}/common/link_intro.txt"))?,
+            ignore => part(format!("{lang}/common/ignore.txt"))?,
+            footer => match &ctx.support_email {
+                Some(_) => Some(part(format!("{lang}/common/footer.txt"))?),
+                None => None,
+            },
+        })?;
+        Ok(RenderedNotice {
+            subject,
+            html,
+            text,
+        })
+    }
+
+    /// One message's SMS alone (the email is not rendered).
+    pub fn render_sms(
+        &self,
+        lang: &str,
+        kind: MessageKind,
+        ctx: &MessageContext,
+    ) -> Result<String, minijinja::Error> {
+        self.part(
+            &format!("{lang}/{}/sms.txt", kind.key()),
+            &message_vars(ctx),
+        )
+    }
+
+    /// The subject and the HTML body of one message.
+    fn email_html(
+        &self,
+        lang: &str,
+        kind: MessageKind,
+        ctx: &MessageContext,
+    ) -> Result<(String, String), minijinja::Error> {
+        let vars = message_vars(ctx);
+        let part = |name: String| self.part(&name, &vars);
         // Already escaped for HTML by their own templates: pass them on as safe.
         let safe = |name: String| part(name).map(Value::from_safe_string);
         let k = kind.key();
@@ -263,25 +312,23 @@ impl Renderer {
             footer => footer,
             details => (),
         })?;
-        let email_text = self.env.get_template("message.txt")?.render(context! {
-            greeting => part(format!("{lang}/common/{greeting}.txt"))?,
-            intro => part(format!("{lang}/{k}/intro.txt"))?,
-            code => &ctx.code,
-            link => &ctx.link,
-            link_intro => part(format!("{lang}/common/link_intro.txt"))?,
-            ignore => part(format!("{lang}/common/ignore.txt"))?,
-            footer => match &ctx.support_email {
-                Some(_) => Some(part(format!("{lang}/common/footer.txt"))?),
-                None => None,
-            },
-        })?;
-        let sms = part(format!("{lang}/{k}/sms.txt"))?;
-        Ok(Rendered {
-            subject,
-            email_html,
-            email_text,
-            sms,
-        })
+        Ok((subject, email_html))
+    }
+
+    /// One catalog string rendered with `vars`.
+    fn part(&self, name: &str, vars: &Value) -> Result<String, minijinja::Error> {
+        self.env.get_template(name)?.render(vars)
+    }
+}
+
+/// What a message's catalog strings may mention.
+fn message_vars(ctx: &MessageContext) -> Value {
+    context! {
+        app_name => &ctx.app_name,
+        name => ctx.name.clone().unwrap_or_default(),
+        code => &ctx.code,
+        username => ctx.username.clone().unwrap_or_default(),
+        support_email => ctx.support_email.clone().unwrap_or_default(),
     }
 }
 
@@ -436,17 +483,17 @@ mod tests {
                     "{lang} {kind:?}: greeting by name"
                 );
                 assert!(m.email_html.contains("help@acme.example"), "{lang}: footer");
-                // The text part says the same without markup.
+                // A sender's email: the same, with a text part that says it without markup.
+                let e = r.render_email(lang, kind, &ctx()).unwrap();
+                assert_eq!((&e.subject, &e.html), (&m.subject, &m.email_html));
                 assert!(
-                    m.email_text.contains("{####}") && m.email_text.contains("Zoë"),
+                    e.text.contains("{####}") && e.text.contains("Zoë"),
                     "{lang} {kind:?}: {}",
-                    m.email_text
+                    e.text
                 );
-                assert!(
-                    !m.email_text.contains('<'),
-                    "{lang} {kind:?}: markup in text"
-                );
-                assert!(m.email_text.contains("help@acme.example"), "{lang}: footer");
+                assert!(!e.text.contains('<'), "{lang} {kind:?}: markup in text");
+                assert!(e.text.contains("help@acme.example"), "{lang}: footer");
+                assert_eq!(r.render_sms(lang, kind, &ctx()).unwrap(), m.sms);
                 if kind.needs_username() {
                     assert!(m.email_html.contains("{username}") && m.sms.contains("{username}"));
                 }

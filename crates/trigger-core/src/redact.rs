@@ -13,9 +13,26 @@ pub fn mask_email(address: &str) -> String {
     }
 }
 
+/// Masks a phone number for logs: `+14155550123` becomes `+*******0123` (the first
+/// character and the last four digits).
+pub fn mask_phone(phone: &str) -> String {
+    let chars = phone.chars().count();
+    phone
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i == 0 || i + 4 >= chars { c } else { '*' })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phones_keep_the_first_character_and_the_last_four_digits() {
+        assert_eq!(mask_phone("+14155550123"), "+*******0123");
+        assert_eq!(mask_phone("+33612345678"), "+*******5678");
+    }
 
     #[test]
     fn keeps_first_letter_and_domain_only() {

@@ -116,6 +116,13 @@ pub struct CognitoEventUserPoolsCustomSenderRequest {
     pub other: Map<String, Value>,
 }
 
+impl CognitoEventUserPoolsCustomSenderRequest {
+    /// One of the user's attributes, if present.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.user_attributes.get(name).map(String::as_str)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,18 +138,21 @@ mod tests {
         })
     }
 
+    /// The sources both triggers have (the email one also has the account-takeover
+    /// notification).
+    const BOTH: [&str; 7] = [
+        "SignUp",
+        "ResendCode",
+        "ForgotPassword",
+        "UpdateUserAttribute",
+        "VerifyUserAttribute",
+        "AdminCreateUser",
+        "Authentication",
+    ];
+
     #[test]
     fn every_documented_email_source_reads_and_codes_come_back_untouched() {
-        for source in [
-            "SignUp",
-            "ResendCode",
-            "ForgotPassword",
-            "UpdateUserAttribute",
-            "VerifyUserAttribute",
-            "AdminCreateUser",
-            "Authentication",
-            "AccountTakeOverNotification",
-        ] {
+        for source in BOTH.into_iter().chain(["AccountTakeOverNotification"]) {
             let sent = event(
                 &format!("CustomEmailSender_{source}"),
                 json!({"type": "customEmailSenderRequestV1", "code": "AYADeLs0ZWluZ0NpcGhlcnRleHQ=",
@@ -162,15 +172,7 @@ mod tests {
 
     #[test]
     fn sms_sources_read_and_a_missing_code_is_none() {
-        for source in [
-            "SignUp",
-            "ResendCode",
-            "ForgotPassword",
-            "UpdateUserAttribute",
-            "VerifyUserAttribute",
-            "AdminCreateUser",
-            "Authentication",
-        ] {
+        for source in BOTH {
             let e: CognitoEventUserPoolsCustomSmsSender = decode(event(
                 &format!("CustomSMSSender_{source}"),
                 json!({"type": "customSMSSenderRequestV1", "code": null,
