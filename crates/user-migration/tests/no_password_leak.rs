@@ -2,9 +2,7 @@
 //! The password never appears in a log line (at TRACE), an error, a Debug output,
 //! the answer or the runtime's own trace of the raw event.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
+use test_support::logs::Captured;
 use test_support::sample_event;
 use trigger_core::error::diagnose;
 use trigger_core::Vars;
@@ -13,25 +11,6 @@ use user_migration::{handler, Config};
 
 const PASSWORD: &str = "Legacy-Passw0rd!";
 const HASH: &str = "$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2";
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
 
 fn user(hash: &str, status: Status) -> LegacyUser {
     LegacyUser {
@@ -48,13 +27,7 @@ fn user(hash: &str, status: Status) -> LegacyUser {
 #[tokio::test]
 async fn the_password_is_in_no_log_error_or_debug_output() {
     let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = logs.everything();
 
     let config = Config::from_vars(&Vars::from_pairs([(
         "LEGACY_USERS_TABLE_NAME",
