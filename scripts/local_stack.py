@@ -190,8 +190,11 @@ def prepare_moto(endpoint: str) -> None:
         "status": {"S": "active"}, "attributes": {"M": {"first_name": {"S": "Olivia"}, "last_name": {"S": "Martin"}}}})
     for sender in (env["ALERT_FROM_ADDRESS"], env["WELCOME_FROM_ADDRESS"], sender_address(env["EMAIL_FROM_ADDRESS"])):
         aws_client("ses", endpoint).verify_email_identity(EmailAddress=sender)
-    # The KMS key the codes of events/custom-*-sender/ are encrypted under (KMS_KEY_ARN).
-    install_sample_key(endpoint, env["AWS_REGION"])
+    # The KMS key the codes of events/custom-*-sender/ are encrypted under, which
+    # local.env names as the senders' KMS_KEY_ARN.
+    key = install_sample_key(endpoint, env["AWS_REGION"])
+    if key != env["KMS_KEY_ARN"]:
+        raise StackError(f"local.env's KMS_KEY_ARN {env['KMS_KEY_ARN']} is not the sample events' key {key}")
 
 
 def sender_address(sender: str) -> str:

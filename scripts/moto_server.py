@@ -27,6 +27,7 @@ import json
 import signal
 import sys
 import threading
+from urllib.parse import parse_qs
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -49,7 +50,7 @@ def main() -> None:
     def one_at_a_time(environ, start_response):
         with lock:
             if environ.get("PATH_INFO") == "/_local/sample-key":
-                region = (environ.get("QUERY_STRING") or "region=eu-west-1").split("region=", 1)[-1].split("&")[0]
+                region = parse_qs(environ.get("QUERY_STRING", "")).get("region", ["eu-west-1"])[0]
                 body = json.dumps({"arn": install_sample_key(region)}).encode()
                 start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
                 return [body]
