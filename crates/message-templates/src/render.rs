@@ -255,10 +255,7 @@ impl Renderer {
             link => &ctx.link,
             link_intro => part(format!("{lang}/common/link_intro.txt"))?,
             ignore => part(format!("{lang}/common/ignore.txt"))?,
-            footer => match &ctx.support_email {
-                Some(_) => Some(part(format!("{lang}/common/footer.txt"))?),
-                None => None,
-            },
+            footer => ctx.support_email.as_ref().map(|_| part(format!("{lang}/common/footer.txt"))).transpose()?,
         })?;
         Ok(RenderedNotice {
             subject,
@@ -294,10 +291,11 @@ impl Renderer {
         let k = kind.key();
         let subject = part(format!("{lang}/{k}/subject.txt"))?;
         let greeting = greeting_for(ctx.name.as_deref());
-        let footer = match &ctx.support_email {
-            Some(_) => Some(safe(format!("{lang}/common/footer.html"))?),
-            None => None,
-        };
+        let footer = ctx
+            .support_email
+            .as_ref()
+            .map(|_| safe(format!("{lang}/common/footer.html")))
+            .transpose()?;
         let email_html = self.env.get_template("email.html")?.render(context! {
             lang => lang,
             subject => &subject,
@@ -372,20 +370,14 @@ impl Renderer {
             intro => safe(format!("{lang}/{n}/intro.html"))?,
             details => when("html")?.map(Value::from_safe_string),
             ignore => safe(format!("{lang}/{n}/advice.html"))?,
-            footer => match &ctx.support_email {
-                Some(_) => Some(safe(format!("{lang}/common/footer.html"))?),
-                None => None,
-            },
+            footer => ctx.support_email.as_ref().map(|_| safe(format!("{lang}/common/footer.html"))).transpose()?,
         })?;
         let text = self.env.get_template("notice.txt")?.render(context! {
             greeting => part(format!("{lang}/common/{greeting}.txt"))?,
             intro => part(format!("{lang}/{n}/intro.txt"))?,
             when => when("txt")?,
             advice => part(format!("{lang}/{n}/advice.txt"))?,
-            footer => match &ctx.support_email {
-                Some(_) => Some(part(format!("{lang}/common/footer.txt"))?),
-                None => None,
-            },
+            footer => ctx.support_email.as_ref().map(|_| part(format!("{lang}/common/footer.txt"))).transpose()?,
         })?;
         Ok(RenderedNotice {
             subject,
