@@ -15,6 +15,8 @@ use trigger_core::{ConfigError, Problems, Vars};
 pub struct AnalyticsConfig {
     pub table_name: String,
     pub retention_days: u32,
+    /// How many shards each day counter is spread over (`ANALYTICS_DAY_SHARDS`).
+    pub day_shards: u32,
 }
 
 /// The new-device alert, on when `ALERT_FROM_ADDRESS` is set.
@@ -60,9 +62,15 @@ fn analytics(vars: &Vars) -> Result<Option<AnalyticsConfig>, ConfigError> {
         return Ok(None);
     };
     let retention_days = vars.number("RETENTION_DAYS", 90, 1..=3650)?;
+    let day_shards = vars.number(
+        "ANALYTICS_DAY_SHARDS",
+        crate::recorder::DEFAULT_DAY_SHARDS,
+        1..=crate::recorder::MAX_DAY_SHARDS,
+    )?;
     Ok(Some(AnalyticsConfig {
         table_name: table_name.to_owned(),
         retention_days,
+        day_shards,
     }))
 }
 
@@ -81,7 +89,9 @@ mod tests {
     #[test]
     fn defaults() {
         let c = parse(&[("ANALYTICS_TABLE_NAME", "analytics")]);
-        assert_eq!(c.analytics.unwrap().retention_days, 90);
+        let analytics = c.analytics.unwrap();
+        assert_eq!(analytics.retention_days, 90);
+        assert_eq!(analytics.day_shards, 8);
         assert_eq!(c.budget, DEFAULT_BUDGET);
         assert_eq!(c.metrics_namespace, "CognitoTriggers");
         assert!(c.alert.is_none());
@@ -115,12 +125,14 @@ mod tests {
         for (var, value) in [
             ("RETENTION_DAYS", "0"),
             ("RETENTION_DAYS", "ninety"),
+            ("ANALYTICS_DAY_SHARDS", "0"),
+            ("ANALYTICS_DAY_SHARDS", "33"),
             ("ANALYTICS_BUDGET_MS", "5000"),
         ] {
             let c = parse(&[("ANALYTICS_TABLE_NAME", "analytics"), (var, value)]);
             assert_eq!(c.problems.0.len(), 1, "{var}={value}");
             assert_eq!(c.problems.0[0].var, var, "{var}={value}");
-            if var == "RETENTION_DAYS" {
+            if var != "ANALYTICS_BUDGET_MS" {
                 assert!(c.analytics.is_none(), "{var}={value}");
             } else {
                 assert_eq!(c.budget, DEFAULT_BUDGET);

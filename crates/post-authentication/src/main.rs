@@ -18,6 +18,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             &a.table_name,
             a.retention_days,
         )
+        .with_day_shards(a.day_shards)
     });
     let mailer = config
         .alert

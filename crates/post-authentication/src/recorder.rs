@@ -5,10 +5,17 @@
 //! |---|---|---|---|
 //! | sign-in record | `USER#<sub>` | `SIGNIN#<request id>` | `sub`, `signed_in_at`, `client_id`, `new_device`, `trigger_source`, `user_pool_id`, `expires_at` (TTL) |
 //! | user summary | `USER#<sub>` | `SUMMARY` | `sub`, `sign_in_count`, `new_device_count`, `first_sign_in_at`, `last_sign_in_at`, `last_client_id` |
-//! | day counter | `DAY#<yyyy-mm-dd>` | `CLIENT#<client id>` | `sign_ins`, `new_device_sign_ins`, `expires_at` (TTL) |
+//! | day counter shard | `DAY#<yyyy-mm-dd>#<shard>` | `CLIENT#<client id>` | `sign_ins`, `new_device_sign_ins`, `expires_at` (TTL) |
 //!
 //! The three writes are one transaction, and the record is only put if it does not
 //! exist: a replay of the same request id changes nothing.
+//!
+//! The day counter is spread over `shards` partition keys (`ANALYTICS_DAY_SHARDS`):
+//! one item sits in one partition, which takes about 1,000 write units a second, and
+//! a transactional update costs two, so a single counter per app client and day
+//! would throttle past about 500 sign-ins a second. A sign-in's shard is a hash of
+//! its request id, so a retried request writes the same items (which the
+//! transaction's idempotency token requires). [`day_counts`] sums the shards back.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -115,6 +122,7 @@ pub struct DynamoRecorder {
     client: aws_sdk_dynamodb::Client,
     table: String,
     retention_days: u32,
+    day_shards: u32,
 }
 
 fn s(v: impl Into<String>) -> AttributeValue {
@@ -129,8 +137,25 @@ pub fn user_pk(sub: &str) -> String {
     format!("USER#{sub}")
 }
 
-pub fn day_pk(day: &str) -> String {
-    format!("DAY#{day}")
+/// The partition key of one shard of a day's counters.
+pub fn day_pk(day: &str, shard: u32) -> String {
+    format!("DAY#{day}#{shard}")
+}
+
+/// Day counters are spread over this many shards unless configured otherwise.
+pub const DEFAULT_DAY_SHARDS: u32 = 8;
+/// The most shards a day may have; the reader reads all of them, so lowering the
+/// setting never hides counts written before.
+pub const MAX_DAY_SHARDS: u32 = 32;
+
+/// The shard a request's day counter goes to: FNV-1a of the request id, so the same
+/// request always lands on the same shard.
+pub fn shard_of(request_id: &str, shards: u32) -> u32 {
+    let hash = request_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    // The remainder is below `shards`, a u32.
+    u32::try_from(hash % u64::from(shards.max(1))).unwrap_or(0)
 }
 
 pub fn client_sk(client_id: &str) -> String {
@@ -147,7 +172,14 @@ impl DynamoRecorder {
             client,
             table: table.into(),
             retention_days,
+            day_shards: DEFAULT_DAY_SHARDS,
         }
+    }
+
+    /// Spreads the day counters over `shards` (1 to [`MAX_DAY_SHARDS`]).
+    pub fn with_day_shards(mut self, shards: u32) -> Self {
+        self.day_shards = shards.clamp(1, MAX_DAY_SHARDS);
+        self
     }
 
     fn transaction(&self, si: &SignIn) -> Result<Vec<TransactWriteItem>, RecordError> {
@@ -187,7 +219,10 @@ impl DynamoRecorder {
             .map_err(built)?;
         let day = Update::builder()
             .table_name(&self.table)
-            .key("pk", s(day_pk(&si.day())))
+            .key(
+                "pk",
+                s(day_pk(&si.day(), shard_of(&si.request_id, self.day_shards))),
+            )
             .key("sk", s(client_sk(&si.client_id)))
             .update_expression("SET expires_at = :exp ADD sign_ins :one, new_device_sign_ins :nd")
             .expression_attribute_values(":exp", n(expires))
@@ -237,6 +272,86 @@ impl DynamoRecorder {
             last_client_id: text("last_client_id"),
         }))
     }
+}
+
+/// One app client's sign-ins of one day, summed over the day's shards.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayCount {
+    pub client_id: String,
+    pub sign_ins: u64,
+    pub new_device_sign_ins: u64,
+    /// How many shard items held this client's counts.
+    pub shards: u32,
+}
+
+/// A day's sign-ins per app client: the sum of every shard (all [`MAX_DAY_SHARDS`]
+/// of them, whatever the setting is now) and of the unsharded `DAY#<day>` item that
+/// versions before sharding wrote. Sorted by client id.
+pub async fn day_counts(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    day: &str,
+) -> Result<Vec<DayCount>, RecordError> {
+    let keys =
+        std::iter::once(format!("DAY#{day}")).chain((0..MAX_DAY_SHARDS).map(|k| day_pk(day, k)));
+    let mut queries = tokio::task::JoinSet::new();
+    for pk in keys {
+        let (client, table) = (client.clone(), table.to_owned());
+        queries.spawn(async move { counters_under(&client, &table, pk).await });
+    }
+    let mut by_client: std::collections::BTreeMap<String, DayCount> = Default::default();
+    while let Some(joined) = queries.join_next().await {
+        let items = joined.map_err(|e| RecordError::Unavailable(e.to_string()))??;
+        for (client_id, sign_ins, new_device) in items {
+            let count = by_client
+                .entry(client_id.clone())
+                .or_insert_with(|| DayCount {
+                    client_id,
+                    ..DayCount::default()
+                });
+            count.sign_ins += sign_ins;
+            count.new_device_sign_ins += new_device;
+            count.shards += 1;
+        }
+    }
+    Ok(by_client.into_values().collect())
+}
+
+/// The counters of one partition key: (client id, sign-ins, new-device sign-ins).
+async fn counters_under(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    pk: String,
+) -> Result<Vec<(String, u64, u64)>, RecordError> {
+    let mut pages = client
+        .query()
+        .table_name(table)
+        .key_condition_expression("pk = :d AND begins_with(sk, :c)")
+        .expression_attribute_values(":d", s(pk))
+        .expression_attribute_values(":c", s("CLIENT#"))
+        .consistent_read(true)
+        .into_paginator()
+        .items()
+        .send();
+    let mut out = Vec::new();
+    while let Some(item) = pages.next().await {
+        let item =
+            item.map_err(|e| RecordError::Unavailable(DisplayErrorContext(&e).to_string()))?;
+        let num = |k: &str| {
+            item.get(k)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        let client_id = item
+            .get("sk")
+            .and_then(|v| v.as_s().ok())
+            .and_then(|sk| sk.strip_prefix("CLIENT#"))
+            .unwrap_or_default()
+            .to_owned();
+        out.push((client_id, num("sign_ins"), num("new_device_sign_ins")));
+    }
+    Ok(out)
 }
 
 /// Transactions on one user's summary conflict when sign-ins overlap; they are
@@ -305,4 +420,31 @@ fn classify<R>(err: &SdkError<TransactWriteItemsError, R>) -> Failure {
         return Failure::Conflict;
     }
     Failure::Other
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_keeps_its_shard_and_requests_spread_over_all_of_them() {
+        assert_eq!(shard_of("a1b2-c3", 8), shard_of("a1b2-c3", 8));
+        assert_eq!(shard_of("anything", 1), 0);
+        assert_eq!(shard_of("anything", 0), 0, "no shards reads as one");
+        let mut per_shard = [0u32; 8];
+        for i in 0..8000 {
+            let shard = shard_of(&format!("5f0c3a9e-{i:04}-4b1d-9c2e-7a6b5d4c3b2a"), 8);
+            per_shard[shard as usize] += 1;
+        }
+        assert!(
+            per_shard.iter().all(|n| (800..1200).contains(n)),
+            "{per_shard:?}"
+        );
+    }
+
+    #[test]
+    fn shard_keys_stay_under_the_day() {
+        assert_eq!(day_pk("2026-11-22", 3), "DAY#2026-11-22#3");
+        assert_eq!(client_sk("web"), "CLIENT#web");
+    }
 }

@@ -11,7 +11,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use mailer::SesMailer;
-use post_authentication::recorder::{client_sk, day_pk, user_pk, DynamoRecorder};
+use post_authentication::recorder::{
+    client_sk, day_counts, user_pk, DayCount, DynamoRecorder, LoginRecorder, Recorded,
+};
+use post_authentication::signin::SignIn;
 use post_authentication::{handler, Config, Recording, Step};
 use serde_json::Value;
 use test_support::aws::{
@@ -177,21 +180,81 @@ async fn a_replayed_request_id_does_not_double_count_and_the_ttl_is_set() {
     assert_eq!(record["new_device"], AttributeValue::Bool(true));
 
     let day: String = trigger_core::time::rfc3339(now).chars().take(10).collect();
-    let counter = m
-        .dynamodb
-        .get_item()
+    // The reader's 33 queries may queue behind the other tests' hundreds of
+    // transactions on the one moto: read with a patient client.
+    let reader = aws_sdk_dynamodb::Client::new(
+        &sdk_config_for(&moto_endpoint(), Duration::from_secs(30)).await,
+    );
+    let counts = day_counts(&reader, &m.table, &day).await.unwrap();
+    assert_eq!(
+        counts,
+        vec![DayCount {
+            client_id: "4n7mc0rcbsjvh1ou3e5q8nt2lf".into(),
+            sign_ins: 1,
+            new_device_sign_ins: 1,
+            shards: 1
+        }],
+        "the replays were not counted in the day either"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_sign_ins_spread_over_the_day_shards_and_sum_exactly() {
+    let m = moto_with_budget(Duration::from_secs(60)).await;
+    let recorder = m.recorder.clone().with_day_shards(8);
+    let at = SystemTime::now();
+    let day: String = trigger_core::time::rfc3339(at).chars().take(10).collect();
+    // Counts an earlier version wrote under the unsharded key are summed too.
+    m.dynamodb
+        .put_item()
         .table_name(&m.table)
-        .key("pk", AttributeValue::S(day_pk(&day)))
-        .key(
-            "sk",
-            AttributeValue::S(client_sk("4n7mc0rcbsjvh1ou3e5q8nt2lf")),
-        )
+        .item("pk", AttributeValue::S(format!("DAY#{day}")))
+        .item("sk", AttributeValue::S(client_sk("web")))
+        .item("sign_ins", AttributeValue::N("5".into()))
+        .item("new_device_sign_ins", AttributeValue::N("2".into()))
         .send()
         .await
-        .unwrap()
-        .item
-        .expect("the day counter");
-    assert!(counter["sign_ins"].as_n().unwrap().parse::<u64>().unwrap() >= 1);
+        .unwrap();
+    let sign_in = move |i: usize| SignIn {
+        request_id: format!("req-{i}-{}", unique_name("r")),
+        sub: format!("user-{i}"),
+        user_pool_id: "eu-west-1_Xk4pQ9rTz".into(),
+        client_id: if i % 4 == 0 { "mobile" } else { "web" }.into(),
+        new_device: i % 3 == 0,
+        trigger_source: "PostAuthentication_Authentication".into(),
+        at,
+    };
+    let recorder = Arc::new(recorder);
+    let tasks: Vec<_> = (0..240)
+        .map(|i| {
+            let recorder = recorder.clone();
+            tokio::spawn(async move { recorder.record(&sign_in(i)).await })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), Ok(Recorded::Counted));
+    }
+
+    let counts = day_counts(&m.dynamodb, &m.table, &day).await.unwrap();
+    let count = |client: &str| {
+        counts
+            .iter()
+            .find(|c| c.client_id == client)
+            .unwrap()
+            .clone()
+    };
+    let (mobile, web) = (count("mobile"), count("web"));
+    assert_eq!(counts.len(), 2, "{counts:?}");
+    // 0, 4, 8, ... 236: 60 on mobile, 20 of them (multiples of 12) on a new device.
+    assert_eq!((mobile.sign_ins, mobile.new_device_sign_ins), (60, 20));
+    // 180 on web, 60 of them on a new device, plus the unsharded 5 and 2.
+    assert_eq!((web.sign_ins, web.new_device_sign_ins), (185, 62));
+    assert!(
+        mobile.shards >= 4 && web.shards >= 5,
+        "the writes spread over the shards: {counts:?}"
+    );
+    assert!(web.shards <= 9 && mobile.shards <= 8, "{counts:?}");
+    eprintln!("240 concurrent sign-ins over 8 shards: {counts:?}");
 }
 
 async fn survives(endpoint: &str) -> Duration {
