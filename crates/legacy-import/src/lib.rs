@@ -35,20 +35,41 @@ impl std::fmt::Display for FileError {
     }
 }
 
-/// The rows of a file, checked.
-#[derive(Debug, Default)]
-pub struct Parsed {
-    pub users: Vec<LegacyUser>,
-    pub rejected: Vec<RowError>,
-    pub rows: u64,
+/// A checked row, ready to import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The line of the CSV file.
+    pub line: u64,
+    pub user: LegacyUser,
+    /// The first line whose username had the same fingerprint, when one did: almost
+    /// surely a repeat of it, which the import confirms against the table.
+    pub repeats: Option<u64>,
 }
 
 const REQUIRED: [&str; 3] = ["username", "email", "password_hash"];
 
-/// Reads and checks every row. (Long: one pass over the header and the rows that
-/// keeps the line numbers the report names; it becomes streaming with the
-/// million-row import.)
-pub fn parse_csv(input: impl Read) -> Result<Parsed, FileError> {
+/// The rows of a CSV file, read and checked one at a time: memory stays flat
+/// whatever the file's size, except for one 64-bit fingerprint and line number per
+/// username (16 bytes a row, for the repeat check).
+pub struct CsvRows<R: Read> {
+    records: csv::StringRecordsIntoIter<R>,
+    headers: Vec<String>,
+    first_line: HashMap<u64, u64>,
+    /// Rows read so far (good and bad).
+    pub rows: u64,
+}
+
+impl<R: Read> std::fmt::Debug for CsvRows<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvRows")
+            .field("headers", &self.headers)
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads and checks the header line; the rows follow through the iterator.
+pub fn read_csv<R: Read>(input: R) -> Result<CsvRows<R>, FileError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -59,9 +80,8 @@ pub fn parse_csv(input: impl Read) -> Result<Parsed, FileError> {
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
-    let column = |name: &str| headers.iter().position(|h| h == name);
     for name in REQUIRED {
-        if column(name).is_none() {
+        if !headers.iter().any(|h| h == name) {
             return Err(FileError(format!("the header line has no {name} column")));
         }
     }
@@ -73,58 +93,84 @@ pub fn parse_csv(input: impl Read) -> Result<Parsed, FileError> {
             )));
         }
     }
-    let mut parsed = Parsed::default();
-    let mut first_line: HashMap<String, u64> = HashMap::new();
-    for record in reader.records() {
-        parsed.rows += 1;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                parsed.rejected.push(RowError {
-                    line,
-                    reason: format!("unreadable CSV: {}", short(&e.to_string())),
-                });
-                continue;
-            }
-        };
+    Ok(CsvRows {
+        records: reader.into_records(),
+        headers,
+        first_line: HashMap::new(),
+        rows: 0,
+    })
+}
+
+fn fingerprint(username: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    username.hash(&mut hasher);
+    hasher.finish()
+}
+
+impl<R: Read> CsvRows<R> {
+    fn check(&mut self, record: &csv::StringRecord) -> Result<Row, RowError> {
         let line = record.position().map_or(0, |p| p.line());
-        if record.len() != headers.len() {
-            parsed.rejected.push(RowError {
+        if record.len() != self.headers.len() {
+            return Err(RowError {
                 line,
                 reason: format!(
                     "{} fields where the header has {}",
                     record.len(),
-                    headers.len()
+                    self.headers.len()
                 ),
             });
-            continue;
         }
-        let field = |name: &str| column(name).and_then(|i| record.get(i)).unwrap_or("");
-        match check_row(
-            &headers,
-            &record,
+        let field = |name: &str| {
+            self.headers
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| record.get(i))
+                .unwrap_or("")
+        };
+        let user = check_row(
+            &self.headers,
+            record,
             field("username"),
             field("email"),
             field("password_hash"),
             field("phone_number"),
             field("status"),
-        ) {
-            Ok(user) => {
-                if let Some(first) = first_line.get(&user.username) {
-                    parsed.rejected.push(RowError {
-                        line,
-                        reason: format!("username repeats line {first}"),
-                    });
-                } else {
-                    first_line.insert(user.username.clone(), line);
-                    parsed.users.push(user);
-                }
-            }
-            Err(reason) => parsed.rejected.push(RowError { line, reason }),
-        }
+        )
+        .map_err(|reason| RowError { line, reason })?;
+        let first = *self
+            .first_line
+            .entry(fingerprint(&user.username))
+            .or_insert(line);
+        Ok(Row {
+            line,
+            user,
+            repeats: (first != line).then_some(first),
+        })
     }
-    Ok(parsed)
+}
+
+impl<R: Read> Iterator for CsvRows<R> {
+    type Item = Result<Row, RowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let record = self.records.next()?;
+        self.rows += 1;
+        Some(match record {
+            Ok(record) => self.check(&record),
+            Err(e) => Err(RowError {
+                line: e.position().map_or(0, |p| p.line()),
+                reason: format!("unreadable CSV: {}", short(&e.to_string())),
+            }),
+        })
+    }
+}
+
+fn repeat(line: u64, first: u64) -> RowError {
+    RowError {
+        line,
+        reason: format!("username repeats line {first}"),
+    }
 }
 
 fn short(text: &str) -> String {
@@ -207,10 +253,25 @@ fn check_row(
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {
+    /// Rows that passed the checks.
+    pub valid: u64,
+    /// Rows not imported because of what they hold (each told to `on` as it came).
+    pub rejected: u64,
     pub imported: u64,
     pub already_present: u64,
-    /// Users the table did not take even after retries: (username, reason).
-    pub failed: Vec<(String, String)>,
+    /// Users the table did not take even after retries (each told to `on`).
+    pub failed: u64,
+}
+
+/// What the import tells its caller as it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// A row that is not imported, and why.
+    Rejected(RowError),
+    /// A user the table did not take: (username, reason).
+    NotWritten(String, String),
+    /// This many more rows are settled (imported, present, rejected or failed).
+    Settled(u64),
 }
 
 const GET_BATCH: usize = 100;
@@ -221,51 +282,120 @@ fn pause(attempt: u32) -> Duration {
     Duration::from_millis(50u64 << attempt.min(6))
 }
 
-/// Writes the users that are not in the table yet, in batches, retrying what the
-/// table leaves unprocessed. `progress` is told how many users each step settled.
+/// Where the rows go: a table, or nowhere (a dry run checks the rows only).
+pub type Destination<'a> = Option<(&'a aws_sdk_dynamodb::Client, &'a str)>;
+
+/// Imports the rows in chunks of 100 as they are read: each chunk's usernames are
+/// looked up, those not in the table yet are written 25 at a time, and only then is
+/// the next chunk read, so memory does not grow with the file. A user already in the
+/// table is left as it is (a second run changes nothing); a row whose username
+/// repeats an earlier row is rejected, naming that row's line.
 pub async fn import(
-    client: &aws_sdk_dynamodb::Client,
-    table: &str,
-    users: &[LegacyUser],
-    progress: impl Fn(u64),
+    rows: impl Iterator<Item = Result<Row, RowError>>,
+    to: Destination<'_>,
+    mut on: impl FnMut(Progress),
 ) -> ImportReport {
     let mut report = ImportReport::default();
-    for chunk in users.chunks(GET_BATCH) {
-        let existing = match existing_usernames(client, table, chunk).await {
-            Ok(set) => set,
-            Err(reason) => {
-                report
-                    .failed
-                    .extend(chunk.iter().map(|u| (u.username.clone(), reason.clone())));
-                progress(chunk.len() as u64);
-                continue;
-            }
-        };
-        report.already_present += existing.len() as u64;
-        progress(existing.len() as u64);
-        let new: Vec<&LegacyUser> = chunk
-            .iter()
-            .filter(|u| !existing.contains(&u.username))
-            .collect();
-        for batch in new.chunks(WRITE_BATCH) {
-            let (written, failed) = write_batch(client, table, batch).await;
-            report.imported += written;
-            progress(written + failed.len() as u64);
-            report.failed.extend(failed);
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        let mut chunk: Vec<Row> = Vec::with_capacity(GET_BATCH);
+        let mut in_chunk: HashMap<String, u64> = HashMap::new();
+        for row in rows.by_ref() {
+            let rejected = match row {
+                Err(e) => e,
+                Ok(row) => match in_chunk.get(&row.user.username) {
+                    Some(first) => repeat(row.line, *first),
+                    None if to.is_none() && row.repeats.is_some() => {
+                        repeat(row.line, row.repeats.unwrap_or_default())
+                    }
+                    None => {
+                        report.valid += 1;
+                        in_chunk.insert(row.user.username.clone(), row.line);
+                        chunk.push(row);
+                        if chunk.len() == GET_BATCH {
+                            break;
+                        }
+                        continue;
+                    }
+                },
+            };
+            report.rejected += 1;
+            on(Progress::Rejected(rejected));
+            on(Progress::Settled(1));
+        }
+        if let Some((client, table)) = to {
+            import_chunk(client, table, chunk, &mut report, &mut on).await;
+        } else {
+            on(Progress::Settled(chunk.len() as u64));
         }
     }
     report
 }
 
+/// One chunk: the lookup, then the writes of the users the table does not have.
+async fn import_chunk(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    chunk: Vec<Row>,
+    report: &mut ImportReport,
+    on: &mut impl FnMut(Progress),
+) {
+    let existing = match existing_usernames(client, table, &chunk).await {
+        Ok(set) => set,
+        Err(reason) => {
+            for row in &chunk {
+                not_written(report, on, &row.user.username, &reason);
+            }
+            return;
+        }
+    };
+    let mut new: Vec<&LegacyUser> = Vec::with_capacity(chunk.len());
+    for row in &chunk {
+        match (existing.contains(&row.user.username), row.repeats) {
+            (false, _) => new.push(&row.user),
+            // The earlier row with this username was imported: this one repeats it.
+            (true, Some(first)) => {
+                report.valid -= 1;
+                report.rejected += 1;
+                on(Progress::Rejected(repeat(row.line, first)));
+                on(Progress::Settled(1));
+            }
+            (true, None) => {
+                report.already_present += 1;
+                on(Progress::Settled(1));
+            }
+        }
+    }
+    for batch in new.chunks(WRITE_BATCH) {
+        let (written, failed) = write_batch(client, table, batch).await;
+        report.imported += written;
+        on(Progress::Settled(written));
+        for (username, reason) in failed {
+            not_written(report, on, &username, &reason);
+        }
+    }
+}
+
+fn not_written(
+    report: &mut ImportReport,
+    on: &mut impl FnMut(Progress),
+    username: &str,
+    reason: &str,
+) {
+    report.failed += 1;
+    on(Progress::NotWritten(username.to_owned(), reason.to_owned()));
+    on(Progress::Settled(1));
+}
+
 async fn existing_usernames(
     client: &aws_sdk_dynamodb::Client,
     table: &str,
-    chunk: &[LegacyUser],
+    chunk: &[Row],
 ) -> Result<HashSet<String>, String> {
     let key =
         |u: &str| HashMap::from([(KEY_ATTRIBUTE.to_owned(), AttributeValue::S(u.to_owned()))]);
     let mut pending: Vec<HashMap<String, AttributeValue>> =
-        chunk.iter().map(|u| key(&u.username)).collect();
+        chunk.iter().map(|r| key(&r.user.username)).collect();
     let mut found = HashSet::new();
     for attempt in 0..ATTEMPTS {
         if pending.is_empty() {
@@ -391,6 +521,35 @@ async fn write_batch(
 mod tests {
     use super::*;
 
+    /// The rows of a small file, checked as a dry run does.
+    #[derive(Debug)]
+    struct Parsed {
+        users: Vec<LegacyUser>,
+        rejected: Vec<RowError>,
+        rows: u64,
+    }
+
+    fn parse_csv(text: &[u8]) -> Result<Parsed, FileError> {
+        let mut rows = read_csv(text)?;
+        let (mut users, mut rejected) = (Vec::new(), Vec::new());
+        for row in rows.by_ref() {
+            match row {
+                Ok(Row {
+                    line,
+                    repeats: Some(first),
+                    ..
+                }) => rejected.push(repeat(line, first)),
+                Ok(row) => users.push(row.user),
+                Err(e) => rejected.push(e),
+            }
+        }
+        Ok(Parsed {
+            users,
+            rejected,
+            rows: rows.rows,
+        })
+    }
+
     const HASH: &str = "$2b$04$b8UV74odsoHWLusPkfjmE.n.7CWzeLgjQpw3DZ4ZAUwUI4ZF0lS0C";
 
     #[test]
@@ -453,6 +612,38 @@ mod tests {
                 line: 3,
                 reason: "username repeats line 2".into()
             }]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_dry_run_reports_every_bad_row_once_across_chunks() {
+        let mut csv = String::from("username,email,password_hash\n");
+        for i in 0..250 {
+            csv.push_str(&format!("u{i}@x.io,u{i}@x.io,{HASH}\n"));
+        }
+        // Lines 2 to 251 are good. Line 252 repeats line 2 (an earlier chunk), line
+        // 253 is bad, line 254 repeats line 251 (the same chunk).
+        csv.push_str(&format!(
+            "U0@X.IO,u0@x.io,{HASH}\nbad,not-an-email,{HASH}\n"
+        ));
+        csv.push_str(&format!("u249@x.io,u249@x.io,{HASH}\n"));
+        let mut told = Vec::new();
+        let mut settled = 0;
+        let report = import(read_csv(csv.as_bytes()).unwrap(), None, |p| match p {
+            Progress::Rejected(e) => told.push((e.line, e.reason)),
+            Progress::Settled(n) => settled += n,
+            Progress::NotWritten(..) => panic!("a dry run writes nothing"),
+        })
+        .await;
+        assert_eq!((report.valid, report.rejected), (250, 3));
+        assert_eq!(settled, 253, "every row is settled once");
+        assert_eq!(
+            told,
+            vec![
+                (252, "username repeats line 2".to_owned()),
+                (253, "email: not an email address".to_owned()),
+                (254, "username repeats line 251".to_owned()),
+            ]
         );
     }
 

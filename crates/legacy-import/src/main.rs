@@ -2,14 +2,15 @@
 //!
 //! Exit status: 0 when every row was imported (or already present), 2 when some rows
 //! were rejected or not written (the others are imported), 1 when nothing could be
-//! done (unreadable file, no table).
+//! done (unreadable file). The file is read, checked and written in chunks of 100
+//! rows, so a file of millions of rows takes no more memory than a small one.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use legacy_import::{import, parse_csv};
+use legacy_import::{import, read_csv, Progress};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,8 +31,9 @@ struct Args {
     dry_run: bool,
 }
 
-/// The command: read and check, report, write, summarize (long: the steps of the
-/// command line in the order a user sees their output).
+/// The command: read, check and write chunk by chunk, telling rejected rows as they
+/// come, then summarize (long: the steps of the command line in the order a user
+/// sees their output).
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
@@ -42,22 +44,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let parsed = match parse_csv(std::io::BufReader::new(file)) {
-        Ok(p) => p,
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut rows = match read_csv(std::io::BufReader::with_capacity(1 << 16, file)) {
+        Ok(rows) => rows,
         Err(e) => {
             eprintln!("legacy-import: {}: {e}", args.csv.display());
             return ExitCode::from(1);
         }
     };
-    println!(
-        "{}: {} rows, {} valid, {} rejected",
-        args.csv.display(),
-        parsed.rows,
-        parsed.users.len(),
-        parsed.rejected.len()
-    );
-
-    let report = if args.dry_run || parsed.users.is_empty() {
+    let client = if args.dry_run {
         None
     } else {
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
@@ -67,39 +62,56 @@ async fn main() -> ExitCode {
         let sdk = trigger_core::aws::within_budget(loader, std::time::Duration::from_secs(20))
             .load()
             .await;
-        let client = aws_sdk_dynamodb::Client::new(&sdk);
-        // Drawn only when stderr is a terminal.
-        let bar = ProgressBar::new(parsed.users.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} users  {per_sec}  eta {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        let report = import(&client, &args.table, &parsed.users, |n| bar.inc(n)).await;
-        bar.finish_and_clear();
-        Some(report)
+        Some(aws_sdk_dynamodb::Client::new(&sdk))
     };
+    // Drawn only when stderr is a terminal; the length is a guess from the file size
+    // (about 120 bytes a row) until the end.
+    let bar = ProgressBar::new((size / 120).max(1));
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos} rows  {per_sec}  {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut not_written_shown = 0;
+    let report = import(
+        rows.by_ref(),
+        client.as_ref().map(|c| (c, args.table.as_str())),
+        |progress| match progress {
+            Progress::Rejected(row) => {
+                bar.suspend(|| println!("rejected: line {}: {}", row.line, row.reason));
+            }
+            Progress::NotWritten(username, reason) => {
+                not_written_shown += 1;
+                if not_written_shown <= 50 {
+                    bar.suspend(|| println!("not written: {username}: {reason}"));
+                }
+            }
+            Progress::Settled(n) => bar.inc(n),
+        },
+    )
+    .await;
+    bar.finish_and_clear();
 
-    if let Some(r) = &report {
-        println!("imported:        {}", r.imported);
-        println!("already present: {} (left as they are)", r.already_present);
-        println!("not written:     {}", r.failed.len());
-        for (username, reason) in r.failed.iter().take(50) {
-            println!("  {username}: {reason}");
-        }
-        if r.failed.len() > 50 {
-            println!("  ... and {} more", r.failed.len() - 50);
-        }
-    } else if args.dry_run {
+    println!(
+        "{}: {} rows, {} valid, {} rejected",
+        args.csv.display(),
+        rows.rows,
+        report.valid,
+        report.rejected
+    );
+    if args.dry_run {
         println!("dry run: nothing written");
-    }
-    if !parsed.rejected.is_empty() {
-        println!("rejected rows:");
-        for row in &parsed.rejected {
-            println!("  line {}: {}", row.line, row.reason);
+    } else {
+        println!("imported:        {}", report.imported);
+        println!(
+            "already present: {} (left as they are)",
+            report.already_present
+        );
+        println!("not written:     {}", report.failed);
+        if report.failed > 50 {
+            println!("  (the first 50 are listed above)");
         }
     }
-    let failed = report.as_ref().is_some_and(|r| !r.failed.is_empty());
-    if parsed.rejected.is_empty() && !failed {
+    if report.rejected == 0 && report.failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The `legacy-import` command against a real DynamoDB protocol server (moto, started
-//! by `make test`): 10,000 generated rows, a second run, and a file with bad rows.
+//! by `make test`): 10,000 generated rows, a second run, a file with bad rows and one
+//! with a repeated username.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -165,6 +166,45 @@ async fn bad_rows_are_listed_by_line_and_good_rows_imported() {
     assert!(out.contains("line 5: phone_number"), "{out}");
     assert!(!out.contains("5f4dcc3b"), "hashes are not echoed: {out}");
     assert_eq!(count(&client, &table).await, 2);
+    let _ = std::fs::remove_file(path);
+}
+
+#[tokio::test]
+async fn a_repeated_username_is_rejected_once_its_first_row_is_in_the_table() {
+    let client = client().await;
+    let table = legacy_table(&client).await;
+    let mut csv = String::from("username,email,password_hash\n");
+    for i in 0..150 {
+        csv.push_str(&format!(
+            "user{i}@example.com,user{i}@example.com,{}\n",
+            fake_bcrypt(i)
+        ));
+    }
+    // Line 152 repeats line 2, which an earlier chunk of 100 rows imported.
+    csv.push_str(&format!(
+        "User0@Example.com,other@example.com,{}\n",
+        fake_bcrypt(7)
+    ));
+    let path = write_csv("repeats", &csv);
+    let (code, out) = run(&path, &table);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("151 rows, 150 valid, 1 rejected"), "{out}");
+    assert!(out.contains("line 152: username repeats line 2"), "{out}");
+    assert!(out.contains("imported:        150"), "{out}");
+    let row = client
+        .get_item()
+        .table_name(&table)
+        .key("username", AttributeValue::S("user0@example.com".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    assert_eq!(
+        row["email"],
+        AttributeValue::S("user0@example.com".into()),
+        "the first row stays"
+    );
     let _ = std::fs::remove_file(path);
 }
 
