@@ -68,7 +68,7 @@ sizes:
 	done
 
 # Benchmarks (optimized, not part of `make test`): user-migration answer times and
-# the pre-signup disposable-domain set.
+# the pre-signup disposable-domain lookup.
 bench: setup
 	cargo bench -p pre-signup --bench disposable_list
 	cargo bench -p user-migration --bench answer_time

@@ -1,10 +1,12 @@
 //! Email domains in one canonical form, so that every spelling of a domain compares
 //! equal: IDNA (UTS-46) ASCII form, lower case, without the trailing root dot.
 
-use std::collections::HashSet;
-use std::sync::OnceLock;
-
 use trigger_core::ConfigError;
+
+use crate::canonical::canonical_domain;
+
+// DISPOSABLE_DOMAINS, made by build.rs.
+include!(concat!(env!("OUT_DIR"), "/disposable_domains.rs"));
 
 /// A domain name in canonical form (`bücher.de`, `XN--BCHER-KVA.DE.` and
 /// `xn--bcher-kva.de` are the same `Domain`).
@@ -15,28 +17,7 @@ impl Domain {
     /// Normalizes a domain, or `None` when it is not a usable host name
     /// (empty labels, bad characters, over-long labels, invalid IDNA).
     pub fn parse(input: &str) -> Option<Self> {
-        if input.is_empty() || input.len() > 1024 {
-            return None;
-        }
-        let ascii = idna::domain_to_ascii(input).ok()?;
-        // UTS-46 maps the ideographic full stop to '.', so strip the root dot after mapping.
-        let ascii = ascii.strip_suffix('.').unwrap_or(&ascii);
-        if ascii.is_empty() || ascii.len() > 253 {
-            return None;
-        }
-        for label in ascii.split('.') {
-            let well_formed = !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-            if !well_formed {
-                return None;
-            }
-        }
-        Some(Self(ascii.to_owned()))
+        canonical_domain(input).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -123,33 +104,13 @@ impl EmailAddress {
     }
 }
 
-/// The disposable-mail domains of the `mailchecker` crate in canonical form. Built
-/// once per process, on the first sign-up of a cold start (`make bench` times it).
-pub fn disposable_set() -> HashSet<&'static str> {
-    // The list is already lower-case ASCII (all 56,359 entries of mailchecker
-    // 6.0.21): those are kept as they are; only another spelling goes through IDNA.
-    let entries = mailchecker::blacklist();
-    let mut set = HashSet::with_capacity(entries.len());
-    for entry in entries {
-        let canonical = entry
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-            && !entry.ends_with('.');
-        if canonical {
-            set.insert(entry);
-        } else if let Some(d) = Domain::parse(entry) {
-            set.insert(&*Box::leak(d.0.into_boxed_str()));
-        }
-    }
-    set
-}
-
 /// True when the domain or one of its parents is on the disposable-mail list
-/// maintained in the `mailchecker` crate.
+/// maintained in the `mailchecker` crate: a binary search in a sorted array made at
+/// build time, so nothing is built at start or on the first sign-up.
 pub fn is_disposable(domain: &Domain) -> bool {
-    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    let list = LIST.get_or_init(disposable_set);
-    domain.self_and_parents().any(|d| list.contains(d))
+    domain
+        .self_and_parents()
+        .any(|d| DISPOSABLE_DOMAINS.binary_search(&d).is_ok())
 }
 
 #[cfg(test)]
@@ -233,17 +194,20 @@ mod tests {
     }
 
     #[test]
-    fn the_fast_path_keeps_every_entry_in_canonical_form() {
-        let set = disposable_set();
-        for entry in mailchecker::blacklist() {
-            if let Some(d) = Domain::parse(entry) {
-                assert!(
-                    set.contains(d.as_str()),
-                    "{entry} missing as {}",
-                    d.as_str()
-                );
-            }
+    fn every_entry_of_the_crate_is_found_in_any_spelling() {
+        let entries = mailchecker::blacklist();
+        for entry in &entries {
+            let d = Domain::parse(entry).unwrap_or_else(|| panic!("{entry} parses"));
+            assert!(is_disposable(&d), "{entry} missing as {}", d.as_str());
+            let shouted = Domain::parse(&format!("{}.", entry.to_uppercase()));
+            assert!(shouted.is_some_and(|d| is_disposable(&d)), "{entry}");
         }
+        assert!(
+            DISPOSABLE_DOMAINS.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no repeats"
+        );
+        assert!(DISPOSABLE_DOMAINS.len() > entries.len() * 99 / 100);
+        assert!(DISPOSABLE_DOMAINS.len() <= entries.len());
     }
 
     #[test]

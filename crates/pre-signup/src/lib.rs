@@ -5,6 +5,7 @@
 //! one stable sentence per rule, and auto-confirms users at trusted domains. With
 //! `LINK_FEDERATED_USERS=true` it also keeps one account per person ([`link`]).
 
+mod canonical;
 pub mod domain;
 pub mod lazy;
 pub mod link;
