@@ -41,20 +41,20 @@ pub struct Row {
     /// The line of the CSV file.
     pub line: u64,
     pub user: LegacyUser,
-    /// The first line whose username had the same fingerprint, when one did: almost
-    /// surely a repeat of it, which the import confirms against the table.
+    /// In a dry run ([`CsvRows::remembering_usernames`]), the first line whose
+    /// username had the same 64-bit fingerprint, when one did.
     pub repeats: Option<u64>,
 }
 
 const REQUIRED: [&str; 3] = ["username", "email", "password_hash"];
 
 /// The rows of a CSV file, read and checked one at a time: memory stays flat
-/// whatever the file's size, except for one 64-bit fingerprint and line number per
-/// username (16 bytes a row, for the repeat check).
+/// whatever the file's size. (A dry run, which has no table to find repeated
+/// usernames in, remembers a fingerprint and a line per username instead.)
 pub struct CsvRows<R: Read> {
     records: csv::StringRecordsIntoIter<R>,
     headers: Vec<String>,
-    first_line: HashMap<u64, u64>,
+    first_line: Option<HashMap<u64, u64>>,
     /// Rows read so far (good and bad).
     pub rows: u64,
 }
@@ -96,7 +96,7 @@ pub fn read_csv<R: Read>(input: R) -> Result<CsvRows<R>, FileError> {
     Ok(CsvRows {
         records: reader.into_records(),
         headers,
-        first_line: HashMap::new(),
+        first_line: None,
         rows: 0,
     })
 }
@@ -109,6 +109,14 @@ fn fingerprint(username: &str) -> u64 {
 }
 
 impl<R: Read> CsvRows<R> {
+    /// Finds repeated usernames without a table, for a dry run: 16 bytes a row (a
+    /// fingerprint and a line), and in the 2^-64 chance of two usernames sharing a
+    /// fingerprint, a row reported as a repeat that is not one.
+    pub fn remembering_usernames(mut self) -> Self {
+        self.first_line = Some(HashMap::new());
+        self
+    }
+
     fn check(&mut self, record: &csv::StringRecord) -> Result<Row, RowError> {
         let line = record.position().map_or(0, |p| p.line());
         if record.len() != self.headers.len() {
@@ -138,14 +146,14 @@ impl<R: Read> CsvRows<R> {
             field("status"),
         )
         .map_err(|reason| RowError { line, reason })?;
-        let first = *self
-            .first_line
-            .entry(fingerprint(&user.username))
-            .or_insert(line);
+        let repeats = self.first_line.as_mut().and_then(|seen| {
+            let first = *seen.entry(fingerprint(&user.username)).or_insert(line);
+            (first != line).then_some(first)
+        });
         Ok(Row {
             line,
             user,
-            repeats: (first != line).then_some(first),
+            repeats,
         })
     }
 }
@@ -288,13 +296,16 @@ pub type Destination<'a> = Option<(&'a aws_sdk_dynamodb::Client, &'a str)>;
 /// Imports the rows in chunks of 100 as they are read: each chunk's usernames are
 /// looked up, those not in the table yet are written 25 at a time, and only then is
 /// the next chunk read, so memory does not grow with the file. A user already in the
-/// table is left as it is (a second run changes nothing); a row whose username
-/// repeats an earlier row is rejected, naming that row's line.
+/// table is left as it is (a second run changes nothing). Each item written carries
+/// this run's id and its line (`import_run`, `import_line`), so a later row with
+/// the same username is told apart from a user of an earlier run and rejected,
+/// naming the first row's line, without the run remembering any username.
 pub async fn import(
     rows: impl Iterator<Item = Result<Row, RowError>>,
     to: Destination<'_>,
     mut on: impl FnMut(Progress),
 ) -> ImportReport {
+    let run = run_id();
     let mut report = ImportReport::default();
     let mut rows = rows.peekable();
     while rows.peek().is_some() {
@@ -324,7 +335,7 @@ pub async fn import(
             on(Progress::Settled(1));
         }
         if let Some((client, table)) = to {
-            import_chunk(client, table, chunk, &mut report, &mut on).await;
+            import_chunk(client, table, &run, chunk, &mut report, &mut on).await;
         } else {
             on(Progress::Settled(chunk.len() as u64));
         }
@@ -332,10 +343,23 @@ pub async fn import(
     report
 }
 
+/// What tells this run's items from those of earlier runs: the time and the
+/// process id.
+fn run_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}-{}", std::process::id())
+}
+
+const RUN_ATTRIBUTE: &str = "import_run";
+const LINE_ATTRIBUTE: &str = "import_line";
+
 /// One chunk: the lookup, then the writes of the users the table does not have.
 async fn import_chunk(
     client: &aws_sdk_dynamodb::Client,
     table: &str,
+    run: &str,
     chunk: Vec<Row>,
     report: &mut ImportReport,
     on: &mut impl FnMut(Progress),
@@ -349,25 +373,25 @@ async fn import_chunk(
             return;
         }
     };
-    let mut new: Vec<&LegacyUser> = Vec::with_capacity(chunk.len());
+    let mut new: Vec<&Row> = Vec::with_capacity(chunk.len());
     for row in &chunk {
-        match (existing.contains(&row.user.username), row.repeats) {
-            (false, _) => new.push(&row.user),
-            // The earlier row with this username was imported: this one repeats it.
-            (true, Some(first)) => {
+        match existing.get(&row.user.username) {
+            None => new.push(row),
+            // This run wrote the user from an earlier row: this one repeats it.
+            Some(Some((by, first))) if by == run => {
                 report.valid -= 1;
                 report.rejected += 1;
-                on(Progress::Rejected(repeat(row.line, first)));
+                on(Progress::Rejected(repeat(row.line, *first)));
                 on(Progress::Settled(1));
             }
-            (true, None) => {
+            Some(_) => {
                 report.already_present += 1;
                 on(Progress::Settled(1));
             }
         }
     }
     for batch in new.chunks(WRITE_BATCH) {
-        let (written, failed) = write_batch(client, table, batch).await;
+        let (written, failed) = write_batch(client, table, run, batch).await;
         report.imported += written;
         on(Progress::Settled(written));
         for (username, reason) in failed {
@@ -387,24 +411,28 @@ fn not_written(
     on(Progress::Settled(1));
 }
 
+/// The usernames of `chunk` the table has, each with the run and line that wrote it
+/// (none for a user written otherwise).
 async fn existing_usernames(
     client: &aws_sdk_dynamodb::Client,
     table: &str,
     chunk: &[Row],
-) -> Result<HashSet<String>, String> {
+) -> Result<HashMap<String, Option<(String, u64)>>, String> {
     let key =
         |u: &str| HashMap::from([(KEY_ATTRIBUTE.to_owned(), AttributeValue::S(u.to_owned()))]);
     let mut pending: Vec<HashMap<String, AttributeValue>> =
         chunk.iter().map(|r| key(&r.user.username)).collect();
-    let mut found = HashSet::new();
+    let mut found = HashMap::new();
     for attempt in 0..ATTEMPTS {
         if pending.is_empty() {
             return Ok(found);
         }
         let keys = KeysAndAttributes::builder()
             .set_keys(Some(std::mem::take(&mut pending)))
-            .projection_expression("#u")
+            .projection_expression("#u, #r, #l")
             .expression_attribute_names("#u", KEY_ATTRIBUTE)
+            .expression_attribute_names("#r", RUN_ATTRIBUTE)
+            .expression_attribute_names("#l", LINE_ATTRIBUTE)
             .consistent_read(true)
             .build()
             .map_err(|e| e.to_string())?;
@@ -421,7 +449,12 @@ async fn existing_usernames(
             .unwrap_or_default()
         {
             if let Some(AttributeValue::S(u)) = item.get(KEY_ATTRIBUTE) {
-                found.insert(u.clone());
+                let run = item.get(RUN_ATTRIBUTE).and_then(|v| v.as_s().ok());
+                let line = item
+                    .get(LINE_ATTRIBUTE)
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.parse().ok());
+                found.insert(u.clone(), run.cloned().zip(line));
             }
         }
         pending = out
@@ -445,11 +478,18 @@ async fn existing_usernames(
 async fn write_batch(
     client: &aws_sdk_dynamodb::Client,
     table: &str,
-    batch: &[&LegacyUser],
+    run: &str,
+    batch: &[&Row],
 ) -> (u64, Vec<(String, String)>) {
-    let request = |u: &LegacyUser| {
+    let request = |row: &Row| {
+        let mut item = item_for(&row.user);
+        item.insert(RUN_ATTRIBUTE.to_owned(), AttributeValue::S(run.to_owned()));
+        item.insert(
+            LINE_ATTRIBUTE.to_owned(),
+            AttributeValue::N(row.line.to_string()),
+        );
         PutRequest::builder()
-            .set_item(Some(item_for(u)))
+            .set_item(Some(item))
             .build()
             .map(|put| WriteRequest::builder().put_request(put).build())
     };
@@ -462,7 +502,7 @@ async fn write_batch(
                     0,
                     batch
                         .iter()
-                        .map(|u| (u.username.clone(), e.to_string()))
+                        .map(|r| (r.user.username.clone(), e.to_string()))
                         .collect(),
                 )
             }
@@ -530,7 +570,7 @@ mod tests {
     }
 
     fn parse_csv(text: &[u8]) -> Result<Parsed, FileError> {
-        let mut rows = read_csv(text)?;
+        let mut rows = read_csv(text)?.remembering_usernames();
         let (mut users, mut rejected) = (Vec::new(), Vec::new());
         for row in rows.by_ref() {
             match row {
@@ -629,7 +669,8 @@ mod tests {
         csv.push_str(&format!("u249@x.io,u249@x.io,{HASH}\n"));
         let mut told = Vec::new();
         let mut settled = 0;
-        let report = import(read_csv(csv.as_bytes()).unwrap(), None, |p| match p {
+        let rows = read_csv(csv.as_bytes()).unwrap().remembering_usernames();
+        let report = import(rows, None, |p| match p {
             Progress::Rejected(e) => told.push((e.line, e.reason)),
             Progress::Settled(n) => settled += n,
             Progress::NotWritten(..) => panic!("a dry run writes nothing"),

@@ -52,6 +52,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if args.dry_run {
+        rows = rows.remembering_usernames();
+    }
     let client = if args.dry_run {
         None
     } else {
