@@ -16,6 +16,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .as_ref()
         .zip(sdk.as_ref())
         .map(|(table, sdk)| DynamoStatuses::new(aws_sdk_dynamodb::Client::new(sdk), table));
+    if let Some(statuses) = &statuses {
+        let limit = trigger_core::aws::warm_up_limit(&trigger_core::Vars::from_env());
+        trigger_core::aws::warm_up("status table", limit, statuses.warm_up()).await;
+    }
     let groups = sdk
         .as_ref()
         .filter(|_| config.reads_groups())

@@ -8,10 +8,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let directory = match config.role_table() {
         Some(table) => {
             let sdk = trigger_core::aws::sdk_config(config.lookup_budget).await;
-            Some(DynamoDirectory::new(
-                aws_sdk_dynamodb::Client::new(&sdk),
-                table,
-            ))
+            let directory = DynamoDirectory::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+            let limit = trigger_core::aws::warm_up_limit(&trigger_core::Vars::from_env());
+            trigger_core::aws::warm_up("role table", limit, directory.warm_up()).await;
+            Some(directory)
         }
         None => None,
     };
