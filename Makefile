@@ -15,7 +15,7 @@ FUNCTIONS    := pre-signup custom-message post-confirmation pre-authentication i
 # cargo-lambda finds zig (for cross-compiling to arm64) through the venv on PATH.
 WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: help setup test lint fmt build sizes bench demo samples sam-invoke deploy clean $(addprefix invoke-,$(FUNCTIONS))
+.PHONY: help setup test lint fmt build sizes bench bench-cold demo samples sam-invoke deploy clean $(addprefix invoke-,$(FUNCTIONS))
 
 help:
 	@echo "make demo            a local user pool (cognito-local) driving the real triggers: sign-up to migration"
@@ -23,7 +23,8 @@ help:
 	@echo "make test            template lint, the end-to-end journey, local invoke check, every cargo test"
 	@echo "make lint            cargo fmt --check, clippy -D warnings, cfn-lint"
 	@echo "make build           release arm64 binaries for Lambda (target/lambda/<fn>/bootstrap)"
-	@echo "make bench           user-migration: unknown-user vs wrong-password time, bcrypt cost"
+	@echo "make bench           handlers vs serde; user-migration: unknown-user vs wrong-password time, bcrypt cost"
+	@echo "make bench-cold      cold start, first answer, warm invoke and peak RSS of every trigger beside two floors"
 	@echo "make invoke-<fn>     cargo lambda invoke on each sample event of <fn>: $(FUNCTIONS)"
 	@echo "make sam-invoke      sam build, then sam local invoke of every function (needs Docker)"
 	@echo "make deploy          sam build && sam deploy --guided"
@@ -67,12 +68,18 @@ sizes:
 	  printf '%-22s %9d bytes\n' "$$f" "$$(stat -c %s target/lambda/$$f/bootstrap)"; \
 	done
 
-# Benchmarks (optimized, not part of `make test`): user-migration answer times and
-# the pre-signup disposable-domain lookup.
+# Benchmarks (optimized, not part of `make test`): user-migration answer times, the
+# pre-signup disposable-domain lookup, and the handlers against serde.
 bench: setup
 	cargo bench -p pre-signup --bench disposable_list
 	cargo bench -p user-migration --bench answer_time
+	cargo bench --bench handler -p pre-signup -p custom-message -p inbound-federation -p pre-token-generation
 	$(PYTHON) scripts/bench_report.py
+
+# Cold starts (optimized, not part of `make test`): every trigger binary and two floors
+# under a Lambda Runtime API stand-in, 9 interleaved rounds, SDK calls to a local moto.
+bench-cold: setup
+	$(PY) scripts/bench_cold.py
 
 # The main job: a local user pool (cognito-local) driving the real triggers, with
 # moto as DynamoDB and SES; every step printed, everything stopped at the end.

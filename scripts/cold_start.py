@@ -26,7 +26,8 @@ from local_stack import env_file_values, free_port
 
 
 class RuntimeApi:
-    """Serves `event` once per round and records when the binary asked and answered."""
+    """Serves `event` `invocations` times per round (the first one cold, the others
+    warm) and records when the binary asked and answered."""
 
     def __init__(self, event: bytes):
         self.event = event
@@ -53,15 +54,16 @@ class RuntimeApi:
                     return self.reply(404)
                 with api.lock:
                     r = api.round
-                    if r is None or "next" in r:
-                        # One event per round: later polls wait for the round to end.
+                    if r is None or len(r["next"]) >= r["want"]:
+                        # The round's events are served: later polls wait for its end.
                         api.lock.wait(timeout=30)
                         return self.reply(500)
-                    r["next"] = time.perf_counter()
+                    r["next"].append(time.perf_counter())
+                    request_id = f"{r['id']}-{len(r['next'])}"
                 deadline = str(int((time.time() + 5) * 1000))
                 self.reply(200, api.event, [
                     ("Content-Type", "application/json"),
-                    ("Lambda-Runtime-Aws-Request-Id", r["id"]),
+                    ("Lambda-Runtime-Aws-Request-Id", request_id),
                     ("Lambda-Runtime-Deadline-Ms", deadline),
                     ("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:bench"),
                     ("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000;Sampled=0"),
@@ -71,10 +73,10 @@ class RuntimeApi:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with api.lock:
                     r = api.round
-                    if r is not None and "answer" not in r:
-                        r["answer"] = time.perf_counter()
-                        r["ok"] = self.path.endswith("/response")
-                        r["body"] = body
+                    if r is not None and len(r["answer"]) < len(r["next"]):
+                        r["answer"].append(time.perf_counter())
+                        r["ok"].append(self.path.endswith("/response"))
+                        r["body"].append(body)
                         api.lock.notify_all()
                 self.reply(202)
 
@@ -86,24 +88,53 @@ class RuntimeApi:
         self.server = Server(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def run(self, argv, env, n: int) -> dict:
+    def run(self, argv, env, n, invocations: int = 1, log=None) -> dict:
+        """One cold start of `argv`: init, first answer, the warm invocations after it
+        (each from its /next to its answer) and the process's peak RSS, in ms and KiB."""
         with self.lock:
-            self.round = {"id": f"bench-{n}"}
+            self.round = {"id": f"bench-{n}", "want": invocations, "next": [], "answer": [], "ok": [], "body": []}
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out = open(log, "ab") if log else subprocess.DEVNULL
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT if log else out)
+        peak_kib = 0
         try:
             with self.lock:
-                self.lock.wait_for(lambda: "answer" in self.round, timeout=20)
+                self.lock.wait_for(lambda: len(self.round["answer"]) >= invocations, timeout=20)
                 r = dict(self.round)
                 self.round = None
                 self.lock.notify_all()
+            peak_kib = peak_rss_kib(proc.pid)
         finally:
             proc.kill()
             proc.wait()
-        if "answer" not in r:
-            raise SystemExit(f"{argv[0]} gave no answer within 20 s")
-        return {"init": (r["next"] - started) * 1000, "answer": (r["answer"] - started) * 1000,
-                "ok": r["ok"], "body": r["body"]}
+            if log:
+                out.close()
+        if len(r["answer"]) < invocations:
+            raise SystemExit(f"{argv[-1]} gave {len(r['answer'])} of {invocations} answers (asked {len(r['next'])}) within 20 s"
+                             + (f"; see {log}" if log else ""))
+        warm = [(a - b) * 1000 for a, b in zip(r["answer"][1:], r["next"][1:])]
+        return {"init": (r["next"][0] - started) * 1000, "answer": (r["answer"][0] - started) * 1000,
+                "warm": warm, "rss_kib": peak_kib, "ok": r["ok"][0], "body": r["body"][0]}
+
+
+def peak_rss_kib(pid: int) -> int:
+    """The peak resident set of a running process since its exec (VmHWM), in KiB.
+    (The rusage of a child counts the Python it was forked from.)"""
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def lambda_env(api: RuntimeApi, extra: dict) -> dict:
+    """The environment Lambda gives a function, with local.env's settings and `extra`."""
+    env = dict(os.environ)
+    env.update(env_file_values())
+    env.update(extra)
+    env.update(AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{api.port}", AWS_LAMBDA_FUNCTION_NAME="bench",
+               AWS_LAMBDA_FUNCTION_VERSION="$LATEST", AWS_LAMBDA_FUNCTION_MEMORY_SIZE="128",
+               AWS_LAMBDA_LOG_GROUP_NAME="/aws/lambda/bench", AWS_LAMBDA_LOG_STREAM_NAME="bench")
+    return env
 
 
 def main(argv) -> int:
@@ -114,12 +145,7 @@ def main(argv) -> int:
     args.add_argument("--env", action="append", default=[])
     opts = args.parse_args(argv[1:])
     api = RuntimeApi(open(opts.event, "rb").read())
-    env = dict(os.environ)
-    env.update(env_file_values())
-    env.update(dict(e.split("=", 1) for e in opts.env))
-    env.update(AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{api.port}", AWS_LAMBDA_FUNCTION_NAME="bench",
-               AWS_LAMBDA_FUNCTION_VERSION="$LATEST", AWS_LAMBDA_FUNCTION_MEMORY_SIZE="128",
-               AWS_LAMBDA_LOG_GROUP_NAME="/aws/lambda/bench", AWS_LAMBDA_LOG_STREAM_NAME="bench")
+    env = lambda_env(api, dict(e.split("=", 1) for e in opts.env))
     rounds = [api.run([opts.binary], env, n) for n in range(opts.rounds)]
     last = rounds[-1]
     answer = json.loads(last["body"] or b"null")

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 #[path = "src/canonical.rs"]
 mod canonical;
 
-fn main() {
+fn main() -> std::io::Result<()> {
     println!("cargo::rerun-if-changed=src/canonical.rs");
     let mut domains: Vec<String> = mailchecker::blacklist()
         .into_iter()
@@ -28,7 +28,5 @@ fn main() {
     out.push_str("];\n");
     let path = std::path::Path::new(&std::env::var("OUT_DIR").unwrap_or_default())
         .join("disposable_domains.rs");
-    if let Err(e) = std::fs::write(&path, out) {
-        panic!("cannot write {}: {e}", path.display());
-    }
+    std::fs::write(path, out)
 }

@@ -11,6 +11,8 @@ pub mod properties;
 
 #[cfg(feature = "aws")]
 pub mod aws;
+#[cfg(feature = "bench")]
+pub mod bench;
 #[cfg(feature = "metrics")]
 pub mod emf;
 #[cfg(feature = "kms")]
