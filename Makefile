@@ -73,7 +73,8 @@ sizes:
 bench: setup
 	cargo bench -p pre-signup --bench disposable_list
 	cargo bench -p user-migration --bench answer_time
-	cargo bench --bench handler -p pre-signup -p custom-message -p inbound-federation -p pre-token-generation
+	cargo bench --bench handler -p pre-signup -p custom-message -p inbound-federation -p pre-token-generation \
+	  -p pre-authentication -p user-migration
 	$(PYTHON) scripts/bench_report.py
 
 # Cold starts (optimized, not part of `make test`): every trigger binary and two floors
