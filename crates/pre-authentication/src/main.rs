@@ -1,5 +1,5 @@
 use cognito_admin::CognitoGroups;
-use pre_authentication::status::DynamoStatuses;
+use pre_authentication::status::{DynamoStatuses, StatusDirectory};
 use pre_authentication::{handler, Config};
 
 #[tokio::main(flavor = "current_thread")]
@@ -17,8 +17,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .zip(sdk.as_ref())
         .map(|(table, sdk)| DynamoStatuses::new(aws_sdk_dynamodb::Client::new(sdk), table));
     if let Some(statuses) = &statuses {
-        let limit = trigger_core::aws::warm_up_limit(&trigger_core::Vars::from_env());
-        trigger_core::aws::warm_up("status table", limit, statuses.warm_up()).await;
+        let key = trigger_core::aws::WARM_UP_KEY;
+        trigger_core::aws::warm_up("status table", statuses.status_of(key)).await;
     }
     let groups = sdk
         .as_ref()

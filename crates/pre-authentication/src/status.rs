@@ -129,18 +129,6 @@ impl DynamoStatuses {
             table: table.into(),
         }
     }
-
-    /// Reads a key no row has, to open the connection at init
-    /// (`trigger_core::aws::warm_up`); true when the table answered.
-    pub async fn warm_up(&self) -> bool {
-        let key = AttributeValue::S(trigger_core::aws::WARM_UP_KEY.to_owned());
-        let read = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("sub", key);
-        read.send().await.is_ok()
-    }
 }
 
 impl StatusDirectory for DynamoStatuses {

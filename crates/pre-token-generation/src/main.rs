@@ -1,3 +1,4 @@
+use pre_token_generation::directory::{LookupKey, RoleDirectory};
 use pre_token_generation::dynamodb::DynamoDirectory;
 use pre_token_generation::{handler, Config};
 
@@ -9,8 +10,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         Some(table) => {
             let sdk = trigger_core::aws::sdk_config(config.lookup_budget).await;
             let directory = DynamoDirectory::new(aws_sdk_dynamodb::Client::new(&sdk), table);
-            let limit = trigger_core::aws::warm_up_limit(&trigger_core::Vars::from_env());
-            trigger_core::aws::warm_up("role table", limit, directory.warm_up()).await;
+            let key = LookupKey::User(trigger_core::aws::WARM_UP_KEY);
+            trigger_core::aws::warm_up("role table", directory.lookup(key)).await;
             Some(directory)
         }
         None => None,

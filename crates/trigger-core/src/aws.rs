@@ -46,13 +46,18 @@ pub fn warm_up_limit(vars: &crate::Vars) -> Option<Duration> {
     (!limit.is_zero()).then_some(limit)
 }
 
-/// Makes `call`, a cheap read of what the trigger reads on its hot path (a `GetItem`
-/// of a key no user has), during init, so that the first invocation after a cold
-/// start does not pay for the TLS handshake, the connection and the credentials:
-/// on Lambda these cost hundreds of milliseconds at small memory sizes, against a
-/// lookup budget of 1000. Cut off at `limit`, so init never hangs; whatever the call
-/// answers is ignored (a failure only means the first invocation pays instead).
-pub async fn warm_up<T>(
+/// Makes `call`, the trigger's own lookup of [`WARM_UP_KEY`] (a key no user has),
+/// during init, so that the first invocation after a cold start does not pay for
+/// the TLS handshake, the connection and the credentials: on Lambda these cost
+/// hundreds of milliseconds at small memory sizes, against a lookup budget of 1000.
+/// Cut off at `WARM_UP_MS` ([`warm_up_limit`]), so init never hangs; whatever the
+/// call answers is ignored (a failure only means the first invocation pays instead).
+pub async fn warm_up<T>(what: &str, call: impl std::future::Future<Output = T>) {
+    warm_up_within(what, warm_up_limit(&crate::Vars::from_env()), call).await;
+}
+
+/// [`warm_up`] with the limit given.
+pub async fn warm_up_within<T>(
     what: &str,
     limit: Option<Duration>,
     call: impl std::future::Future<Output = T>,
@@ -95,7 +100,7 @@ mod tests {
     #[tokio::test]
     async fn a_warm_up_that_hangs_is_cut_off_at_its_limit() {
         let started = std::time::Instant::now();
-        warm_up(
+        warm_up_within(
             "hanging",
             Some(Duration::from_millis(50)),
             std::future::pending::<()>(),
@@ -103,7 +108,7 @@ mod tests {
         .await;
         assert!(started.elapsed() < Duration::from_millis(500));
         let mut ran = false;
-        warm_up("off", None, async { ran = true }).await;
+        warm_up_within("off", None, async { ran = true }).await;
         assert!(!ran, "a warm-up that is off makes no call");
     }
 }

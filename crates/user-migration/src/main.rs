@@ -1,4 +1,4 @@
-use user_migration::store::DynamoStore;
+use user_migration::store::{DynamoStore, LegacyUserStore};
 use user_migration::{handler, Config, LOG_CAPS};
 
 #[tokio::main(flavor = "current_thread")]
@@ -8,7 +8,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let config = trigger_core::start(LOG_CAPS, Config::from_env)?;
     let sdk = trigger_core::aws::sdk_config(config.store_budget).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
-    let limit = trigger_core::aws::warm_up_limit(&trigger_core::Vars::from_env());
-    trigger_core::aws::warm_up("legacy table", limit, store.warm_up()).await;
+    let key = trigger_core::aws::WARM_UP_KEY;
+    trigger_core::aws::warm_up("legacy table", store.find(key)).await;
     trigger_core::serve(|event| handler(&config, &store, event)).await
 }

@@ -162,18 +162,6 @@ impl DynamoStore {
             table: table.into(),
         }
     }
-
-    /// Reads a key no row has, to open the connection at init
-    /// (`trigger_core::aws::warm_up`); true when the table answered.
-    pub async fn warm_up(&self) -> bool {
-        let key = AttributeValue::S(trigger_core::aws::WARM_UP_KEY.to_owned());
-        let read = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(KEY_ATTRIBUTE, key);
-        read.send().await.is_ok()
-    }
 }
 
 fn text(item: &HashMap<String, AttributeValue>, key: &str) -> Option<String> {
