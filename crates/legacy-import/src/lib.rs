@@ -314,11 +314,9 @@ pub async fn import(
         for row in rows.by_ref() {
             let rejected = match row {
                 Err(e) => e,
-                Ok(row) => match in_chunk.get(&row.user.username) {
-                    Some(first) => repeat(row.line, *first),
-                    None if to.is_none() && row.repeats.is_some() => {
-                        repeat(row.line, row.repeats.unwrap_or_default())
-                    }
+                // A repeat within the chunk, or one the reader remembered (dry runs).
+                Ok(row) => match in_chunk.get(&row.user.username).copied().or(row.repeats) {
+                    Some(first) => repeat(row.line, first),
                     None => {
                         report.valid += 1;
                         in_chunk.insert(row.user.username.clone(), row.line);

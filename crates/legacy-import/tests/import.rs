@@ -40,6 +40,17 @@ async fn count(client: &aws_sdk_dynamodb::Client, table: &str) -> i32 {
     }
 }
 
+/// A user's item in the table.
+async fn row(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    username: &str,
+) -> std::collections::HashMap<String, AttributeValue> {
+    let out = client.get_item().table_name(table);
+    let out = out.key("username", AttributeValue::S(username.into()));
+    out.send().await.unwrap().item.expect("the user's item")
+}
+
 fn write_csv(name: &str, text: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!("{}.csv", unique_name(name)));
     std::fs::write(&path, text).unwrap();
@@ -120,15 +131,7 @@ async fn ten_thousand_rows_import_and_a_second_run_changes_nothing() {
     assert!(out.contains("imported:        0"), "{out}");
     assert!(out.contains("already present: 10000"), "{out}");
     assert_eq!(count(&client, &table).await, 10_000);
-    let row = client
-        .get_item()
-        .table_name(&table)
-        .key("username", AttributeValue::S("user42@example.com".into()))
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap();
+    let row = row(&client, &table, "user42@example.com").await;
     assert_eq!(
         row["migrated_at"],
         AttributeValue::S("2026-11-22T09:00:00Z".into())
@@ -191,15 +194,7 @@ async fn a_repeated_username_is_rejected_once_its_first_row_is_in_the_table() {
     assert!(out.contains("151 rows, 150 valid, 1 rejected"), "{out}");
     assert!(out.contains("line 152: username repeats line 2"), "{out}");
     assert!(out.contains("imported:        150"), "{out}");
-    let row = client
-        .get_item()
-        .table_name(&table)
-        .key("username", AttributeValue::S("user0@example.com".into()))
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap();
+    let row = row(&client, &table, "user0@example.com").await;
     assert_eq!(
         row["email"],
         AttributeValue::S("user0@example.com".into()),
