@@ -4,7 +4,7 @@
 use std::future::Future;
 
 use criterion::Criterion;
-use lambda_runtime::{Context, LambdaEvent};
+use lambda_runtime::LambdaEvent;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -43,11 +43,10 @@ pub fn handler_vs_serde<Typed, E, H, Fut>(
     let invoke = |identity: bool| {
         runtime.block_on(async {
             let event: Value = serde_json::from_slice(&bytes).expect("JSON");
-            let event = LambdaEvent::new(event, Context::default());
             let answer = if identity {
-                trigger_core::answer(|e: LambdaEvent<E>| async move { Ok(e.payload) }, event).await
+                crate::answer(|e: LambdaEvent<E>| async move { Ok(e.payload) }, event).await
             } else {
-                trigger_core::answer(&handler, event).await
+                crate::answer(&handler, event).await
             };
             let answer = answer.unwrap_or_else(|e| panic!("{sample}: {e:?}"));
             serde_json::to_vec(&answer).expect("an answer")
