@@ -4,10 +4,10 @@
 use std::future::Future;
 
 use criterion::Criterion;
-use lambda_runtime::LambdaEvent;
+use lambda_runtime::{Context, LambdaEvent};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use trigger_core::{TriggerError, TriggerEvent};
 
 use crate::events::events_dir;
@@ -18,8 +18,8 @@ use crate::events::events_dir;
 /// - `serde`: the sample's bytes parsed into `Typed` (the event's serde type) and
 ///   written back to bytes, the least any Rust trigger does;
 /// - `decode_encode`: the invocation as the binary runs it with a handler that gives
-///   the event back: bytes to a JSON value (as `lambda_runtime` hands it over), the
-///   decoding step, the answer back to bytes;
+///   the event back: the bytes checked as JSON text (as `lambda_runtime` hands them
+///   over), the decoding step, the answer back to bytes (as the runtime sends it);
 /// - `handler`: the same with the trigger's handler.
 ///
 /// `scripts/bench_report.py` prints their ratio.
@@ -42,11 +42,12 @@ pub fn handler_vs_serde<Typed, E, H, Fut>(
         .expect("a runtime");
     let invoke = |identity: bool| {
         runtime.block_on(async {
-            let event: Value = serde_json::from_slice(&bytes).expect("JSON");
+            let text: Box<RawValue> = serde_json::from_slice(&bytes).expect("JSON");
+            let event = LambdaEvent::new(text, Context::default());
             let answer = if identity {
-                crate::answer(|e: LambdaEvent<E>| async move { Ok(e.payload) }, event).await
+                trigger_core::answer(|e: LambdaEvent<E>| async move { Ok(e.payload) }, event).await
             } else {
-                crate::answer(&handler, event).await
+                trigger_core::answer(&handler, event).await
             };
             let answer = answer.unwrap_or_else(|e| panic!("{sample}: {e:?}"));
             serde_json::to_vec(&answer).expect("an answer")

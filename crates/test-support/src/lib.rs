@@ -27,14 +27,17 @@ use lambda_runtime::{Context, LambdaEvent};
 use serde_json::Value;
 use trigger_core::{TriggerError, TriggerEvent};
 
-/// One invocation as the binary runs it (decoding with the normalising step, the
-/// handler, the answer as JSON), with the default `Context` as the cargo-lambda
-/// template's tests build it.
+/// One invocation as the binary runs it (the event's JSON text decoded, directly or
+/// through the normalising step, the handler, the answer as JSON text), with the
+/// default `Context` as the cargo-lambda template's tests build it; the answer read
+/// back as a JSON value.
 pub async fn answer<E, F, Fut>(handler: F, event: Value) -> Result<Value, TriggerError>
 where
     E: TriggerEvent,
     F: FnOnce(LambdaEvent<E>) -> Fut,
     Fut: Future<Output = Result<E, TriggerError>>,
 {
-    trigger_core::answer(handler, LambdaEvent::new(event, Context::default())).await
+    let text = serde_json::value::to_raw_value(&event).expect("a JSON value is JSON text");
+    let answer = trigger_core::answer(handler, LambdaEvent::new(text, Context::default())).await?;
+    Ok(serde_json::from_str(answer.get()).expect("an answer is JSON text"))
 }

@@ -24,7 +24,7 @@ pub mod emf;
 use std::future::Future;
 
 use lambda_runtime::LambdaEvent;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// What every trigger binary does first: set up logging (capping `caps`, see
 /// [`logging::init_tracing_capped`]) and read its configuration, logging why it
@@ -37,17 +37,24 @@ pub fn start<C>(
     config().inspect_err(|e| tracing::error!(error = %e, "refusing to start"))
 }
 
-/// One invocation: the event decoded into `E` (normalising step included), the
-/// handler, and its answer as JSON for Cognito.
-pub async fn answer<E, F, Fut>(handler: F, event: LambdaEvent<Value>) -> Result<Value, TriggerError>
+/// One invocation: the event's JSON text (as the runtime received it) decoded into
+/// `E` (see [`events::decode_json`]), the handler, and its answer as JSON text for
+/// the runtime to send to Cognito.
+pub async fn answer<E, F, Fut>(
+    handler: F,
+    event: LambdaEvent<Box<RawValue>>,
+) -> Result<Box<RawValue>, TriggerError>
 where
     E: TriggerEvent,
     F: FnOnce(LambdaEvent<E>) -> Fut,
     Fut: Future<Output = Result<E, TriggerError>>,
 {
     let LambdaEvent { payload, context } = event;
-    let typed = events::decode::<E>(payload)?;
-    handler(LambdaEvent::new(typed, context)).await?.encode()
+    let typed = events::decode_json::<E>(payload.get())?;
+    drop(payload);
+    handler(LambdaEvent::new(typed, context))
+        .await?
+        .encode_json()
 }
 
 /// Serves Lambda invocations with `handler` until the runtime stops. A failure is
@@ -60,7 +67,7 @@ where
 {
     let handler = &handler;
     lambda_runtime::run(lambda_runtime::service_fn(
-        move |event: LambdaEvent<Value>| {
+        move |event: LambdaEvent<Box<RawValue>>| {
             // Boxed: the runtime's layers, the decoding step and the handler otherwise
             // nest into one future type deeper than the compiler's layout limit.
             Box::pin(async move { answer(handler, event).await.map_err(error::diagnose) })

@@ -19,8 +19,7 @@ async fn handle(
     store: &InMemoryStore,
     event: serde_json::Value,
 ) -> Result<serde_json::Value, trigger_core::TriggerError> {
-    let event = lambda_runtime::LambdaEvent::new(event, lambda_runtime::Context::default());
-    trigger_core::answer(|e| handler(config, store, e), event).await
+    test_support::answer(|e| handler(config, store, e), event).await
 }
 
 fn event(user: &str) -> serde_json::Value {

@@ -15,6 +15,7 @@ pub mod token;
 
 use serde::de::{DeserializeOwned, IntoDeserializer};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{ErrorKind, TriggerError};
@@ -42,9 +43,23 @@ pub use sender::{
 pub use token::PreTokenGenerationEvent;
 
 /// An event a trigger handler takes and returns.
-pub trait TriggerEvent: Sized {
+///
+/// An invocation reads it in one of two ways, both giving the same value:
+/// [`read_direct`](Self::read_direct) straight from the event's JSON text, for an
+/// event already in the shape the type reads (every event Cognito sends, in the
+/// samples); otherwise [`decode`](Self::decode), the JSON value with the normalising
+/// rules applied. A rule only ever rewrites a shape the type refuses (or one it reads
+/// the same way), so an event the direct read accepts is one no rule would change;
+/// `tests/direct_read.rs` holds both ways to the same answer on every sample and on
+/// mutated ones.
+pub trait TriggerEvent: Sized + Serialize {
     /// What every trigger source of this trigger starts with (`PreSignUp_`).
     const SOURCE_PREFIX: &'static str;
+
+    /// The event read straight from its JSON text, or `None` when it needs the
+    /// normalising step (or cannot be read at all: [`decode`](Self::decode) then says
+    /// why). A `Some` has a trigger source this type reads.
+    fn read_direct(json: &str) -> Option<Self>;
 
     /// Fails unless the event names a trigger source this type reads.
     fn check_source(event: &Map<String, Value>) -> Result<(), TriggerError>;
@@ -56,7 +71,16 @@ pub trait TriggerEvent: Sized {
     fn read(event: &Map<String, Value>) -> Result<Self, TriggerError>;
 
     /// The whole event, as Cognito wants it back.
-    fn encode(self) -> Result<Value, TriggerError>;
+    fn encode(self) -> Result<Value, TriggerError> {
+        encode_typed(self)
+    }
+
+    /// The whole event as JSON text, for the runtime to send as it is.
+    fn encode_json(&self) -> Result<Box<RawValue>, TriggerError> {
+        serde_json::value::to_raw_value(self).map_err(|e| {
+            TriggerError::internal(ErrorKind::EncodeFailed, without_values(&e.to_string()))
+        })
+    }
 
     /// [`check_source`](Self::check_source), [`normalise`](Self::normalise), then
     /// [`read`](Self::read).
@@ -96,6 +120,10 @@ impl<E: TriggerEvent> TriggerEvent for Lenient<E> {
         }
     }
 
+    fn read_direct(json: &str) -> Option<Self> {
+        E::read_direct(json).map(Self::Read)
+    }
+
     fn normalise(event: &mut Map<String, Value>) {
         E::normalise(event);
     }
@@ -109,20 +137,39 @@ impl<E: TriggerEvent> TriggerEvent for Lenient<E> {
             }),
         }
     }
+}
 
-    fn encode(self) -> Result<Value, TriggerError> {
+/// A read event as its type writes it; an unreadable one as it was received.
+impl<E: Serialize> Serialize for Lenient<E> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Read(typed) => typed.encode(),
-            Self::Unreadable { event, .. } => Ok(Value::Object(event)),
+            Self::Read(typed) => typed.serialize(serializer),
+            Self::Unreadable { event, .. } => event.serialize(serializer),
         }
     }
 }
 
-/// Decodes a whole event (any JSON value) into `E`: what [`crate::answer`] does
-/// before calling a handler, for tests that call handlers directly.
+/// Decodes a whole event (any JSON value) into `E` through the normalising step,
+/// for tests that call handlers directly.
 pub fn decode<E: TriggerEvent>(payload: Value) -> Result<E, TriggerError> {
     let mut event = into_object(payload)?;
     E::decode(&mut event)
+}
+
+/// Decodes an event from its JSON text, as [`crate::answer`] does before calling a
+/// handler: [`TriggerEvent::read_direct`], else the JSON value through the normalising
+/// step.
+pub fn decode_json<E: TriggerEvent>(json: &str) -> Result<E, TriggerError> {
+    if let Some(event) = E::read_direct(json) {
+        return Ok(event);
+    }
+    let payload: Value = serde_json::from_str(json).map_err(|e| {
+        TriggerError::malformed(format!(
+            "the event is not JSON this function reads: {}",
+            without_values(&e.to_string())
+        ))
+    })?;
+    decode(payload)
 }
 
 /// The event as `E` reads it after the normalising rules (any other JSON is kept as
@@ -239,12 +286,24 @@ where
     Ok(<Option<T> as serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// `T` read straight from JSON text, or `None` (see [`TriggerEvent::read_direct`]).
+pub fn read_direct_typed<T: DeserializeOwned>(json: &str) -> Option<T> {
+    serde_json::from_str(json).ok()
+}
+
 /// `TriggerEvent` for an `aws_lambda_events` user-pool event: its trigger-source
 /// enum, then the envelope and string-map rules, then the type's own rules.
 macro_rules! user_pool_event {
     ($event:ty, $source:ty, $prefix:literal, [$($rule:expr),* $(,)?]) => {
         impl TriggerEvent for $event {
             const SOURCE_PREFIX: &'static str = $prefix;
+
+            fn read_direct(json: &str) -> Option<Self> {
+                // The header reads a missing or null source as `None`; the
+                // normalising path refuses that event, so this read leaves it there.
+                read_direct_typed::<Self>(json)
+                    .filter(|e| e.cognito_event_user_pools_header.trigger_source.is_some())
+            }
 
             fn check_source(event: &Map<String, Value>) -> Result<(), TriggerError> {
                 check_source_is::<$source>(event)
@@ -257,10 +316,6 @@ macro_rules! user_pool_event {
 
             fn read(event: &Map<String, Value>) -> Result<Self, TriggerError> {
                 read_typed(event)
-            }
-
-            fn encode(self) -> Result<Value, TriggerError> {
-                encode_typed(self)
             }
         }
     };

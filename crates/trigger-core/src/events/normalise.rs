@@ -102,19 +102,30 @@ pub fn token_response(event: &mut Map<String, Value>) {
     }
     if let Some(Value::Object(v2)) = response.get_mut("claimsAndScopeOverrideDetails") {
         override_groups(v2);
-        for (token, lists) in [
-            ("idTokenGeneration", &["claimsToSuppress"][..]),
-            (
-                "accessTokenGeneration",
-                &["claimsToSuppress", "scopesToAdd", "scopesToSuppress"][..],
-            ),
-        ] {
-            if let Some(Value::Object(t)) = v2.get_mut(token) {
-                default_if_missing(t, "claimsToAddOrOverride", Value::Object(Map::new()));
-                for key in lists {
-                    default_if_missing(t, key, Value::Array(Vec::new()));
-                }
-            }
+        token_lists(v2, "idTokenGeneration", &["claimsToSuppress"]);
+        token_lists(v2, "accessTokenGeneration", ACCESS_TOKEN_LISTS);
+    }
+}
+
+/// Pre token generation, client credentials: an access token override already in the
+/// `response` has its lists and map filled, as for user tokens. There is no user, so
+/// no group or ID token rule: the type has neither.
+pub fn client_credentials_response(event: &mut Map<String, Value>) {
+    if let Some(Value::Object(details)) = event
+        .get_mut("response")
+        .and_then(|r| r.get_mut("claimsAndScopeOverrideDetails"))
+    {
+        token_lists(details, "accessTokenGeneration", ACCESS_TOKEN_LISTS);
+    }
+}
+
+const ACCESS_TOKEN_LISTS: &[&str] = &["claimsToSuppress", "scopesToAdd", "scopesToSuppress"];
+
+fn token_lists(details: &mut Map<String, Value>, token: &str, lists: &[&str]) {
+    if let Some(Value::Object(t)) = details.get_mut(token) {
+        default_if_missing(t, "claimsToAddOrOverride", Value::Object(Map::new()));
+        for key in lists {
+            default_if_missing(t, key, Value::Array(Vec::new()));
         }
     }
 }

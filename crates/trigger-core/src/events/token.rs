@@ -7,13 +7,14 @@
 //! version in each event (`LambdaVersion` `V1_0` → `"1"`, the local emulator `"0"`),
 //! so [`PreTokenGenerationEvent`] reads it and decodes the matching type.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{
-    check_source_is, encode_typed, normalise, nullish, read_typed, trigger_source,
+    check_source_is, normalise, nullish, read_direct_typed, read_typed, trigger_source,
     CognitoAccessTokenGenerationV2, CognitoEventUserPoolsHeader, CognitoEventUserPoolsPreTokenGen,
     CognitoEventUserPoolsPreTokenGenTriggerSource, CognitoEventUserPoolsPreTokenGenV2,
     TriggerEvent,
@@ -82,6 +83,35 @@ fn is_client_credentials(event: &Map<String, Value>) -> bool {
 impl TriggerEvent for PreTokenGenerationEvent {
     const SOURCE_PREFIX: &'static str = "TokenGeneration_";
 
+    fn read_direct(json: &str) -> Option<Self> {
+        /// What picks the type, read first; everything else is skipped.
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Picks<'a> {
+            #[serde(borrow)]
+            version: Option<Cow<'a, str>>,
+            #[serde(borrow)]
+            trigger_source: Option<Cow<'a, str>>,
+        }
+        let picks: Picks = serde_json::from_str(json).ok()?;
+        let event = if picks.trigger_source.as_deref() == Some(CLIENT_CREDENTIALS) {
+            Self::ClientCredentials(read_direct_typed(json)?)
+        } else {
+            match TokenVersion::from_event(picks.version.as_deref()) {
+                TokenVersion::V1 => Self::V1(read_direct_typed(json)?),
+                TokenVersion::V2 | TokenVersion::V3 => Self::V2(read_direct_typed(json)?),
+            }
+        };
+        let has_source = match &event {
+            Self::V1(e) => e.cognito_event_user_pools_header.trigger_source.is_some(),
+            Self::V2(e) => e.cognito_event_user_pools_header.trigger_source.is_some(),
+            Self::ClientCredentials(e) => {
+                e.cognito_event_user_pools_header.trigger_source.is_some()
+            }
+        };
+        has_source.then_some(event)
+    }
+
     fn check_source(event: &Map<String, Value>) -> Result<(), TriggerError> {
         if trigger_source(event)? == CLIENT_CREDENTIALS {
             return Ok(());
@@ -92,9 +122,16 @@ impl TriggerEvent for PreTokenGenerationEvent {
     fn normalise(event: &mut Map<String, Value>) {
         normalise::envelope(event);
         normalise::request_string_maps(event);
+        if is_client_credentials(event) {
+            // No user: the type reads any group configuration and has no group or
+            // ID token override, so only the access token's rule runs.
+            normalise::client_credentials_response(event);
+            normalise::scopes(event);
+            return;
+        }
         normalise::group_configuration(event);
         normalise::token_response(event);
-        if is_client_credentials(event) || TokenVersion::of(event) != TokenVersion::V1 {
+        if TokenVersion::of(event) != TokenVersion::V1 {
             normalise::scopes(event);
         }
     }
@@ -107,10 +144,6 @@ impl TriggerEvent for PreTokenGenerationEvent {
             TokenVersion::V1 => read_typed(event).map(Self::V1),
             TokenVersion::V2 | TokenVersion::V3 => read_typed(event).map(Self::V2),
         }
-    }
-
-    fn encode(self) -> Result<Value, TriggerError> {
-        encode_typed(self)
     }
 }
 

@@ -1,0 +1,138 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The two ways an invocation reads its event give the same event: straight from the
+//! JSON text (`read_direct`, what a binary tries first) and through the JSON value
+//! with the normalising rules (`decode`). Checked on every sample event, on the
+//! crate's own fixtures, on sample events with one node replaced or removed, and on
+//! arbitrary JSON: whenever the direct read accepts an event, the normalising path
+//! accepts it too and the two encode to the same JSON. And the direct read is really
+//! taken: every event the rules leave as it is (all of Cognito's, in the samples) is
+//! read directly.
+
+use serde_json::Value;
+use test_support::{check_no_panic, sample_events, upstream_fixtures};
+use trigger_core::events::{
+    decode, decode_json, normalised, CognitoEventUserPoolsCustomEmailSender,
+    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsCustomSmsSender,
+    CognitoEventUserPoolsInboundFederation, CognitoEventUserPoolsMigrateUser,
+    CognitoEventUserPoolsPostAuthentication, CognitoEventUserPoolsPostConfirmation,
+    CognitoEventUserPoolsPreAuthentication, CognitoEventUserPoolsPreSignup,
+    PreTokenGenerationEvent,
+};
+use trigger_core::{Lenient, TriggerEvent};
+
+/// Whether `event` was read directly; panics when the two reads disagree.
+fn same_read<E: TriggerEvent>(name: &str, event: &Value) -> bool {
+    let text = event.to_string();
+    let slow = decode::<E>(event.clone());
+    let Some(direct) = E::read_direct(&text) else {
+        // Not read directly: the invocation takes the normalising path, which must
+        // then be what `decode_json` gives.
+        let via_text = decode_json::<E>(&text).map(|e| e.encode().unwrap());
+        let via_value = slow.map(|e| e.encode().unwrap());
+        match (via_text, via_value) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{name}"),
+            (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "{name}"),
+            (a, b) => panic!("{name}: from text {a:?}, from the value {b:?}"),
+        }
+        return false;
+    };
+    let slow = slow.unwrap_or_else(|e| {
+        panic!("{name}: read directly, but the normalising path refuses it: {e:?}")
+    });
+    assert_eq!(
+        direct.encode().unwrap(),
+        slow.encode().unwrap(),
+        "{name}: the direct read and the normalising path differ"
+    );
+    true
+}
+
+/// Every event the rules leave unchanged is read directly, and the same.
+fn each<E: TriggerEvent>(events: &[(String, Value)]) -> usize {
+    let mut direct = 0;
+    for (name, event) in events {
+        let untouched = normalised::<E>(event.clone()) == *event;
+        let readable = decode::<E>(event.clone()).is_ok();
+        let read_directly = same_read::<E>(name, event);
+        if untouched && readable {
+            assert!(
+                read_directly,
+                "{name}: needs no rule, yet was not read directly"
+            );
+        }
+        direct += usize::from(read_directly);
+    }
+    direct
+}
+
+#[test]
+fn sample_events_are_read_directly_and_the_same() {
+    let count = |function: &str| sample_events(function);
+    let mut direct = 0;
+    let mut all = 0;
+    macro_rules! check {
+        ($type:ty, $function:literal) => {{
+            let events = count($function);
+            all += events.len();
+            direct += each::<$type>(&events);
+        }};
+    }
+    check!(CognitoEventUserPoolsPreSignup, "pre-signup");
+    check!(CognitoEventUserPoolsCustomMessage, "custom-message");
+    check!(PreTokenGenerationEvent, "pre-token-generation");
+    check!(
+        CognitoEventUserPoolsPostAuthentication,
+        "post-authentication"
+    );
+    check!(CognitoEventUserPoolsMigrateUser, "user-migration");
+    check!(CognitoEventUserPoolsPostConfirmation, "post-confirmation");
+    check!(CognitoEventUserPoolsPreAuthentication, "pre-authentication");
+    check!(CognitoEventUserPoolsInboundFederation, "inbound-federation");
+    check!(
+        CognitoEventUserPoolsCustomEmailSender,
+        "custom-email-sender"
+    );
+    check!(CognitoEventUserPoolsCustomSmsSender, "custom-sms-sender");
+    assert!(all >= 57, "{all} sample events");
+    // The local emulator's events need rules (a numeric version, empty override
+    // objects); Cognito's do not. Most samples are Cognito's.
+    println!("{direct} of {all} sample events read directly");
+    assert!(direct * 2 > all, "{direct} of {all} read directly");
+}
+
+#[test]
+fn the_crates_own_fixtures_are_read_the_same() {
+    each::<CognitoEventUserPoolsPreSignup>(&upstream_fixtures("presignup"));
+    each::<CognitoEventUserPoolsCustomMessage>(&upstream_fixtures("custommessage"));
+    each::<PreTokenGenerationEvent>(&upstream_fixtures("pretokengen"));
+    each::<CognitoEventUserPoolsPostAuthentication>(&upstream_fixtures("postauthentication"));
+    each::<CognitoEventUserPoolsMigrateUser>(&upstream_fixtures("migrateuser"));
+    each::<CognitoEventUserPoolsPostConfirmation>(&upstream_fixtures("postconfirmation"));
+    each::<CognitoEventUserPoolsPreAuthentication>(&upstream_fixtures("preauthentication"));
+}
+
+/// Mutated samples and arbitrary JSON: a direct read is never a different event.
+fn property<E: TriggerEvent>(function: &str) {
+    check_no_panic(
+        function,
+        256,
+        |event| {
+            same_read::<E>(function, &event);
+        },
+        |_, ()| Ok(()),
+    );
+}
+
+#[test]
+fn mutated_events_are_never_read_differently() {
+    property::<CognitoEventUserPoolsPreSignup>("pre-signup");
+    property::<Lenient<CognitoEventUserPoolsCustomMessage>>("custom-message");
+    property::<PreTokenGenerationEvent>("pre-token-generation");
+    property::<Lenient<CognitoEventUserPoolsPostAuthentication>>("post-authentication");
+    property::<CognitoEventUserPoolsMigrateUser>("user-migration");
+    property::<Lenient<CognitoEventUserPoolsPostConfirmation>>("post-confirmation");
+    property::<CognitoEventUserPoolsPreAuthentication>("pre-authentication");
+    property::<CognitoEventUserPoolsInboundFederation>("inbound-federation");
+    property::<CognitoEventUserPoolsCustomEmailSender>("custom-email-sender");
+    property::<CognitoEventUserPoolsCustomSmsSender>("custom-sms-sender");
+}
