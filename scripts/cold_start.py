@@ -54,7 +54,9 @@ class RuntimeApi:
                     return self.reply(404)
                 with api.lock:
                     r = api.round
-                    if r is None or len(r["next"]) >= r["want"]:
+                    if r is None:
+                        return self.reply(500)
+                    if len(r["next"]) >= r["want"]:
                         # The round's events are served: later polls wait for its end.
                         api.lock.wait(timeout=30)
                         return self.reply(500)
@@ -81,16 +83,31 @@ class RuntimeApi:
                 self.reply(202)
 
         class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            block_on_close = False
+
             def handle_error(self, request, client_address):
                 pass  # the binary is killed mid-poll at the end of each round
 
+        self.server_class, self.handler_class = Server, Handler
+        # lambda_env's AWS_LAMBDA_RUNTIME_API; run() replaces it with its own server's.
         self.port = free_port()
-        self.server = Server(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def serve(self):
+        """A server of its own for one round, on a fresh port. lambda_runtime asks for
+        its next event while its answer is still on the way, so a killed round's
+        binary can have a /next in flight; on a shared port that request could take
+        the next round's first event, and that round would wait for an answer the
+        dead process never sends."""
+        server = self.server_class(("127.0.0.1", free_port()), self.handler_class)
+        threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+        return server
 
     def run(self, argv, env, n, invocations: int = 1, log=None) -> dict:
         """One cold start of `argv`: init, first answer, the warm invocations after it
         (each from its /next to its answer) and the process's peak RSS, in ms and KiB."""
+        server = self.serve()
+        env = dict(env, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{server.server_address[1]}")
         with self.lock:
             self.round = {"id": f"bench-{n}", "want": invocations, "next": [], "answer": [], "ok": [], "body": []}
         started = time.perf_counter()
@@ -107,6 +124,11 @@ class RuntimeApi:
         finally:
             proc.kill()
             proc.wait()
+            with self.lock:
+                self.round = None
+                self.lock.notify_all()  # a /next still waiting gets its 500 now
+            server.shutdown()
+            server.server_close()
             if log:
                 out.close()
         if len(r["answer"]) < invocations:
