@@ -7,7 +7,6 @@
 //! version in each event (`LambdaVersion` `V1_0` → `"1"`, the local emulator `"0"`),
 //! so [`PreTokenGenerationEvent`] reads it and decodes the matching type.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -84,23 +83,25 @@ impl TriggerEvent for PreTokenGenerationEvent {
     const SOURCE_PREFIX: &'static str = "TokenGeneration_";
 
     fn read_direct(json: &str) -> Option<Self> {
-        /// What picks the type, read first; everything else is skipped.
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Picks<'a> {
-            #[serde(borrow)]
-            version: Option<Cow<'a, str>>,
-            #[serde(borrow)]
-            trigger_source: Option<Cow<'a, str>>,
-        }
-        let picks: Picks = serde_json::from_str(json).ok()?;
-        let event = if picks.trigger_source.as_deref() == Some(CLIENT_CREDENTIALS) {
-            Self::ClientCredentials(read_direct_typed(json)?)
-        } else {
-            match TokenVersion::from_event(picks.version.as_deref()) {
-                TokenVersion::V1 => Self::V1(read_direct_typed(json)?),
-                TokenVersion::V2 | TokenVersion::V3 => Self::V2(read_direct_typed(json)?),
+        // The V2 type first (pools on V2_0 and V3_0), then V1, then client credentials,
+        // each kept only if the event's version agrees. Each type reads only its own
+        // trigger sources, so the type that reads an event is the one the normalising
+        // path picks by source and version.
+        let version = |v: &Option<String>| TokenVersion::from_event(v.as_deref());
+        let event = match read_direct_typed::<CognitoEventUserPoolsPreTokenGenV2>(json) {
+            Some(v2)
+                if version(&v2.cognito_event_user_pools_header.version) != TokenVersion::V1 =>
+            {
+                Self::V2(v2)
             }
+            _ => match read_direct_typed::<CognitoEventUserPoolsPreTokenGen>(json) {
+                Some(v1)
+                    if version(&v1.cognito_event_user_pools_header.version) == TokenVersion::V1 =>
+                {
+                    Self::V1(v1)
+                }
+                _ => Self::ClientCredentials(read_direct_typed(json)?),
+            },
         };
         let has_source = match &event {
             Self::V1(e) => e.cognito_event_user_pools_header.trigger_source.is_some(),
