@@ -77,9 +77,7 @@ pub trait TriggerEvent: Sized + Serialize {
 
     /// The whole event as JSON text, for the runtime to send as it is.
     fn encode_json(&self) -> Result<Box<RawValue>, TriggerError> {
-        serde_json::value::to_raw_value(self).map_err(|e| {
-            TriggerError::internal(ErrorKind::EncodeFailed, without_values(&e.to_string()))
-        })
+        serde_json::value::to_raw_value(self).map_err(encode_failed)
     }
 
     /// [`check_source`](Self::check_source), [`normalise`](Self::normalise), then
@@ -235,9 +233,11 @@ pub fn read_typed<T: DeserializeOwned>(event: &Map<String, Value>) -> Result<T, 
 
 /// The event as JSON, for Cognito.
 pub fn encode_typed<T: Serialize>(event: T) -> Result<Value, TriggerError> {
-    serde_json::to_value(event).map_err(|e| {
-        TriggerError::internal(ErrorKind::EncodeFailed, without_values(&e.to_string()))
-    })
+    serde_json::to_value(event).map_err(encode_failed)
+}
+
+fn encode_failed(e: serde_json::Error) -> TriggerError {
+    TriggerError::internal(ErrorKind::EncodeFailed, without_values(&e.to_string()))
 }
 
 /// A serde message without the value it quotes: `invalid type: string "hunter2",
