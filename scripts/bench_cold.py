@@ -102,7 +102,7 @@ def measure(rounds: int, moto_endpoint: str) -> dict:
     results = {i: [] for i in range(len(CASES))}
     for n in range(rounds):
         for i, (binary, _, _) in enumerate(CASES):
-            env = lambda_env(apis[i], {"AWS_ENDPOINT_URL": moto_endpoint, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256"})
+            env = lambda_env({"AWS_ENDPOINT_URL": moto_endpoint, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256"})
             results[i].append(apis[i].run([str(ROOT / "target" / "release" / binary)], env, n, invocations=2))
         print(f"round {n + 1} of {rounds}", file=sys.stderr, flush=True)
     return results
@@ -149,7 +149,7 @@ def measure_tls(rounds: int, moto_port: int) -> list:
         try:
             for n in range(rounds):
                 for i, (binary, _, mb, warm) in enumerate(plan):
-                    env = lambda_env(apis[i], {"AWS_ENDPOINT_URL": proxy.endpoint, "SSL_CERT_FILE": str(ca),
+                    env = lambda_env({"AWS_ENDPOINT_URL": proxy.endpoint, "SSL_CERT_FILE": str(ca),
                                                "WARM_UP_MS": warm, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(mb)})
                     argv = quotas[mb].argv(str(ROOT / "target" / "release" / binary))
                     log = ROOT / "target" / "bench-cold" / f"{binary}-{mb}mb-warm-up-{warm}.log"

@@ -90,8 +90,6 @@ class RuntimeApi:
                 pass  # the binary is killed mid-poll at the end of each round
 
         self.server_class, self.handler_class = Server, Handler
-        # lambda_env's AWS_LAMBDA_RUNTIME_API; run() replaces it with its own server's.
-        self.port = free_port()
 
     def serve(self):
         """A server of its own for one round, on a fresh port. lambda_runtime asks for
@@ -124,9 +122,6 @@ class RuntimeApi:
         finally:
             proc.kill()
             proc.wait()
-            with self.lock:
-                self.round = None
-                self.lock.notify_all()  # a /next still waiting gets its 500 now
             server.shutdown()
             server.server_close()
             if log:
@@ -148,12 +143,13 @@ def peak_rss_kib(pid: int) -> int:
     return 0
 
 
-def lambda_env(api: RuntimeApi, extra: dict) -> dict:
-    """The environment Lambda gives a function, with local.env's settings and `extra`."""
+def lambda_env(extra: dict) -> dict:
+    """The environment Lambda gives a function, with local.env's settings and `extra`
+    (RuntimeApi.run adds the address of its Runtime API)."""
     env = dict(os.environ)
     env.update(env_file_values())
     env.update(extra)
-    env.update(AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{api.port}", AWS_LAMBDA_FUNCTION_NAME="bench",
+    env.update(AWS_LAMBDA_FUNCTION_NAME="bench",
                AWS_LAMBDA_FUNCTION_VERSION="$LATEST", AWS_LAMBDA_FUNCTION_MEMORY_SIZE="128",
                AWS_LAMBDA_LOG_GROUP_NAME="/aws/lambda/bench", AWS_LAMBDA_LOG_STREAM_NAME="bench")
     return env
@@ -167,7 +163,7 @@ def main(argv) -> int:
     args.add_argument("--env", action="append", default=[])
     opts = args.parse_args(argv[1:])
     api = RuntimeApi(open(opts.event, "rb").read())
-    env = lambda_env(api, dict(e.split("=", 1) for e in opts.env))
+    env = lambda_env(dict(e.split("=", 1) for e in opts.env))
     rounds = [api.run([opts.binary], env, n) for n in range(opts.rounds)]
     last = rounds[-1]
     answer = json.loads(last["body"] or b"null")
