@@ -1,8 +1,6 @@
 //! What every message shows of the product, validated once for every trigger that
 //! writes to users, and who a message is for.
 
-use std::sync::Arc;
-
 pub use trigger_core::values::looks_like_address;
 use trigger_core::{ConfigError, Vars};
 
@@ -17,7 +15,7 @@ pub struct Branding {
     pub app_name: String,
     pub support_email: Option<String>,
     pub default_locale: String,
-    pub renderer: Arc<Renderer>,
+    pub renderer: Renderer,
 }
 
 impl Branding {
@@ -25,7 +23,7 @@ impl Branding {
     /// one line; `SUPPORT_EMAIL` an address when set; `DEFAULT_LOCALE` (default `en`)
     /// a shipped language.
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        let renderer = Renderer::new().map_err(|e| ConfigError::new("templates", e.to_string()))?;
+        let renderer = Renderer::new();
         let app_name = vars.required("APP_NAME")?;
         if app_name.chars().count() > 60 || app_name.chars().any(char::is_control) {
             return Err(ConfigError::new(
@@ -58,7 +56,7 @@ impl Branding {
             app_name,
             support_email,
             default_locale,
-            renderer: Arc::new(renderer),
+            renderer,
         })
     }
 
@@ -84,7 +82,7 @@ impl Branding {
         attribute: impl Fn(&str) -> Option<&'a str>,
         notice: Notice,
         time: String,
-    ) -> Result<RenderedNotice, minijinja::Error> {
+    ) -> Result<RenderedNotice, crate::RenderError> {
         let recipient = self.recipient(attribute);
         let ctx = NoticeContext {
             app_name: self.app_name.clone(),

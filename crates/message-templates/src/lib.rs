@@ -1,13 +1,18 @@
 //! The texts this project sends to users, in every shipped language: one catalog per
 //! language (`locales/<lang>.toml`) and one HTML layout (`templates/email.html`),
-//! compiled into the binary and rendered with MiniJinja, which HTML-escapes every
-//! value. Shared by custom-message (Cognito's messages) and post-authentication
-//! (the new-device alert), and later the triggers that send their own messages.
+//! compiled into the binary at build time (build.rs parses and checks every text)
+//! and rendered with every value HTML-escaped where it lands in HTML. Shared by
+//! custom-message (Cognito's messages), the notices of post-authentication and
+//! post-confirmation, and the custom email and SMS senders.
 
 pub mod branding;
 pub mod kind;
 pub mod language;
 pub mod render;
+// The template language. build.rs compiles it too and alone runs its parser
+// (the library's own tests run it as well).
+#[allow(dead_code)]
+mod syntax;
 
 /// The longest text message Cognito sends (custom-message) and the custom SMS sender
 /// sends, in characters.
@@ -19,5 +24,5 @@ pub use branding::{
 pub use kind::MessageKind;
 pub use language::resolve_locale;
 pub use render::{
-    MessageContext, Notice, NoticeContext, Rendered, RenderedNotice, Renderer, SetupError,
+    MessageContext, Notice, NoticeContext, RenderError, Rendered, RenderedNotice, Renderer,
 };

@@ -1,32 +1,28 @@
-//! Rendering messages from the per-language catalogs in `locales/` and the HTML
-//! layout in `templates/`, both compiled into the binary.
+//! Rendering messages from the per-language catalogs in `locales/` and the layouts
+//! in `templates/`, both compiled into the binary by build.rs (`src/syntax.rs` holds
+//! the template language): a message walks static data and writes one string,
+//! with nothing parsed or loaded when a function starts.
 //!
-//! Every catalog string is a MiniJinja template. The strings that end up in the
-//! HTML email are rendered with HTML auto-escaping, so a user attribute such as a
-//! name can never add markup; the subject and the SMS are plain text.
-
-use minijinja::{context, AutoEscape, Environment, Value};
-use serde::Deserialize;
+//! The strings that end up in the HTML email are rendered with HTML escaping, so a
+//! user attribute such as a name can never add markup; the subject, the text parts
+//! and the SMS are plain text.
 
 use crate::kind::MessageKind;
+use crate::syntax::Var;
 
-/// The shipped languages: (language tag, catalog source).
-pub const CATALOGS: &[(&str, &str)] = &[
-    ("en", include_str!("../locales/en.toml")),
-    ("fr", include_str!("../locales/fr.toml")),
-    ("de", include_str!("../locales/de.toml")),
-    ("es", include_str!("../locales/es.toml")),
-];
+/// One piece of a compiled template.
+#[derive(Debug)]
+enum Node {
+    Text(&'static str),
+    Var(Var),
+    If(Var, &'static [Node]),
+}
 
-const LAYOUT: &str = include_str!("../templates/email.html");
-const NOTICE_TEXT: &str = include_str!("../templates/notice.txt");
-const MESSAGE_TEXT: &str = include_str!("../templates/message.txt");
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One language's texts, compiled.
+#[derive(Debug)]
 struct Catalog {
     #[allow(dead_code)]
-    language: String,
+    language: &'static str,
     common: Common,
     sign_up: Texts,
     admin_create_user: Texts,
@@ -41,36 +37,35 @@ struct Catalog {
     risky_sign_in: NoticeTexts,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct Common {
-    greeting: String,
-    greeting_anonymous: String,
-    ignore: String,
-    footer: String,
-    link_intro: String,
-    link_label: String,
+    greeting: &'static [Node],
+    greeting_anonymous: &'static [Node],
+    ignore: &'static [Node],
+    footer: &'static [Node],
+    link_intro: &'static [Node],
+    link_label: &'static [Node],
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct Texts {
-    subject: String,
-    heading: String,
-    intro: String,
-    sms: String,
+    subject: &'static [Node],
+    heading: &'static [Node],
+    intro: &'static [Node],
+    sms: &'static [Node],
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 struct NoticeTexts {
-    subject: String,
-    heading: String,
-    intro: String,
-    #[serde(default)]
-    when: Option<String>,
-    advice: String,
+    subject: &'static [Node],
+    heading: &'static [Node],
+    intro: &'static [Node],
+    advice: &'static [Node],
+    when: Option<&'static [Node]>,
 }
+
+// EMAIL_HTML, MESSAGE_TEXT, NOTICE_TEXT and CATALOGS, written by build.rs.
+include!(concat!(env!("OUT_DIR"), "/compiled.rs"));
 
 /// A message this project writes and sends itself (not one of Cognito's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -128,16 +123,14 @@ impl Catalog {
     }
 }
 
-/// A catalog or the layout could not be loaded: the function refuses to start.
-#[derive(Debug, thiserror::Error)]
-pub enum SetupError {
-    #[error("locale catalog {lang}: {reason}")]
-    Catalog { lang: String, reason: String },
-    #[error("template {name}: {source}")]
-    Template {
-        name: String,
-        source: minijinja::Error,
-    },
+/// A message could not be written. The build checks every template against what
+/// its renderer sets, so the second can only mean a bug in this crate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    #[error("no texts in language {0:?}")]
+    Language(String),
+    #[error("a template mentions {0}, which this message does not set")]
+    Unset(&'static str),
 }
 
 /// What a message may mention. Every value is escaped where it lands in HTML.
@@ -183,34 +176,12 @@ pub struct Rendered {
 }
 
 /// The compiled templates of every shipped language.
-#[derive(Debug)]
-pub struct Renderer {
-    env: Environment<'static>,
-}
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Renderer;
 
 impl Renderer {
-    /// Parses every catalog and compiles every template once.
-    pub fn new() -> Result<Self, SetupError> {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|name| {
-            if name.ends_with(".html") {
-                AutoEscape::Html
-            } else {
-                AutoEscape::None
-            }
-        });
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        add(&mut env, "email.html".to_owned(), LAYOUT.to_owned())?;
-        add(&mut env, "notice.txt".to_owned(), NOTICE_TEXT.to_owned())?;
-        add(&mut env, "message.txt".to_owned(), MESSAGE_TEXT.to_owned())?;
-        for (lang, source) in CATALOGS {
-            let catalog: Catalog = toml::from_str(source).map_err(|e| SetupError::Catalog {
-                lang: (*lang).to_owned(),
-                reason: e.to_string(),
-            })?;
-            add_catalog(&mut env, lang, &catalog)?;
-        }
-        Ok(Self { env })
+    pub fn new() -> Self {
+        Self
     }
 
     /// The language tags shipped.
@@ -222,13 +193,21 @@ impl Renderer {
         CATALOGS.iter().any(|(l, _)| *l == lang)
     }
 
+    fn catalog(&self, lang: &str) -> Result<&'static Catalog, RenderError> {
+        CATALOGS
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map(|(_, c)| c)
+            .ok_or_else(|| RenderError::Language(lang.to_owned()))
+    }
+
     /// Renders one message in one shipped language: what custom-message hands Cognito.
     pub fn render(
         &self,
         lang: &str,
         kind: MessageKind,
         ctx: &MessageContext,
-    ) -> Result<Rendered, minijinja::Error> {
+    ) -> Result<Rendered, RenderError> {
         let (subject, email_html) = self.email_html(lang, kind, ctx)?;
         Ok(Rendered {
             subject,
@@ -244,23 +223,24 @@ impl Renderer {
         lang: &str,
         kind: MessageKind,
         ctx: &MessageContext,
-    ) -> Result<RenderedNotice, minijinja::Error> {
+    ) -> Result<RenderedNotice, RenderError> {
         let (subject, html) = self.email_html(lang, kind, ctx)?;
-        let vars = message_vars(ctx);
-        let part = |name: String| self.part(&name, &vars);
-        let text = self.env.get_template("message.txt")?.render(context! {
-            greeting => part(format!("{lang}/common/{}.txt", greeting_for(ctx.name.as_deref())))?,
-            intro => part(format!("{lang}/{}/intro.txt", kind.key()))?,
-            code => &ctx.code,
-            link => &ctx.link,
-            link_intro => part(format!("{lang}/common/link_intro.txt"))?,
-            ignore => part(format!("{lang}/common/ignore.txt"))?,
-            footer => ctx.support_email.as_ref().map(|_| part(format!("{lang}/common/footer.txt"))).transpose()?,
-        })?;
+        let catalog = self.catalog(lang)?;
+        let c = &catalog.common;
+        let vars = message_values(ctx);
+        let part = |nodes| Value::Part(nodes, &vars);
+        let layout = Values::default()
+            .with(Var::Greeting, part(greeting(c, ctx.name.as_deref())))
+            .with(Var::Intro, part(catalog.texts(kind).intro))
+            .with(Var::Code, Value::Text(&ctx.code))
+            .with(Var::Link, Value::text(ctx.link.as_deref()))
+            .with(Var::LinkIntro, part(c.link_intro))
+            .with(Var::Ignore, part(c.ignore))
+            .with(Var::Footer, footer(c, ctx.support_email.as_deref(), &vars));
         Ok(RenderedNotice {
             subject,
             html,
-            text,
+            text: render(MESSAGE_TEXT, &layout, Mode::Text)?,
         })
     }
 
@@ -270,11 +250,9 @@ impl Renderer {
         lang: &str,
         kind: MessageKind,
         ctx: &MessageContext,
-    ) -> Result<String, minijinja::Error> {
-        self.part(
-            &format!("{lang}/{}/sms.txt", kind.key()),
-            &message_vars(ctx),
-        )
+    ) -> Result<String, RenderError> {
+        let sms = self.catalog(lang)?.texts(kind).sms;
+        render(sms, &message_values(ctx), Mode::Text)
     }
 
     /// The subject and the HTML body of one message.
@@ -283,166 +261,218 @@ impl Renderer {
         lang: &str,
         kind: MessageKind,
         ctx: &MessageContext,
-    ) -> Result<(String, String), minijinja::Error> {
-        let vars = message_vars(ctx);
-        let part = |name: String| self.part(&name, &vars);
-        // Already escaped for HTML by their own templates: pass them on as safe.
-        let safe = |name: String| part(name).map(Value::from_safe_string);
-        let k = kind.key();
-        let subject = part(format!("{lang}/{k}/subject.txt"))?;
-        let greeting = greeting_for(ctx.name.as_deref());
-        let footer = ctx
-            .support_email
-            .as_ref()
-            .map(|_| safe(format!("{lang}/common/footer.html")))
-            .transpose()?;
-        let email_html = self.env.get_template("email.html")?.render(context! {
-            lang => lang,
-            subject => &subject,
-            heading => safe(format!("{lang}/{k}/heading.html"))?,
-            greeting => safe(format!("{lang}/common/{greeting}.html"))?,
-            intro => safe(format!("{lang}/{k}/intro.html"))?,
-            code => &ctx.code,
-            link => &ctx.link,
-            link_intro => safe(format!("{lang}/common/link_intro.html"))?,
-            link_label => safe(format!("{lang}/common/link_label.html"))?,
-            ignore => safe(format!("{lang}/common/ignore.html"))?,
-            footer => footer,
-            details => (),
-        })?;
-        Ok((subject, email_html))
+    ) -> Result<(String, String), RenderError> {
+        let catalog = self.catalog(lang)?;
+        let (c, t) = (&catalog.common, catalog.texts(kind));
+        let vars = message_values(ctx);
+        let subject = render(t.subject, &vars, Mode::Text)?;
+        let part = |nodes| Value::Part(nodes, &vars);
+        let layout = Values::default()
+            .with(Var::Lang, Value::Text(lang))
+            .with(Var::Subject, Value::Text(&subject))
+            .with(Var::Heading, part(t.heading))
+            .with(Var::Greeting, part(greeting(c, ctx.name.as_deref())))
+            .with(Var::Intro, part(t.intro))
+            .with(Var::Code, Value::Text(&ctx.code))
+            .with(Var::Details, Value::None)
+            .with(Var::Link, Value::text(ctx.link.as_deref()))
+            .with(Var::LinkIntro, part(c.link_intro))
+            .with(Var::LinkLabel, part(c.link_label))
+            .with(Var::Ignore, part(c.ignore))
+            .with(Var::Footer, footer(c, ctx.support_email.as_deref(), &vars));
+        let html = render(EMAIL_HTML, &layout, Mode::Html)?;
+        Ok((subject, html))
     }
 
-    /// One catalog string rendered with `vars`.
-    fn part(&self, name: &str, vars: &Value) -> Result<String, minijinja::Error> {
-        self.env.get_template(name)?.render(vars)
-    }
-}
-
-/// What a message's catalog strings may mention.
-fn message_vars(ctx: &MessageContext) -> Value {
-    context! {
-        app_name => &ctx.app_name,
-        name => ctx.name.clone().unwrap_or_default(),
-        code => &ctx.code,
-        username => ctx.username.clone().unwrap_or_default(),
-        support_email => ctx.support_email.clone().unwrap_or_default(),
-    }
-}
-
-impl Renderer {
     /// Renders one notice in one shipped language.
     pub fn render_notice(
         &self,
         lang: &str,
         notice: Notice,
         ctx: &NoticeContext,
-    ) -> Result<RenderedNotice, minijinja::Error> {
-        let n = notice.key();
-        let vars = context! {
-            app_name => &ctx.app_name,
-            name => ctx.name.clone().unwrap_or_default(),
-            support_email => ctx.support_email.clone().unwrap_or_default(),
-            time => &ctx.time,
-        };
-        let part = |name: String| -> Result<String, minijinja::Error> {
-            self.env.get_template(&name)?.render(&vars)
-        };
-        let safe = |name: String| part(name).map(Value::from_safe_string);
-        let greeting = greeting_for(ctx.name.as_deref());
-        let subject = part(format!("{lang}/{n}/subject.txt"))?;
-        let has_when = self
-            .env
-            .get_template(&format!("{lang}/{n}/when.txt"))
-            .is_ok();
-        let when = |ext: &str| -> Result<Option<String>, minijinja::Error> {
-            has_when
-                .then(|| part(format!("{lang}/{n}/when.{ext}")))
-                .transpose()
-        };
-        let html = self.env.get_template("email.html")?.render(context! {
-            lang => lang,
-            subject => &subject,
-            heading => safe(format!("{lang}/{n}/heading.html"))?,
-            code => (),
-            link => (),
-            greeting => safe(format!("{lang}/common/{greeting}.html"))?,
-            intro => safe(format!("{lang}/{n}/intro.html"))?,
-            details => when("html")?.map(Value::from_safe_string),
-            ignore => safe(format!("{lang}/{n}/advice.html"))?,
-            footer => ctx.support_email.as_ref().map(|_| safe(format!("{lang}/common/footer.html"))).transpose()?,
-        })?;
-        let text = self.env.get_template("notice.txt")?.render(context! {
-            greeting => part(format!("{lang}/common/{greeting}.txt"))?,
-            intro => part(format!("{lang}/{n}/intro.txt"))?,
-            when => when("txt")?,
-            advice => part(format!("{lang}/{n}/advice.txt"))?,
-            footer => ctx.support_email.as_ref().map(|_| part(format!("{lang}/common/footer.txt"))).transpose()?,
-        })?;
+    ) -> Result<RenderedNotice, RenderError> {
+        let catalog = self.catalog(lang)?;
+        let (c, t) = (&catalog.common, catalog.notice(notice));
+        let vars = Values::default()
+            .with(Var::AppName, Value::Text(&ctx.app_name))
+            .with(
+                Var::Name,
+                Value::Text(ctx.name.as_deref().unwrap_or_default()),
+            )
+            .with(
+                Var::SupportEmail,
+                Value::Text(ctx.support_email.as_deref().unwrap_or_default()),
+            )
+            .with(Var::Time, Value::Text(&ctx.time));
+        let subject = render(t.subject, &vars, Mode::Text)?;
+        let part = |nodes| Value::Part(nodes, &vars);
+        let when = t.when.map_or(Value::None, part);
+        let footer = footer(c, ctx.support_email.as_deref(), &vars);
+        let greeting = part(greeting(c, ctx.name.as_deref()));
+        let html = Values::default()
+            .with(Var::Lang, Value::Text(lang))
+            .with(Var::Subject, Value::Text(&subject))
+            .with(Var::Heading, part(t.heading))
+            .with(Var::Code, Value::None)
+            .with(Var::Link, Value::None)
+            .with(Var::LinkIntro, Value::None)
+            .with(Var::LinkLabel, Value::None)
+            .with(Var::Greeting, greeting)
+            .with(Var::Intro, part(t.intro))
+            .with(Var::Details, when)
+            .with(Var::Ignore, part(t.advice))
+            .with(Var::Footer, footer);
+        let text = Values::default()
+            .with(Var::Greeting, greeting)
+            .with(Var::Intro, part(t.intro))
+            .with(Var::When, when)
+            .with(Var::Advice, part(t.advice))
+            .with(Var::Footer, footer);
         Ok(RenderedNotice {
+            html: render(EMAIL_HTML, &html, Mode::Html)?,
+            text: render(NOTICE_TEXT, &text, Mode::Text)?,
             subject,
-            html,
-            text,
         })
     }
 }
 
+/// What a message's catalog strings may mention.
+fn message_values(ctx: &MessageContext) -> Values<'_> {
+    Values::default()
+        .with(Var::AppName, Value::Text(&ctx.app_name))
+        .with(
+            Var::Name,
+            Value::Text(ctx.name.as_deref().unwrap_or_default()),
+        )
+        .with(Var::Code, Value::Text(&ctx.code))
+        .with(
+            Var::Username,
+            Value::Text(ctx.username.as_deref().unwrap_or_default()),
+        )
+        .with(
+            Var::SupportEmail,
+            Value::Text(ctx.support_email.as_deref().unwrap_or_default()),
+        )
+}
+
 /// The common greeting for a name (a blank one greets nobody by name).
-fn greeting_for(name: Option<&str>) -> &'static str {
+fn greeting(common: &Common, name: Option<&str>) -> &'static [Node] {
     match name.is_some_and(|n| !n.trim().is_empty()) {
-        true => "greeting",
-        false => "greeting_anonymous",
+        true => common.greeting,
+        false => common.greeting_anonymous,
     }
 }
 
-/// Every string of one language's catalog as a template: `<lang>/<section>/<field>`,
-/// `.html` (escaped) where it lands in the email, `.txt` where it is plain text.
-fn add_catalog(
-    env: &mut Environment<'static>,
-    lang: &str,
-    catalog: &Catalog,
-) -> Result<(), SetupError> {
-    let c = &catalog.common;
-    let mut both: Vec<(&str, &str, &String)> = vec![
-        ("common", "greeting", &c.greeting),
-        ("common", "greeting_anonymous", &c.greeting_anonymous),
-        ("common", "ignore", &c.ignore),
-        ("common", "footer", &c.footer),
-        ("common", "link_intro", &c.link_intro),
-        ("common", "link_label", &c.link_label),
-    ];
-    for notice in Notice::ALL {
-        let t = catalog.notice(notice);
-        let n = notice.key();
-        both.extend([
-            (n, "subject", &t.subject),
-            (n, "heading", &t.heading),
-            (n, "intro", &t.intro),
-            (n, "advice", &t.advice),
-        ]);
-        if let Some(when) = &t.when {
-            both.push((n, "when", when));
+/// The footer, only when there is a support address to give.
+fn footer<'a>(common: &Common, support_email: Option<&str>, vars: &'a Values<'a>) -> Value<'a> {
+    match support_email {
+        Some(_) => Value::Part(common.footer, vars),
+        None => Value::None,
+    }
+}
+
+/// What a variable holds while a template is written.
+#[derive(Debug, Clone, Copy, Default)]
+enum Value<'a> {
+    /// Not set: a template mentioning it is a bug ([`RenderError::Unset`]).
+    #[default]
+    Unset,
+    /// Set to nothing: writes nothing, and an `if` on it skips its body.
+    None,
+    /// A text, escaped in HTML.
+    Text(&'a str),
+    /// A catalog string, written in place with its own values, in the same mode.
+    Part(&'static [Node], &'a Values<'a>),
+}
+
+impl<'a> Value<'a> {
+    fn text(text: Option<&'a str>) -> Self {
+        text.map_or(Value::None, Value::Text)
+    }
+}
+
+/// The value of every variable, by [`Var`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Values<'a>([Value<'a>; Var::COUNT]);
+
+impl<'a> Values<'a> {
+    fn with(mut self, var: Var, value: Value<'a>) -> Self {
+        self.0[var as usize] = value;
+        self
+    }
+
+    fn get(&self, var: Var) -> Result<Value<'a>, RenderError> {
+        match self.0[var as usize] {
+            Value::Unset => Err(RenderError::Unset(var.name())),
+            value => Ok(value),
         }
     }
-    for (section, field, text) in both {
-        add(env, format!("{lang}/{section}/{field}.html"), text.clone())?;
-        add(env, format!("{lang}/{section}/{field}.txt"), text.clone())?;
-    }
-    for kind in MessageKind::ALL {
-        let t = catalog.texts(kind);
-        let k = kind.key();
-        add(env, format!("{lang}/{k}/subject.txt"), t.subject.clone())?;
-        add(env, format!("{lang}/{k}/heading.html"), t.heading.clone())?;
-        add(env, format!("{lang}/{k}/intro.html"), t.intro.clone())?;
-        add(env, format!("{lang}/{k}/intro.txt"), t.intro.clone())?;
-        add(env, format!("{lang}/{k}/sms.txt"), t.sms.clone())?;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Text,
+    Html,
+}
+
+fn render(nodes: &[Node], values: &Values<'_>, mode: Mode) -> Result<String, RenderError> {
+    let mut out = String::with_capacity(match mode {
+        Mode::Html => 4096,
+        Mode::Text => 256,
+    });
+    write(nodes, values, mode, &mut out)?;
+    Ok(out)
+}
+
+fn write(
+    nodes: &[Node],
+    values: &Values<'_>,
+    mode: Mode,
+    out: &mut String,
+) -> Result<(), RenderError> {
+    for node in nodes {
+        match node {
+            Node::Text(text) => out.push_str(text),
+            Node::Var(var) => match values.get(*var)? {
+                Value::Unset | Value::None => {}
+                Value::Text(text) if mode == Mode::Html => escape_html(text, out),
+                Value::Text(text) => out.push_str(text),
+                Value::Part(part, own) => write(part, own, mode, out)?,
+            },
+            Node::If(var, body) => {
+                let shown = match values.get(*var)? {
+                    Value::Unset | Value::None => false,
+                    Value::Text(text) => !text.is_empty(),
+                    Value::Part(part, _) => !part.is_empty(),
+                };
+                if shown {
+                    write(body, values, mode, out)?;
+                }
+            }
+        }
     }
     Ok(())
 }
 
-fn add(env: &mut Environment<'static>, name: String, source: String) -> Result<(), SetupError> {
-    env.add_template_owned(name.clone(), source)
-        .map_err(|source| SetupError::Template { name, source })
+/// Writes `text` with the characters that mean something in HTML (and `/`, which
+/// ends a tag or a URL part) written as entities.
+fn escape_html(text: &str, out: &mut String) {
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            b'/' => "&#x2f;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
 }
 
 #[cfg(test)]
@@ -462,7 +492,7 @@ mod tests {
 
     #[test]
     fn every_language_renders_every_message() {
-        let r = Renderer::new().unwrap();
+        let r = Renderer::new();
         for lang in r.languages() {
             for kind in MessageKind::ALL {
                 let m = r.render(lang, kind, &ctx()).unwrap();
@@ -495,7 +525,7 @@ mod tests {
 
     #[test]
     fn other_languages_are_really_translated() {
-        let r = Renderer::new().unwrap();
+        let r = Renderer::new();
         for lang in ["fr", "de", "es"] {
             for kind in MessageKind::ALL {
                 let en = r.render("en", kind, &ctx()).unwrap();
@@ -509,7 +539,7 @@ mod tests {
 
     #[test]
     fn names_are_escaped_in_html_and_the_link_only_with_one() {
-        let r = Renderer::new().unwrap();
+        let r = Renderer::new();
         let mut c = ctx();
         c.name = Some("<img src=x onerror=alert(1)>\"Bob\" & 'Co'".into());
         c.link = None;
@@ -526,7 +556,7 @@ mod tests {
 
     #[test]
     fn without_a_name_or_support_address_the_text_still_reads() {
-        let r = Renderer::new().unwrap();
+        let r = Renderer::new();
         let mut c = ctx();
         c.name = Some("   ".into());
         c.support_email = None;
@@ -548,7 +578,7 @@ mod tests {
 
     #[test]
     fn the_new_device_alert_renders_in_every_language() {
-        let r = Renderer::new().unwrap();
+        let r = Renderer::new();
         let en = r
             .render_notice("en", Notice::NewSignIn, &alert_ctx("Zoë"))
             .unwrap();
@@ -577,7 +607,7 @@ mod tests {
 
     #[test]
     fn alert_names_are_escaped_in_html_and_verbatim_in_text() {
-        let r = Renderer::new().unwrap();
+        let r = Renderer::new();
         let a = r
             .render_notice("en", Notice::NewSignIn, &alert_ctx("<b>Eve</b>"))
             .unwrap();
@@ -588,7 +618,7 @@ mod tests {
 
     #[test]
     fn the_risky_sign_in_notice_says_when_and_from_where_in_every_language() {
-        let r = Renderer::new().unwrap();
+        let r = Renderer::new();
         let mut c = alert_ctx("Zoë");
         c.time = "2026-11-22 09:15 UTC, 203.0.113.7 (Lisbon, Portugal)".into();
         let en = r.render_notice("en", Notice::RiskySignIn, &c).unwrap();
@@ -605,7 +635,7 @@ mod tests {
 
     #[test]
     fn the_welcome_and_password_notices_render_in_every_language() {
-        let r = Renderer::new().unwrap();
+        let r = Renderer::new();
         for notice in [Notice::Welcome, Notice::PasswordChanged] {
             let en = r.render_notice("en", notice, &alert_ctx("Zoë")).unwrap();
             for lang in r.languages() {

@@ -260,7 +260,7 @@ fn alert_mail(
     attributes: &std::collections::HashMap<String, String>,
     to: &str,
     sign_in: &SignIn,
-) -> Result<Mail, minijinja::Error> {
+) -> Result<Mail, message_templates::RenderError> {
     let rendered = settings.branding.notice(
         |name| attributes.get(name).map(String::as_str),
         Notice::NewSignIn,

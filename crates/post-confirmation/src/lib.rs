@@ -357,7 +357,7 @@ fn email(
     notice: Notice,
     now: SystemTime,
     to: &str,
-) -> Result<Mail, minijinja::Error> {
+) -> Result<Mail, message_templates::RenderError> {
     let rendered =
         settings
             .branding
