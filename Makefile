@@ -74,7 +74,8 @@ bench: setup
 	cargo bench -p pre-signup --bench disposable_list
 	cargo bench -p user-migration --bench answer_time
 	cargo bench --bench handler -p pre-signup -p custom-message -p inbound-federation -p pre-token-generation \
-	  -p pre-authentication -p user-migration
+	  -p pre-authentication -p user-migration -p post-confirmation -p post-authentication \
+	  -p custom-email-sender -p custom-sms-sender
 	$(PYTHON) scripts/bench_report.py
 
 # Cold starts (optimized, not part of `make test`): every trigger binary and two floors

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Print what `make bench` measured (criterion's medians under target/criterion):
 user-migration's unknown-user / wrong-password ratio (goal: 0.8 to 1.25) and bcrypt
-cost, and each trigger's handler against serde on the same sample (goal: at most 2x)."""
+cost, and each trigger's handler against serde on the same sample (goal: at most 2x), and
+against serde reading the sample and writing the handler's answer."""
 
 import json
 from pathlib import Path
@@ -32,14 +33,16 @@ def refusals() -> None:
 
 
 def handlers() -> None:
-    print(f"{'handler vs serde, same sample':<44}{'serde':>10}{'decode+encode':>15}{'handler':>10}{'ratio':>7}")
+    print(f"{'handler vs serde, same sample':<44}{'serde':>10}{'decode+encode':>15}{'handler':>10}{'ratio':>7}"
+          f"{'serde, answer':>15}{'ratio':>7}")
     for group in sorted(p.parent for p in ROOT.glob("hvs_*/handler")):
         name = json.loads((group / "handler" / "new" / "benchmark.json").read_text())["group_id"]
         serde, handler = median_ns(group.name, "serde"), median_ns(group.name, "handler")
         path = median_ns(group.name, "decode_encode")
+        answer = median_ns(group.name, "serde_answer")
         verdict = "" if handler <= 2 * serde else "  over 2x"
         print(f"{name.removeprefix('hvs/'):<44}{serde / 1e3:8.1f}µs{path / 1e3:13.1f}µs{handler / 1e3:8.1f}µs"
-              f"{handler / serde:7.2f}{verdict}")
+              f"{handler / serde:7.2f}{answer / 1e3:13.1f}µs{handler / answer:7.2f}{verdict}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ use trigger_core::events::{
 use trigger_core::{ConfigError, ErrorKind, Lenient, TriggerError, Vars};
 
 pub use message_templates::{kind, render};
-use message_templates::{Branding, MessageContext, MessageKind};
+use message_templates::{Branding, MessageContext, MessageKind, Rendered};
 use rules::{check_email, check_sms, valid_verify_url, verify_link};
 
 /// The function's configuration, read once at start-up, with the compiled templates.
@@ -209,22 +209,31 @@ pub fn compose(config: &Config, kind: MessageKind, ctx: &Context) -> Outcome {
     };
     let placeholders: Vec<&str> = ctx.placeholders.iter().map(String::as_str).collect();
     let mut outcome = Outcome::default();
-    match check_sms(&rendered, &placeholders) {
-        Ok(()) => outcome.sms_message = Some(rendered.sms.clone()),
+    let sms = check_sms(&rendered, &placeholders);
+    let email = match config.customize_email {
+        true => Some(check_email(&rendered, &placeholders)),
+        false => None,
+    };
+    let Rendered {
+        subject,
+        email_html,
+        sms: sms_text,
+    } = rendered;
+    match sms {
+        Ok(()) => outcome.sms_message = Some(sms_text),
         Err(problem) => {
             tracing::warn!(trigger_source = source, sub, lang, problem = %problem, "SMS left to Cognito's default");
         }
     }
-    if config.customize_email {
-        match check_email(&rendered, &placeholders) {
-            Ok(()) => {
-                outcome.email_subject = Some(rendered.subject);
-                outcome.email_message = Some(rendered.email_html);
-            }
-            Err(problem) => {
-                tracing::warn!(trigger_source = source, sub, lang, problem = %problem, "email left to Cognito's default");
-            }
+    match email {
+        Some(Ok(())) => {
+            outcome.email_subject = Some(subject);
+            outcome.email_message = Some(email_html);
         }
+        Some(Err(problem)) => {
+            tracing::warn!(trigger_source = source, sub, lang, problem = %problem, "email left to Cognito's default");
+        }
+        None => {}
     }
     tracing::info!(
         trigger_source = source,
