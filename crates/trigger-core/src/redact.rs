@@ -5,9 +5,16 @@
 pub fn mask_email(address: &str) -> String {
     match address.rsplit_once('@') {
         Some((local, domain)) if !local.is_empty() && !domain.is_empty() => {
-            let first: String = local.chars().take(1).collect();
-            let domain: String = domain.chars().take(253).collect();
-            format!("{first}***@{domain}")
+            let first = local.chars().next().map_or(0, char::len_utf8);
+            let domain_end = domain
+                .char_indices()
+                .nth(253)
+                .map_or(domain.len(), |(i, _)| i);
+            let mut masked = String::with_capacity(first + 4 + domain_end);
+            masked.push_str(&local[..first]);
+            masked.push_str("***@");
+            masked.push_str(&domain[..domain_end]);
+            masked
         }
         _ => "***".to_owned(),
     }

@@ -275,7 +275,8 @@ pub fn fill_response(
     flow: Flow,
     response: &mut MigrateUserResponse,
 ) {
-    let mut attributes = HashMap::new();
+    // The mapped attributes, then email, email_verified and phone_number.
+    let mut attributes = HashMap::with_capacity(user.attributes.len() + 3);
     for (legacy, value) in &user.attributes {
         if let Some(target) = config.attribute_map.get(legacy) {
             attributes.insert(target.clone(), value.clone());
