@@ -208,11 +208,13 @@ impl Renderer {
         kind: MessageKind,
         ctx: &MessageContext,
     ) -> Result<Rendered, RenderError> {
-        let (subject, email_html) = self.email_html(lang, kind, ctx)?;
+        let catalog = self.catalog(lang)?;
+        let vars = message_values(ctx);
+        let (subject, email_html) = email_html(lang, catalog, kind, ctx, &vars)?;
         Ok(Rendered {
             subject,
             email_html,
-            sms: self.render_sms(lang, kind, ctx)?,
+            sms: render(catalog.texts(kind).sms, &vars, Mode::Text)?,
         })
     }
 
@@ -224,10 +226,10 @@ impl Renderer {
         kind: MessageKind,
         ctx: &MessageContext,
     ) -> Result<RenderedNotice, RenderError> {
-        let (subject, html) = self.email_html(lang, kind, ctx)?;
         let catalog = self.catalog(lang)?;
-        let c = &catalog.common;
         let vars = message_values(ctx);
+        let (subject, html) = email_html(lang, catalog, kind, ctx, &vars)?;
+        let c = &catalog.common;
         let part = |nodes| Value::Part(nodes, &vars);
         let layout = Values::default()
             .with(Var::Greeting, part(greeting(c, ctx.name.as_deref())))
@@ -255,35 +257,6 @@ impl Renderer {
         render(sms, &message_values(ctx), Mode::Text)
     }
 
-    /// The subject and the HTML body of one message.
-    fn email_html(
-        &self,
-        lang: &str,
-        kind: MessageKind,
-        ctx: &MessageContext,
-    ) -> Result<(String, String), RenderError> {
-        let catalog = self.catalog(lang)?;
-        let (c, t) = (&catalog.common, catalog.texts(kind));
-        let vars = message_values(ctx);
-        let subject = render(t.subject, &vars, Mode::Text)?;
-        let part = |nodes| Value::Part(nodes, &vars);
-        let layout = Values::default()
-            .with(Var::Lang, Value::Text(lang))
-            .with(Var::Subject, Value::Text(&subject))
-            .with(Var::Heading, part(t.heading))
-            .with(Var::Greeting, part(greeting(c, ctx.name.as_deref())))
-            .with(Var::Intro, part(t.intro))
-            .with(Var::Code, Value::Text(&ctx.code))
-            .with(Var::Details, Value::None)
-            .with(Var::Link, Value::text(ctx.link.as_deref()))
-            .with(Var::LinkIntro, part(c.link_intro))
-            .with(Var::LinkLabel, part(c.link_label))
-            .with(Var::Ignore, part(c.ignore))
-            .with(Var::Footer, footer(c, ctx.support_email.as_deref(), &vars));
-        let html = render(EMAIL_HTML, &layout, Mode::Html)?;
-        Ok((subject, html))
-    }
-
     /// Renders one notice in one shipped language.
     pub fn render_notice(
         &self,
@@ -293,17 +266,12 @@ impl Renderer {
     ) -> Result<RenderedNotice, RenderError> {
         let catalog = self.catalog(lang)?;
         let (c, t) = (&catalog.common, catalog.notice(notice));
-        let vars = Values::default()
-            .with(Var::AppName, Value::Text(&ctx.app_name))
-            .with(
-                Var::Name,
-                Value::Text(ctx.name.as_deref().unwrap_or_default()),
-            )
-            .with(
-                Var::SupportEmail,
-                Value::Text(ctx.support_email.as_deref().unwrap_or_default()),
-            )
-            .with(Var::Time, Value::Text(&ctx.time));
+        let vars = recipient_values(
+            &ctx.app_name,
+            ctx.name.as_deref(),
+            ctx.support_email.as_deref(),
+        )
+        .with(Var::Time, Value::Text(&ctx.time));
         let subject = render(t.subject, &vars, Mode::Text)?;
         let part = |nodes| Value::Part(nodes, &vars);
         let when = t.when.map_or(Value::None, part);
@@ -338,21 +306,61 @@ impl Renderer {
 
 /// What a message's catalog strings may mention.
 fn message_values(ctx: &MessageContext) -> Values<'_> {
+    recipient_values(
+        &ctx.app_name,
+        ctx.name.as_deref(),
+        ctx.support_email.as_deref(),
+    )
+    .with(Var::Code, Value::Text(&ctx.code))
+    .with(
+        Var::Username,
+        Value::Text(ctx.username.as_deref().unwrap_or_default()),
+    )
+}
+
+/// What every catalog string may mention (the common strings only these): the
+/// product, the user's name and the support address, blank when missing.
+fn recipient_values<'a>(
+    app_name: &'a str,
+    name: Option<&'a str>,
+    support_email: Option<&'a str>,
+) -> Values<'a> {
     Values::default()
-        .with(Var::AppName, Value::Text(&ctx.app_name))
-        .with(
-            Var::Name,
-            Value::Text(ctx.name.as_deref().unwrap_or_default()),
-        )
-        .with(Var::Code, Value::Text(&ctx.code))
-        .with(
-            Var::Username,
-            Value::Text(ctx.username.as_deref().unwrap_or_default()),
-        )
+        .with(Var::AppName, Value::Text(app_name))
+        .with(Var::Name, Value::Text(name.unwrap_or_default()))
         .with(
             Var::SupportEmail,
-            Value::Text(ctx.support_email.as_deref().unwrap_or_default()),
+            Value::Text(support_email.unwrap_or_default()),
         )
+}
+
+/// The subject and the HTML body of one message, from its language's catalog and
+/// the values its strings may mention.
+fn email_html(
+    lang: &str,
+    catalog: &Catalog,
+    kind: MessageKind,
+    ctx: &MessageContext,
+    vars: &Values<'_>,
+) -> Result<(String, String), RenderError> {
+    let (c, t) = (&catalog.common, catalog.texts(kind));
+    let subject = render(t.subject, vars, Mode::Text)?;
+    let part = |nodes| Value::Part(nodes, vars);
+    let layout = Values::default()
+        .with(Var::Lang, Value::Text(lang))
+        .with(Var::Subject, Value::Text(&subject))
+        .with(Var::Heading, part(t.heading))
+        .with(Var::Greeting, part(greeting(c, ctx.name.as_deref())))
+        .with(Var::Intro, part(t.intro))
+        .with(Var::Code, Value::Text(&ctx.code))
+        .with(Var::Details, Value::None)
+        .with(Var::Link, Value::text(ctx.link.as_deref()))
+        .with(Var::LinkIntro, part(c.link_intro))
+        .with(Var::LinkLabel, part(c.link_label))
+        .with(Var::Ignore, part(c.ignore))
+        .with(Var::Footer, footer(c, ctx.support_email.as_deref(), vars));
+    let html = render(EMAIL_HTML, &layout, Mode::Html)?;
+    Ok((subject, html))
 }
 
 /// The common greeting for a name (a blank one greets nobody by name).
