@@ -5,12 +5,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 
-use aws_esdk::material_providers::client as mpl;
-use aws_esdk::material_providers::types::keyring::KeyringRef;
-use aws_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
-use aws_esdk::material_providers::types::EsdkCommitmentPolicy;
-use aws_esdk::types::aws_encryption_sdk_config::AwsEncryptionSdkConfig;
 use base64::Engine;
+
+use crate::message::Message;
 use zeroize::Zeroizing;
 
 /// A code (or a temporary password) in clear. Wiped from memory when dropped; its
@@ -36,13 +33,13 @@ impl fmt::Debug for Code {
 }
 
 /// Why a code could not be read. None of them carries the code, the ciphertext or
-/// key material: only what the Encryption SDK or KMS said.
+/// key material: only what was wrong with the message, or what KMS said.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecryptError {
     #[error("the code is not base64")]
     NotBase64,
-    /// The Encryption SDK refused the message (another key, a truncated or altered
-    /// message, a refused algorithm suite) or KMS refused, failed or did not answer.
+    /// The message was refused (another key, a truncated or altered message, an
+    /// unknown algorithm suite) or KMS refused, failed or did not answer.
     #[error("the code was not decrypted: {0}")]
     Refused(String),
     #[error("the decrypted code is not text")]
@@ -54,18 +51,23 @@ pub trait CodeReader {
     fn read(&self, ciphertext: &str) -> impl Future<Output = Result<Code, DecryptError>>;
 }
 
-/// How much of a refusal is kept: the SDK's messages are long debug dumps.
+/// How much of a refusal is kept: KMS errors can be long.
 const REASON_CHARS: usize = 300;
 
-/// The AWS Encryption SDK with a KMS keyring on one key.
+/// The KMS key provider's name in a message's encrypted data keys.
+const KMS_PROVIDER: &[u8] = b"aws-kms";
+
+/// Codes under one KMS key, read as the Encryption SDK's KMS keyring and default
+/// materials manager would, without linking the SDK (see [`crate::message`]):
 ///
-/// - Commitment policy `RequireEncryptAllowDecrypt`: Cognito's ciphertext may use an
-///   algorithm suite without key commitment, which the SDK's default policy refuses.
-/// - The keyring is strict: only the configured key, never a discovery keyring, so a
-///   message under any other key is refused.
+/// - Strict: only a data key wrapped under the configured key is sent to KMS (by its
+///   ARN, with the message's encryption context), never a discovery of whatever key
+///   the message names, so a message under any other key is refused without a call.
+/// - Every algorithm suite is read, with or without key commitment (the SDK's policy
+///   `RequireEncryptAllowDecrypt`): Cognito's ciphertext may use one without.
+/// - The KMS call is an async call of the SDK client, bounded by its timeouts.
 pub struct KmsCodes {
-    client: aws_esdk::client::Client,
-    keyring: KeyringRef,
+    kms: aws_sdk_kms::Client,
     key_arn: String,
 }
 
@@ -78,32 +80,67 @@ impl fmt::Debug for KmsCodes {
 }
 
 impl KmsCodes {
-    /// A reader for codes under `key_arn`, calling KMS through `kms` (whose timeouts
-    /// bound each decryption: the SDK's KMS calls block the thread they run on).
-    pub async fn new(kms: aws_sdk_kms::Client, key_arn: &str) -> Result<Self, String> {
-        let providers = mpl::Client::from_conf(
-            MaterialProvidersConfig::builder()
-                .build()
-                .map_err(|e| e.to_string())?,
-        )
-        .map_err(|e| e.to_string())?;
-        let keyring = providers
-            .create_aws_kms_keyring()
-            .kms_key_id(key_arn)
-            .kms_client(kms)
-            .send()
-            .await
-            .map_err(|e| shorten(e.to_string()))?;
-        let config = AwsEncryptionSdkConfig::builder()
-            .commitment_policy(EsdkCommitmentPolicy::RequireEncryptAllowDecrypt)
-            .build()
-            .map_err(|e| e.to_string())?;
-        let client = aws_esdk::client::Client::from_conf(config).map_err(|e| e.to_string())?;
+    /// A reader for codes under `key_arn` (a KMS key ARN), calling KMS through `kms`
+    /// (whose timeouts bound each decryption).
+    pub fn new(kms: aws_sdk_kms::Client, key_arn: &str) -> Result<Self, String> {
+        if !crate::settings::is_kms_key_arn(key_arn) {
+            return Err(format!("{key_arn:?} is not a KMS key ARN"));
+        }
         Ok(Self {
-            client,
-            keyring,
+            kms,
             key_arn: key_arn.to_owned(),
         })
+    }
+
+    /// The data key of `message`: the first of its data keys under the configured
+    /// key that KMS unwraps.
+    async fn data_key(&self, message: &Message<'_>) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
+        let context: HashMap<String, String> = message
+            .context()
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut refusal = None;
+        for key in message
+            .data_keys()
+            .iter()
+            .filter(|k| k.provider == KMS_PROVIDER && k.info == self.key_arn.as_bytes())
+        {
+            let answer = self
+                .kms
+                .decrypt()
+                .key_id(&self.key_arn)
+                .ciphertext_blob(aws_sdk_kms::primitives::Blob::new(key.ciphertext))
+                .set_encryption_context(Some(context.clone()))
+                .send()
+                .await;
+            match answer {
+                Ok(out) => {
+                    let plaintext =
+                        Zeroizing::new(out.plaintext.map(|b| b.into_inner()).unwrap_or_default());
+                    if out.key_id.as_deref() != Some(self.key_arn.as_str()) {
+                        refusal = Some("KMS unwrapped the data key under another key".to_owned());
+                    } else if plaintext.len() != message.data_key_len() {
+                        refusal = Some(format!(
+                            "KMS answered a data key of {} bytes, the algorithm suite takes {}",
+                            plaintext.len(),
+                            message.data_key_len()
+                        ));
+                    } else {
+                        return Ok(plaintext);
+                    }
+                }
+                Err(e) => {
+                    refusal = Some(format!(
+                        "KMS did not unwrap the data key: {}",
+                        aws_sdk_kms::error::DisplayErrorContext(&e)
+                    ));
+                }
+            }
+        }
+        Err(DecryptError::Refused(shorten(refusal.unwrap_or_else(
+            || format!("the message has no data key under {}", self.key_arn),
+        ))))
     }
 }
 
@@ -115,8 +152,7 @@ pub async fn start(settings: &crate::SenderSettings) -> Result<Started, lambda_r
     let metrics = trigger_core::emf::collector(&settings.metrics_namespace)?;
     let sdk = trigger_core::aws::sdk_config(settings.per_call()).await;
     let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &settings.key_arn)
-        .await
-        .map_err(|e| format!("no KMS keyring for KMS_KEY_ARN: {e}"))
+        .map_err(|e| format!("KMS_KEY_ARN: {e}"))
         .inspect_err(|e| tracing::error!(error = %e, "refusing to start"))?;
     Ok(Started {
         metrics,
@@ -142,21 +178,13 @@ impl fmt::Debug for Started {
 
 impl CodeReader for KmsCodes {
     async fn read(&self, ciphertext: &str) -> Result<Code, DecryptError> {
-        let message = base64::engine::general_purpose::STANDARD
+        let bytes = base64::engine::general_purpose::STANDARD
             .decode(ciphertext.trim())
             .map_err(|_| DecryptError::NotBase64)?;
-        let plaintext = self
-            .client
-            .decrypt()
-            .ciphertext(message)
-            .keyring(self.keyring.clone())
-            .send()
-            .await
-            .map_err(|e| DecryptError::Refused(shorten(e.to_string())))?
-            .plaintext
-            .ok_or_else(|| DecryptError::Refused("no plaintext in the answer".into()))?;
-        let bytes = Zeroizing::new(plaintext.into_inner());
-        let text = std::str::from_utf8(&bytes).map_err(|_| DecryptError::NotText)?;
+        let message = Message::parse(&bytes).map_err(DecryptError::Refused)?;
+        let data_key = self.data_key(&message).await?;
+        let plaintext = message.open(&data_key).map_err(DecryptError::Refused)?;
+        let text = std::str::from_utf8(&plaintext).map_err(|_| DecryptError::NotText)?;
         Ok(Code::new(text.to_owned()))
     }
 }

@@ -44,8 +44,8 @@ pub async fn within<T>(
         .map_err(|_| SendError::OutOfTime(what, started.elapsed()))?
 }
 
-/// The code of the request (`request.code`), decrypted. The decryption is bounded by
-/// the KMS client's own timeouts: the Encryption SDK's KMS calls block their thread.
+/// The code of the request (`request.code`), decrypted. The decryption's one KMS call
+/// is bounded by the KMS client's own timeouts.
 pub async fn read_code<R: CodeReader>(
     codes: &R,
     ciphertext: Option<&str>,

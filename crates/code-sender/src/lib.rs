@@ -9,6 +9,7 @@
 
 pub mod code;
 pub mod delivery;
+pub mod message;
 pub mod settings;
 
 pub use code::{start, Code, CodeReader, DecryptError, InMemoryCodes, KmsCodes, Started};

@@ -3,9 +3,9 @@
 //! Cognito hands this function every email it would have sent (sign-up, resend,
 //! forgotten password, changed or verified address, invitation, sign-in code, and
 //! threat protection's account-takeover notice) with the code encrypted under the
-//! pool's KMS key. It decrypts the code (the AWS Encryption SDK, a strict KMS
-//! keyring), writes the message in the user's language from the same catalogs as
-//! custom-message, and sends it through SES.
+//! pool's KMS key. It decrypts the code (an AWS Encryption SDK message, read by
+//! `code_sender::message` under the configured key alone), writes the message in the
+//! user's language from the same catalogs as custom-message, and sends it through SES.
 //!
 //! Cognito sends nothing itself here, so a message that cannot be sent fails the
 //! invocation (Lambda retries the asynchronous event twice); nothing after the send

@@ -2,10 +2,11 @@
 //!
 //! Cognito hands this function every text message it would have sent (sign-up,
 //! resend, forgotten password, changed or verified number, invitation, sign-in code)
-//! with the code encrypted under the pool's KMS key. It decrypts the code (the AWS
-//! Encryption SDK, a strict KMS keyring), writes the text in the user's language from
-//! the same catalogs as custom-message, within 140 characters, and sends it to the
-//! user's `phone_number` through SNS.
+//! with the code encrypted under the pool's KMS key. It decrypts the code (an AWS
+//! Encryption SDK message, read by `code_sender::message` under the configured key
+//! alone), writes the text in the user's language from the same catalogs as
+//! custom-message, within 140 characters, and sends it to the user's `phone_number`
+//! through SNS.
 //!
 //! Cognito sends nothing itself here, so a text that cannot be sent fails the
 //! invocation (Lambda retries the asynchronous event twice); nothing after the send

@@ -8,7 +8,8 @@ use aws_esdk::client::Client as Esdk;
 use aws_esdk::material_providers::client::Client as Providers;
 use aws_esdk::material_providers::types::keyring::KeyringRef;
 use aws_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
-use aws_esdk::material_providers::types::{EsdkAlgorithmSuiteId, EsdkCommitmentPolicy};
+pub use aws_esdk::material_providers::types::EsdkAlgorithmSuiteId;
+use aws_esdk::material_providers::types::EsdkCommitmentPolicy;
 use aws_esdk::types::aws_encryption_sdk_config::AwsEncryptionSdkConfig;
 use base64::Engine;
 
@@ -53,12 +54,70 @@ async fn keyring(endpoint: &str, key_arn: &str) -> KeyringRef {
         .expect("a KMS keyring")
 }
 
+async fn keyrings(endpoint: &str, key_arns: &[&str]) -> KeyringRef {
+    let (first, others) = key_arns.split_first().expect("at least one key");
+    if others.is_empty() {
+        return keyring(endpoint, first).await;
+    }
+    let mut children = Vec::new();
+    for key in others {
+        children.push(keyring(endpoint, key).await);
+    }
+    Providers::from_conf(MaterialProvidersConfig::builder().build().expect("config"))
+        .expect("material providers")
+        .create_multi_keyring()
+        .generator(keyring(endpoint, first).await)
+        .child_keyrings(children)
+        .send()
+        .await
+        .expect("a multi-keyring")
+}
+
 /// `code` encrypted under `key_arn` with the Rust Encryption SDK, base64 as in
 /// `request.code`.
 pub async fn encrypt(endpoint: &str, key_arn: &str, code: &str, suite: Suite) -> String {
-    let policy = match suite {
-        Suite::Committing => EsdkCommitmentPolicy::RequireEncryptRequireDecrypt,
-        Suite::NonCommitting => EsdkCommitmentPolicy::ForbidEncryptAllowDecrypt,
+    let suite = match suite {
+        Suite::Committing => EsdkAlgorithmSuiteId::AlgAes256GcmHkdfSha512CommitKeyEcdsaP384,
+        Suite::NonCommitting => EsdkAlgorithmSuiteId::AlgAes256GcmIv12Tag16HkdfSha384EcdsaP384,
+    };
+    let message = encrypt_with(endpoint, &[key_arn], code.as_bytes(), suite, None).await;
+    base64::engine::general_purpose::STANDARD.encode(message)
+}
+
+/// Every algorithm suite the Encryption SDK has.
+pub const EVERY_SUITE: [EsdkAlgorithmSuiteId; 11] = [
+    EsdkAlgorithmSuiteId::AlgAes128GcmIv12Tag16NoKdf,
+    EsdkAlgorithmSuiteId::AlgAes192GcmIv12Tag16NoKdf,
+    EsdkAlgorithmSuiteId::AlgAes256GcmIv12Tag16NoKdf,
+    EsdkAlgorithmSuiteId::AlgAes128GcmIv12Tag16HkdfSha256,
+    EsdkAlgorithmSuiteId::AlgAes192GcmIv12Tag16HkdfSha256,
+    EsdkAlgorithmSuiteId::AlgAes256GcmIv12Tag16HkdfSha256,
+    EsdkAlgorithmSuiteId::AlgAes128GcmIv12Tag16HkdfSha256EcdsaP256,
+    EsdkAlgorithmSuiteId::AlgAes192GcmIv12Tag16HkdfSha384EcdsaP384,
+    EsdkAlgorithmSuiteId::AlgAes256GcmIv12Tag16HkdfSha384EcdsaP384,
+    EsdkAlgorithmSuiteId::AlgAes256GcmHkdfSha512CommitKey,
+    EsdkAlgorithmSuiteId::AlgAes256GcmHkdfSha512CommitKeyEcdsaP384,
+];
+
+/// `plaintext` encrypted by the Rust Encryption SDK with algorithm suite `suite` and,
+/// if given, frames of `frame_length` bytes, its data key wrapped under each of
+/// `key_arns` in turn (a multi-keyring past one): the raw message.
+pub async fn encrypt_with(
+    endpoint: &str,
+    key_arns: &[&str],
+    plaintext: &[u8],
+    suite: EsdkAlgorithmSuiteId,
+    frame_length: Option<i64>,
+) -> Vec<u8> {
+    let committing = matches!(
+        suite,
+        EsdkAlgorithmSuiteId::AlgAes256GcmHkdfSha512CommitKey
+            | EsdkAlgorithmSuiteId::AlgAes256GcmHkdfSha512CommitKeyEcdsaP384
+    );
+    let policy = if committing {
+        EsdkCommitmentPolicy::RequireEncryptRequireDecrypt
+    } else {
+        EsdkCommitmentPolicy::ForbidEncryptAllowDecrypt
     };
     let esdk = Esdk::from_conf(
         AwsEncryptionSdkConfig::builder()
@@ -69,19 +128,19 @@ pub async fn encrypt(endpoint: &str, key_arn: &str, code: &str, suite: Suite) ->
     .expect("encryption SDK");
     let mut request = esdk
         .encrypt()
-        .plaintext(code.as_bytes().to_vec())
-        .keyring(keyring(endpoint, key_arn).await);
-    if suite == Suite::NonCommitting {
-        request = request
-            .algorithm_suite_id(EsdkAlgorithmSuiteId::AlgAes256GcmIv12Tag16HkdfSha384EcdsaP384);
+        .plaintext(plaintext.to_vec())
+        .keyring(keyrings(endpoint, key_arns).await)
+        .algorithm_suite_id(suite);
+    if let Some(length) = frame_length {
+        request = request.frame_length(length);
     }
-    let message = request
+    request
         .send()
         .await
         .expect("encrypt")
         .ciphertext
-        .expect("ciphertext");
-    base64::engine::general_purpose::STANDARD.encode(message.into_inner())
+        .expect("ciphertext")
+        .into_inner()
 }
 
 /// `code` encrypted the way cognito-local encrypts it for its CustomEmailSender
