@@ -8,7 +8,8 @@ answer is what a user waits for after a cold start, the second is a warm invoke)
 and reads its peak RSS when it is stopped. The floors: `echo-floor` (a bare
 lambda_runtime echo) for the SDK-free triggers, `sdk-floor` (the echo plus the AWS
 configuration and a DynamoDB client built at init) for the triggers that call AWS,
-whose calls go to a moto on 127.0.0.1 seeded as for the demo. The machine is shared
+whose calls go to a moto on 127.0.0.1 seeded as for the demo (the custom senders'
+codes are under the sample key it installs). The machine is shared
 and noisy, so the table gives ratios to the floor beside the medians; rounds are
 interleaved so that a slow moment hits every binary alike.
 
@@ -46,8 +47,12 @@ CASES = [
     ("pre-authentication", "pre-authentication/PreAuthentication_Authentication.json", "sdk-floor"),
     ("post-authentication", "post-authentication/PostAuthentication_Authentication-new-device.json", "sdk-floor"),
     ("user-migration", "user-migration/UserMigration_Authentication.json", "sdk-floor"),
+    ("custom-email-sender", "custom-email-sender/CustomEmailSender_SignUp.json", "sdk-floor"),
+    ("custom-sms-sender", "custom-sms-sender/CustomSMSSender_SignUp.json", "sdk-floor"),
 ]
 
+# The samples a trigger must refuse (its answer is an error).
+REFUSALS = {"pre-signup/PreSignUp_SignUp-disposable.json"}
 
 # The triggers whose first invocation reads a table within a budget, at the memory
 # sizes measured (the template's first), and the floor beside them.
@@ -130,6 +135,10 @@ def report(results: dict) -> None:
             f = med[floor_of[floor]]
             line += f"{m['init'] / f['init']:7.2f}{m['answer'] / f['answer']:8.2f}{m['rss'] - f['rss']:+8.1f}"
             line += f"  vs {floor}"
+        if event in REFUSALS:
+            line += "  (refused, as it should be)" if m["ok"] is not True else "  (NOT refused)"
+        elif m["ok"] is not True:
+            line += "  (answered an error)"
         print(line)
     print(f"medians of {len(results[0])} interleaved rounds; first = exec to the first answer; "
           f"warm = a second invocation, /next to answer; RSS = peak resident set")
