@@ -139,6 +139,8 @@ pub struct Message<'a> {
     suite: &'static Suite,
     message_id: &'a [u8],
     context: Vec<(&'a str, &'a str)>,
+    /// The encryption context's verification key (base64), for a signed suite.
+    public_key: Option<&'a str>,
     data_keys: Vec<DataKey<'a>>,
     header: &'a [u8],
     header_iv: [u8; IV_LEN],
@@ -176,10 +178,11 @@ impl<'a> Message<'a> {
             }
         };
         let context = read_context(&mut r)?;
-        match (
-            suite.signature.is_some(),
-            context.iter().any(|(k, _)| *k == PUBLIC_KEY_FIELD),
-        ) {
+        let public_key = context
+            .iter()
+            .find(|(k, _)| *k == PUBLIC_KEY_FIELD)
+            .map(|(_, v)| *v);
+        match (suite.signature.is_some(), public_key.is_some()) {
             (true, false) => return Err("a signed message without its verification key".into()),
             (false, true) => {
                 return Err("an unsigned message carrying a verification key".into());
@@ -248,6 +251,7 @@ impl<'a> Message<'a> {
             suite,
             message_id,
             context,
+            public_key,
             data_keys,
             header,
             header_iv,
@@ -355,14 +359,8 @@ impl<'a> Message<'a> {
         algorithm: &'static signature::EcdsaVerificationAlgorithm,
         signature: &[u8],
     ) -> Result<(), Refusal> {
-        let encoded = self
-            .context
-            .iter()
-            .find(|(k, _)| *k == PUBLIC_KEY_FIELD)
-            .map(|(_, v)| *v)
-            .unwrap_or_default();
         let public_key = base64::engine::general_purpose::STANDARD
-            .decode(encoded)
+            .decode(self.public_key.unwrap_or_default())
             .map_err(|_| "the verification key is not base64".to_owned())?;
         signature::UnparsedPublicKey::new(algorithm, public_key)
             .verify(self.signed, signature)
