@@ -1,6 +1,6 @@
-//! The canonical form of a domain name, in a file of its own because two places
-//! compile it: the library, and `build.rs`, which puts the disposable-mail list in
-//! this form once, at build time.
+//! The canonical form of a domain name and its fingerprint, in a file of their own
+//! because two places compile them: the library, and `build.rs`, which puts the
+//! disposable-mail list in this form and fingerprints it once, at build time.
 
 /// IDNA (UTS-46) ASCII form, lower case, without the trailing root dot; `None` when
 /// the input is not a usable host name (empty labels, bad characters, over-long
@@ -28,4 +28,28 @@ pub fn canonical_domain(input: &str) -> Option<String> {
         }
     }
     Some(ascii.to_owned())
+}
+
+/// How many leading bits of a domain's fingerprint pick its bucket of the
+/// disposable list; the 48 lowest bits are stored. Together 62 bits tell domains
+/// apart.
+pub const BUCKET_BITS: u32 = 14;
+
+/// The part of a fingerprint the disposable list stores: its 48 lowest bits.
+pub const STORED_MASK: u64 = (1 << 48) - 1;
+
+/// A 64-bit fingerprint of a canonical domain: FNV-1a over its bytes, then the
+/// SplitMix64 finalizer so that every bit depends on every byte. Fixed forever
+/// between `build.rs` and the lookup, which compile this same file.
+pub fn fingerprint(domain: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in domain.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
 }

@@ -5,44 +5,47 @@ use trigger_core::ConfigError;
 
 use crate::canonical::canonical_domain;
 
-// DISPOSABLE_TEXT and DISPOSABLE_ENDS, made by build.rs.
+// DISPOSABLE_LEN, DISPOSABLE_STARTS and DISPOSABLE_STORED, made by build.rs.
 include!(concat!(env!("OUT_DIR"), "/disposable_domains.rs"));
 
-/// The disposable-mail list made at build time, in canonical form and sorted.
+/// The disposable-mail list made at build time: a 62-bit fingerprint of each
+/// canonical domain ([`crate::canonical::fingerprint`]), in buckets by its leading
+/// bits.
 pub mod disposable_list {
-    use std::cmp::Ordering;
-
-    use super::{DISPOSABLE_ENDS, DISPOSABLE_TEXT};
+    use super::{DISPOSABLE_LEN, DISPOSABLE_STARTS, DISPOSABLE_STORED};
+    use crate::canonical::{fingerprint, BUCKET_BITS, STORED_MASK};
 
     /// How many domains the list holds.
     pub fn len() -> usize {
-        DISPOSABLE_ENDS.len()
+        DISPOSABLE_LEN
     }
 
-    /// Domain `i` of the list (empty past its end).
-    pub fn get(i: usize) -> &'static str {
-        let start = match i.checked_sub(1) {
-            Some(before) => DISPOSABLE_ENDS.get(before).copied().unwrap_or(0),
-            None => 0,
-        };
-        let end = DISPOSABLE_ENDS.get(i).copied().unwrap_or(start);
-        DISPOSABLE_TEXT
-            .get(start as usize..end as usize)
-            .unwrap_or_default()
+    /// The stored fingerprints of bucket `b` (empty past the last bucket).
+    pub fn bucket(b: usize) -> &'static [[u8; 6]] {
+        let start = DISPOSABLE_STARTS.get(b).copied().unwrap_or(0) as usize;
+        let end = DISPOSABLE_STARTS.get(b + 1).copied().unwrap_or(0) as usize;
+        DISPOSABLE_STORED.get(start..end).unwrap_or_default()
     }
 
-    /// Whether `domain` (canonical) is on the list: a binary search.
+    /// How many buckets the list has.
+    pub fn buckets() -> usize {
+        1 << BUCKET_BITS
+    }
+
+    /// Where `domain` (canonical) would be: its bucket and its stored bits.
+    fn key(domain: &str) -> (usize, [u8; 6]) {
+        let f = fingerprint(domain);
+        let low = (f & STORED_MASK).to_be_bytes();
+        let mut stored = [0; 6];
+        stored.copy_from_slice(&low[2..]);
+        ((f >> (64 - BUCKET_BITS)) as usize, stored)
+    }
+
+    /// Whether `domain` (canonical) is on the list: its bucket (about four
+    /// fingerprints) searched for its stored bits.
     pub fn contains(domain: &str) -> bool {
-        let (mut low, mut high) = (0, len());
-        while low < high {
-            let middle = low + (high - low) / 2;
-            match get(middle).cmp(domain) {
-                Ordering::Less => low = middle + 1,
-                Ordering::Greater => high = middle,
-                Ordering::Equal => return true,
-            }
-        }
-        false
+        let (b, stored) = key(domain);
+        bucket(b).contains(&stored)
     }
 }
 
@@ -143,8 +146,8 @@ impl EmailAddress {
 }
 
 /// True when the domain or one of its parents is on the disposable-mail list
-/// maintained in the `mailchecker` crate: a binary search in a sorted array made at
-/// build time, so nothing is built at start or on the first sign-up.
+/// maintained in the `mailchecker` crate: a fingerprint looked up in static data
+/// made at build time, so nothing is built at start or on the first sign-up.
 pub fn is_disposable(domain: &Domain) -> bool {
     domain.self_and_parents().any(disposable_list::contains)
 }
@@ -239,15 +242,52 @@ mod tests {
             assert!(shouted.is_some_and(|d| is_disposable(&d)), "{entry}");
         }
         let n = disposable_list::len();
-        assert!(
-            (1..n).all(|i| disposable_list::get(i - 1) < disposable_list::get(i)),
-            "sorted, no repeats"
-        );
-        assert!((0..n).all(|i| Domain::parse(disposable_list::get(i))
-            .is_some_and(|d| d.as_str() == disposable_list::get(i))));
-        assert_eq!(disposable_list::get(n), "");
         assert!(n > entries.len() * 99 / 100);
         assert!(n <= entries.len());
+        let stored: usize = (0..disposable_list::buckets())
+            .map(|b| disposable_list::bucket(b).len())
+            .sum();
+        assert_eq!(stored, n, "every domain in one bucket");
+        assert!(
+            (0..disposable_list::buckets())
+                .all(|b| disposable_list::bucket(b).windows(2).all(|w| w[0] < w[1])),
+            "sorted within buckets, no repeats"
+        );
+        assert!(disposable_list::bucket(disposable_list::buckets()).is_empty());
+    }
+
+    #[test]
+    fn domains_off_the_list_are_not_taken_for_disposable_ones() {
+        // The fingerprints, not the names, are stored: 300,000 domains that are not
+        // on the list, none read as on it (each would be a person refused for
+        // nothing). Their parents are not checked here: `com`, `org` are not listed.
+        let listed: std::collections::HashSet<String> = mailchecker::blacklist()
+            .into_iter()
+            .filter_map(|e| Domain::parse(e).map(|d| d.as_str().to_owned()))
+            .collect();
+        let mut checked = 0;
+        for i in 0..100_000u32 {
+            for name in [
+                format!("user{i}.example.com"),
+                format!("mail-{i}.org"),
+                format!("{}.net", i.wrapping_mul(2_654_435_761)),
+            ] {
+                if listed.contains(&name) {
+                    continue;
+                }
+                assert!(
+                    !disposable_list::contains(&name),
+                    "{name} taken for a disposable domain"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 299_000, "{checked}");
+        // And the list's buckets are used evenly enough for a short scan.
+        let fullest = (0..disposable_list::buckets())
+            .map(|b| disposable_list::bucket(b).len())
+            .max();
+        assert!(fullest.is_some_and(|m| m <= 20), "{fullest:?}");
     }
 
     #[test]
