@@ -63,8 +63,9 @@ build: setup
 	$(WITH_VENV) $(CARGO_LAMBDA) lambda build --release --arm64
 	@$(MAKE) --no-print-directory sizes
 
+# pre-signup-linking: the pre-signup build the template deploys with LinkFederatedUsers=true.
 sizes:
-	@for f in $(FUNCTIONS); do \
+	@for f in $(FUNCTIONS) pre-signup-linking; do \
 	  printf '%-22s %9d bytes\n' "$$f" "$$(stat -c %s target/lambda/$$f/bootstrap)"; \
 	done
 

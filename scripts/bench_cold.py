@@ -25,13 +25,14 @@ trigger's lookup budget is the first invoke: from its first /next to its answer.
 """
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 from cold_start import RuntimeApi, lambda_env
-from local_stack import ROOT, MotoServer, prepare_moto
+from local_stack import ROOT, MotoServer, aws_client, prepare_moto
 from tls_proxy import TlsProxy, make_certificate
 
 # (binary, sample event, floor); the floors first.
@@ -40,6 +41,7 @@ CASES = [
     ("sdk-floor", "pre-signup/PreSignUp_SignUp.json", None),
     ("pre-signup", "pre-signup/PreSignUp_SignUp.json", "echo-floor"),
     ("pre-signup", "pre-signup/PreSignUp_SignUp-disposable.json", "echo-floor"),
+    ("pre-signup-linking", "pre-signup/PreSignUp_SignUp.json", "sdk-floor"),
     ("custom-message", "custom-message/CustomMessage_SignUp.json", "echo-floor"),
     ("inbound-federation", "inbound-federation/InboundFederation_ExternalProvider-saml.json", "echo-floor"),
     ("pre-token-generation", "pre-token-generation/V2-TokenGeneration_NewPasswordChallenge.json", "sdk-floor"),
@@ -51,6 +53,11 @@ CASES = [
     ("custom-sms-sender", "custom-sms-sender/CustomSMSSender_SignUp.json", "sdk-floor"),
 ]
 
+# Settings a binary runs with besides local.env's: pre-signup-linking with linking on
+# searches a moto pool for the sign-up's email (the sample's pool id is replaced by
+# that pool's, see `event_for`).
+CASE_ENV = {"pre-signup-linking": {"LINK_FEDERATED_USERS": "true"}}
+
 # The samples a trigger must refuse (its answer is an error).
 REFUSALS = {"pre-signup/PreSignUp_SignUp-disposable.json"}
 
@@ -61,8 +68,9 @@ TLS_CASES = [
     ("pre-token-generation", "pre-token-generation/V2-TokenGeneration_NewPasswordChallenge.json"),
     ("pre-authentication", "pre-authentication/PreAuthentication_Authentication.json"),
     ("user-migration", "user-migration/UserMigration_Authentication.json"),
+    ("pre-signup-linking", "pre-signup/PreSignUp_SignUp.json"),
 ]
-TLS_MEMORY = {"sdk-floor": (256,), "pre-token-generation": (256, 512), "pre-authentication": (256, 512),
+TLS_MEMORY = {"sdk-floor": (256,), "pre-signup-linking": (256,), "pre-token-generation": (256, 512), "pre-authentication": (256, 512),
               "user-migration": (1024,)}
 LAMBDA_MB_PER_VCPU = 1769
 
@@ -102,12 +110,29 @@ def build() -> None:
     subprocess.run(argv, cwd=ROOT, check=True)
 
 
-def measure(rounds: int, moto_endpoint: str) -> dict:
-    apis = [RuntimeApi((ROOT / "events" / event).read_bytes()) for _, event, _ in CASES]
+def linking_pool(moto_endpoint: str) -> str:
+    """A user pool in moto for pre-signup-linking to search: its id."""
+    cognito = aws_client("cognito-idp", moto_endpoint)
+    return cognito.create_user_pool(PoolName="bench-linking")["UserPool"]["Id"]
+
+
+def event_for(binary: str, event: str, pool_id: str) -> bytes:
+    """The sample event's bytes; for a binary that searches the pool, in `pool_id`."""
+    data = (ROOT / "events" / event).read_bytes()
+    if binary in CASE_ENV:
+        sample = json.loads(data)
+        sample["userPoolId"] = pool_id
+        data = json.dumps(sample).encode()
+    return data
+
+
+def measure(rounds: int, moto_endpoint: str, pool_id: str) -> dict:
+    apis = [RuntimeApi(event_for(binary, event, pool_id)) for binary, event, _ in CASES]
     results = {i: [] for i in range(len(CASES))}
     for n in range(rounds):
         for i, (binary, _, _) in enumerate(CASES):
-            env = lambda_env({"AWS_ENDPOINT_URL": moto_endpoint, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256"})
+            env = lambda_env({"AWS_ENDPOINT_URL": moto_endpoint, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+                              **CASE_ENV.get(binary, {})})
             results[i].append(apis[i].run([str(ROOT / "target" / "release" / binary)], env, n, invocations=2))
         print(f"round {n + 1} of {rounds}", file=sys.stderr, flush=True)
     return results
@@ -144,7 +169,7 @@ def report(results: dict) -> None:
           f"warm = a second invocation, /next to answer; RSS = peak resident set")
 
 
-def measure_tls(rounds: int, moto_port: int) -> list:
+def measure_tls(rounds: int, moto_port: int, pool_id: str) -> list:
     """(binary, memory, warm-up, runs) for each TLS case, rounds interleaved."""
     key, cert, ca = make_certificate(ROOT / "target" / "bench-cold")
     rows = []
@@ -152,14 +177,15 @@ def measure_tls(rounds: int, moto_port: int) -> list:
         # The floor has no warm-up to switch: it runs once per memory size.
         plan = [(b, e, mb, warm) for b, e in TLS_CASES for mb in TLS_MEMORY[b]
                 for warm in (("1000",) if b == "sdk-floor" else ("1000", "0"))]
-        apis = [RuntimeApi((ROOT / "events" / e).read_bytes()) for _, e, _, _ in plan]
+        apis = [RuntimeApi(event_for(b, e, pool_id)) for b, e, _, _ in plan]
         quotas = {mb: CpuQuota(mb / LAMBDA_MB_PER_VCPU, f"cognito-bench-{mb}mb") for mb in {p[2] for p in plan}}
         results = [[] for _ in plan]
         try:
             for n in range(rounds):
                 for i, (binary, _, mb, warm) in enumerate(plan):
                     env = lambda_env({"AWS_ENDPOINT_URL": proxy.endpoint, "SSL_CERT_FILE": str(ca),
-                                               "WARM_UP_MS": warm, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(mb)})
+                                               "WARM_UP_MS": warm, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(mb),
+                                               **CASE_ENV.get(binary, {})})
                     argv = quotas[mb].argv(str(ROOT / "target" / "release" / binary))
                     log = ROOT / "target" / "bench-cold" / f"{binary}-{mb}mb-warm-up-{warm}.log"
                     results[i].append(apis[i].run(argv, env, n, invocations=2, log=log))
@@ -198,8 +224,9 @@ def main(argv) -> int:
         build()
     with MotoServer("bench-moto") as moto:
         prepare_moto(moto.endpoint)
-        results = measure(opts.rounds, moto.endpoint)
-        tls = None if opts.no_tls else measure_tls(opts.rounds, moto.port)
+        pool_id = linking_pool(moto.endpoint)
+        results = measure(opts.rounds, moto.endpoint, pool_id)
+        tls = None if opts.no_tls else measure_tls(opts.rounds, moto.port, pool_id)
     report(results)
     if tls:
         report_tls(tls)

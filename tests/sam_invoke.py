@@ -36,6 +36,10 @@ STAND_IN = "cognito-triggers/lambda-stand-in"
 # token, status and sign-in ones through the tables, the alert and the welcome through SES).
 SAMPLES = {
     "PreSignupFunction": ("pre-signup", "PreSignUp_SignUp.json"),
+    # The other pre-signup build, deployed with LinkFederatedUsers=true; local.env
+    # keeps linking off (moto has no pool with the sample's id), so it answers as
+    # the plain build does.
+    "PreSignupLinkingFunction": ("pre-signup", "PreSignUp_SignUp.json"),
     "CustomMessageFunction": ("custom-message", "CustomMessage_SignUp.json"),
     "PostConfirmationFunction": ("post-confirmation", "PostConfirmation_ConfirmSignUp.json"),
     "PreAuthenticationFunction": ("pre-authentication", "PreAuthentication_Authentication-suspended.json"),
@@ -54,6 +58,9 @@ class Failure(Exception):
 def architecture() -> str:
     return {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine().lower()]
 
+
+# Template parameters a function needs to exist.
+DEPLOYED_WITH = {"PreSignupLinkingFunction": " LinkFederatedUsers=true"}
 
 SAM = ROOT / ".venv-sam" / "bin" / "sam"
 
@@ -178,7 +185,8 @@ def main(argv) -> int:
             event = ROOT / "events" / folder / sample
             cmd = ["local", "invoke", function, "-e", str(event), "--env-vars", str(env_vars),
                    "--region", region,
-                   "--parameter-overrides", f"{params} LocalEndpointUrl={moto.endpoint}"]
+                   "--parameter-overrides",
+                   f"{params} LocalEndpointUrl={moto.endpoint}{DEPLOYED_WITH.get(function, '')}"]
             if image:
                 cmd += ["--invoke-image", image, "--skip-pull-image"]
             print(f"\n$ sam local invoke {function} -e {event.relative_to(ROOT)}", flush=True)

@@ -9,7 +9,9 @@
   settings without it (Rules), and the default settings track devices;
 - every trigger of the pool has a Lambda permission for cognito-idp.amazonaws.com
   scoped to this pool (SourceArn) and this account (SourceAccount), and no other
-  permission exists.
+  permission exists;
+- one pre-signup build is deployed and called by the pool: the one without the
+  AWS SDK unless LinkFederatedUsers is true, with the same rule settings either way.
 
 Conditions, Fn::If and Rules are evaluated for given parameter values by a small
 evaluator of the intrinsic functions the template uses.
@@ -234,7 +236,7 @@ def pool_calls_are_narrow_and_acyclic(template):
                   f"{name}: {pool_actions} on {statement['Resource']}, not this pool only")
             for role in props["Roles"]:
                 granted.setdefault(role["Ref"], set()).update(pool_actions)
-    expected = {"PreSignupFunctionRole": {"cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser"},
+    expected = {"PreSignupLinkingFunctionRole": {"cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser"},
                 "PostConfirmationFunctionRole": {"cognito-idp:AdminAddUserToGroup"},
                 "PreAuthenticationFunctionRole": {"cognito-idp:AdminListGroupsForUser"}}
     check(granted == expected, f"pool API grants {granted}, expected {expected}")
@@ -282,15 +284,43 @@ def custom_senders_are_off_by_default_and_narrow(template):
     return "off by default; on, Cognito only encrypts with the key, each sender only decrypts with it and sends on its channel"
 
 
-REFUSING = {"PreSignupFunction", "PreAuthenticationFunction", "UserMigrationFunction"}
+REFUSING = {"PreSignupFunction", "PreSignupLinkingFunction", "PreAuthenticationFunction", "UserMigrationFunction"}
 
 
-def every_function_is_watched(template):
+def pre_signup_build_follows_linking(template):
+    """One of the two pre-signup builds is deployed: the plain binary (no AWS SDK)
+    unless LinkFederatedUsers is true, then pre-signup-linking with linking on. Both
+    read the same rules, with the same values."""
+    def deployed(**params):
+        stack = Stack(template, **params)
+        functions = dict(stack.resources("AWS::Serverless::Function"))
+        (_, pool), = stack.resources("AWS::Cognito::UserPool")
+        ours = {name for name in functions if name.startswith("PreSignup")}
+        check(len(ours) == 1, f"pre-signup functions deployed: {sorted(ours)}")
+        (name,) = ours
+        target = pool["LambdaConfig"]["PreSignUp"]["Fn::GetAtt"][0]
+        check(target == name, f"the pool calls {target}, deployed is {name}")
+        return name, template["Resources"][name]["Metadata"]["BuildProperties"]["Binary"], \
+            functions[name]["Environment"]["Variables"]
+
+    name, binary, plain = deployed()
+    check((name, binary) == ("PreSignupFunction", "pre-signup"), f"by default: {name} ({binary})")
+    check(plain.get("LINK_FEDERATED_USERS", "false") == "false", "the plain build is told to link")
+    name, binary, linking = deployed(LinkFederatedUsers="true")
+    check((name, binary) == ("PreSignupLinkingFunction", "pre-signup-linking"), f"with linking: {name} ({binary})")
+    check(linking.get("LINK_FEDERATED_USERS") == "true", "the linking build is not told to link")
+    rules = {k: v for k, v in linking.items() if k != "LINK_FEDERATED_USERS"}
+    check(rules == {k: v for k, v in plain.items() if k != "LINK_FEDERATED_USERS"},
+          f"the two builds read different rules: {plain} / {linking}")
+    return f"pre-signup by default, pre-signup-linking with LinkFederatedUsers=true; the same {len(rules)} rule settings"
+
+
+def every_function_is_watched(template, **params):
     """Every function, custom senders on, has a log group with the retention setting,
     a metric filter counting its ERROR lines with an alarm on it, alarms on throttles
     and on a duration near its limit, and (unless its errors are deliberate refusals)
     on Lambda errors; every failure counter a trigger emits has an alarm; JSON logs."""
-    stack = Stack(template, **SENDERS_ON)
+    stack = Stack(template, **SENDERS_ON, **params)
     functions = {name: props for name, props in stack.resources("AWS::Serverless::Function")}
     globals_ = template["Globals"]["Function"]
     check(globals_.get("LoggingConfig", {}).get("LogFormat") == "JSON", "functions do not log JSON lines")
@@ -341,8 +371,12 @@ def main() -> int:
         ("pool API access", lambda: pool_calls_are_narrow_and_acyclic(template)),
         ("invoke permissions, custom senders on",
          lambda: triggers_are_invoked_by_this_pool_only(Stack(template, **SENDERS_ON))),
+        ("invoke permissions, linking on",
+         lambda: triggers_are_invoked_by_this_pool_only(Stack(template, LinkFederatedUsers="true"))),
+        ("pre-signup builds", lambda: pre_signup_build_follows_linking(template)),
         ("custom senders", lambda: custom_senders_are_off_by_default_and_narrow(template)),
         ("operations", lambda: every_function_is_watched(template)),
+        ("operations, linking on", lambda: every_function_is_watched(template, LinkFederatedUsers="true")),
     ]
     failed = 0
     for title, run in checks:

@@ -7,7 +7,6 @@
 
 mod canonical;
 pub mod domain;
-pub mod lazy;
 pub mod link;
 pub mod rules;
 
@@ -39,6 +38,24 @@ pub struct Config {
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_vars(&Vars::from_env())
+    }
+
+    /// The configuration of the `pre-signup` binary, which has no linking: with
+    /// `LINK_FEDERATED_USERS=true` it is an error naming the binary that links.
+    pub fn without_linking_from_env() -> Result<Self, ConfigError> {
+        Self::without_linking(&Vars::from_env())
+    }
+
+    pub fn without_linking(vars: &Vars) -> Result<Self, ConfigError> {
+        let config = Self::from_vars(vars)?;
+        match config.link {
+            Some(_) => Err(ConfigError::new(
+                "LINK_FEDERATED_USERS",
+                "is true, but this is the pre-signup binary without account linking; \
+                 deploy pre-signup-linking for it (the template does with LinkFederatedUsers=true)",
+            )),
+            None => Ok(config),
+        }
     }
 
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {

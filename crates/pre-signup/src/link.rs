@@ -5,13 +5,29 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use cognito_admin::{FederatedIdentity, PoolUser};
+use cognito_admin::{DirectoryError, FederatedIdentity, PoolUser, UserDirectory};
 
 /// Linking's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkConfig {
     /// The search and the link together (`LINK_BUDGET_MS`).
     pub budget: Duration,
+}
+
+/// The directory of the `pre-signup` binary, which has none: a type with no values,
+/// so the handler's linking branch is never taken there and the Cognito client is
+/// not linked into that binary.
+#[derive(Debug)]
+pub enum NoLinking {}
+
+impl UserDirectory for NoLinking {
+    async fn users_with_email(&self, _: &str, _: &str) -> Result<Vec<PoolUser>, DirectoryError> {
+        match *self {}
+    }
+
+    async fn link(&self, _: &str, _: &str, _: &FederatedIdentity) -> Result<(), DirectoryError> {
+        match *self {}
+    }
 }
 
 /// What to do with a federated sign-up, given the pool's users with its email.
