@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 #[path = "src/canonical.rs"]
 mod canonical;
 
-use canonical::{canonical_domain, fingerprint, BUCKET_BITS, STORED_MASK};
+use canonical::{canonical_domain, list_key, BUCKET_BITS};
 
 fn main() -> std::io::Result<()> {
     println!("cargo::rerun-if-changed=src/canonical.rs");
@@ -24,13 +24,7 @@ fn main() -> std::io::Result<()> {
     // Plain integers, not `&str`s: a pointer in a static is relocated at every
     // start of a position-independent binary; these are read-only data the loader
     // leaves alone until a lookup touches a page.
-    let mut keys: Vec<(usize, u64)> = domains
-        .iter()
-        .map(|d| {
-            let f = fingerprint(d);
-            ((f >> (64 - BUCKET_BITS)) as usize, f & STORED_MASK)
-        })
-        .collect();
+    let mut keys: Vec<(usize, [u8; 6])> = domains.iter().map(|d| list_key(d)).collect();
     keys.sort_unstable();
     if let Some(pair) = keys.windows(2).find(|w| w[0] == w[1]) {
         // Not so for the current list; should it ever happen, the key needs more bits.
@@ -49,8 +43,7 @@ fn main() -> std::io::Result<()> {
     }
     let mut stored = String::new();
     for (_, low) in &keys {
-        let bytes = low.to_be_bytes();
-        let _ = write!(stored, "{:?},", &bytes[2..]);
+        let _ = write!(stored, "{low:?},");
     }
     let out = format!(
         "/// How many disposable-mail domains of mailchecker (canonical, without\n\

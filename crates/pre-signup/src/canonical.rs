@@ -35,8 +35,15 @@ pub fn canonical_domain(input: &str) -> Option<String> {
 /// apart.
 pub const BUCKET_BITS: u32 = 14;
 
-/// The part of a fingerprint the disposable list stores: its 48 lowest bits.
-pub const STORED_MASK: u64 = (1 << 48) - 1;
+/// Where a canonical domain is in the disposable list: the bucket its fingerprint's
+/// leading bits pick, and the 48 lowest bits the list stores, big-endian.
+pub fn list_key(domain: &str) -> (usize, [u8; 6]) {
+    let f = fingerprint(domain);
+    let low = f.to_be_bytes();
+    let mut stored = [0; 6];
+    stored.copy_from_slice(&low[2..]);
+    ((f >> (64 - BUCKET_BITS)) as usize, stored)
+}
 
 /// A 64-bit fingerprint of a canonical domain: FNV-1a over its bytes, then the
 /// SplitMix64 finalizer so that every bit depends on every byte. Fixed forever

@@ -13,7 +13,7 @@ include!(concat!(env!("OUT_DIR"), "/disposable_domains.rs"));
 /// bits.
 pub mod disposable_list {
     use super::{DISPOSABLE_LEN, DISPOSABLE_STARTS, DISPOSABLE_STORED};
-    use crate::canonical::{fingerprint, BUCKET_BITS, STORED_MASK};
+    use crate::canonical::{list_key, BUCKET_BITS};
 
     /// How many domains the list holds.
     pub fn len() -> usize {
@@ -32,19 +32,10 @@ pub mod disposable_list {
         1 << BUCKET_BITS
     }
 
-    /// Where `domain` (canonical) would be: its bucket and its stored bits.
-    fn key(domain: &str) -> (usize, [u8; 6]) {
-        let f = fingerprint(domain);
-        let low = (f & STORED_MASK).to_be_bytes();
-        let mut stored = [0; 6];
-        stored.copy_from_slice(&low[2..]);
-        ((f >> (64 - BUCKET_BITS)) as usize, stored)
-    }
-
     /// Whether `domain` (canonical) is on the list: its bucket (about four
     /// fingerprints) searched for its stored bits.
     pub fn contains(domain: &str) -> bool {
-        let (b, stored) = key(domain);
+        let (b, stored) = list_key(domain);
         bucket(b).contains(&stored)
     }
 }
