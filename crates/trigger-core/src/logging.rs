@@ -1,7 +1,8 @@
 //! Log set-up shared by every trigger binary, honouring Lambda's own logging
 //! controls (`AWS_LAMBDA_LOG_FORMAT`, `AWS_LAMBDA_LOG_LEVEL`).
 
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::prelude::*;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +25,7 @@ pub fn format_from(log_format: Option<&str>, lambda_format: Option<&str>) -> For
 /// The level filter: `RUST_LOG`, else Lambda's `AWS_LAMBDA_LOG_LEVEL`, else `info`,
 /// then the `caps` (directives such as `lambda_runtime=info`), which win for their
 /// targets.
-pub fn filter(caps: &[&str]) -> EnvFilter {
+pub fn filter(caps: &[&str]) -> Targets {
     let configured = std::env::var("RUST_LOG")
         .ok()
         .or_else(|| std::env::var("AWS_LAMBDA_LOG_LEVEL").ok());
@@ -32,9 +33,19 @@ pub fn filter(caps: &[&str]) -> EnvFilter {
 }
 
 /// [`filter`] with the configured level given rather than read from the environment.
-/// Lambda's `FATAL` is read as `error`; anything unreadable as `info`.
-pub fn filter_from(configured: Option<String>, caps: &[&str]) -> EnvFilter {
-    let base = configured
+///
+/// The configured value is a level (`debug`; Lambda's `FATAL` is read as `error`) or
+/// `target=level` directives with an optional default level, as in
+/// `info,pre_signup=debug`; anything unreadable is read as `info`. (A filter of
+/// targets, not `EnvFilter`: span and field filters are not read, and no regex
+/// engine is linked into every trigger for them.)
+///
+/// A cap `target=level` bounds every target that starts with `target` (as a
+/// directive matches, so `hyper` also bounds `hyper::client` and `hyper_util`)
+/// whatever was configured for them, and never raises a target above what was
+/// configured.
+pub fn filter_from(configured: Option<String>, caps: &[&str]) -> Targets {
+    let configured = configured
         .map(|level| level.trim().to_ascii_lowercase())
         .map(|level| {
             if level == "fatal" {
@@ -43,11 +54,50 @@ pub fn filter_from(configured: Option<String>, caps: &[&str]) -> EnvFilter {
                 level
             }
         })
-        .filter(|level| !level.is_empty() && EnvFilter::try_new(level).is_ok())
-        .unwrap_or_else(|| "info".to_owned());
-    let mut directives = vec![base];
-    directives.extend(caps.iter().map(|c| (*c).to_owned()));
-    EnvFilter::try_new(directives.join(",")).unwrap_or_else(|_| EnvFilter::new("info"))
+        .filter(|level| !level.is_empty())
+        .and_then(|level| level.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    let caps: Vec<(&str, LevelFilter)> = caps
+        .iter()
+        .filter_map(|cap| {
+            let (target, level) = cap.split_once('=')?;
+            Some((target, level.parse().ok()?))
+        })
+        .collect();
+    let cap_of = |target: &str| {
+        caps.iter()
+            .filter(|(cap, _)| target.starts_with(cap))
+            .map(|(_, level)| *level)
+            .min()
+    };
+    let mut filter = Targets::new();
+    if let Some(default) = configured.default_level() {
+        filter = filter.with_default(default);
+    }
+    for (target, level) in configured.iter() {
+        let level = cap_of(target).map_or(level, |cap| level.min(cap));
+        filter = filter.with_target(target, level);
+    }
+    for (target, cap) in &caps {
+        let configured_level = level_for(&configured, target);
+        filter = filter.with_target(*target, configured_level.min(*cap));
+    }
+    filter
+}
+
+/// The most verbose level `filter` lets through for `target`.
+fn level_for(filter: &Targets, target: &str) -> LevelFilter {
+    use tracing::Level;
+    [
+        Level::TRACE,
+        Level::DEBUG,
+        Level::INFO,
+        Level::WARN,
+        Level::ERROR,
+    ]
+    .into_iter()
+    .find(|level| filter.would_enable(target, level))
+    .map_or(LevelFilter::OFF, LevelFilter::from_level)
 }
 
 /// Logs in the [`format_from`] format at the level of [`filter`], with the `caps`
@@ -58,16 +108,22 @@ pub fn init_tracing_capped(caps: &[&str]) {
         std::env::var("LOG_FORMAT").ok().as_deref(),
         std::env::var("AWS_LAMBDA_LOG_FORMAT").ok().as_deref(),
     );
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter(caps))
-        .with_target(false);
+    let filter = filter(caps);
+    let layer = tracing_subscriber::fmt::layer().with_target(false);
+    let registry = tracing_subscriber::registry();
     // try_init: a second call (tests, tools) keeps the first subscriber.
     let _ = match format {
-        Format::Text => builder.with_ansi(false).try_init(),
-        Format::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
+        Format::Text => registry
+            .with(layer.with_ansi(false).with_filter(filter))
+            .try_init(),
+        Format::Json => registry
+            .with(
+                layer
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(false)
+                    .with_filter(filter),
+            )
             .try_init(),
     };
 }
@@ -85,28 +141,70 @@ mod tests {
         assert_eq!(format_from(Some("json"), Some("Text")), Format::Json);
     }
 
+    /// The most verbose level that gets through for `target`.
+    fn most_verbose(filter: &Targets, target: &str) -> LevelFilter {
+        level_for(filter, target)
+    }
+
     #[test]
     fn lambdas_levels_are_read_and_the_caps_win() {
-        let directives = |configured: Option<&str>| -> Vec<String> {
-            filter_from(configured.map(str::to_owned), &["hyper=info"])
-                .to_string()
-                .split(',')
-                .map(str::to_owned)
-                .collect()
-        };
+        let caps = &["hyper=info"];
         for (configured, base) in [
-            (Some("FATAL"), "error"),
-            (Some("DEBUG"), "debug"),
-            (Some("nonsense=["), "info"),
-            (None, "info"),
-            (Some("trace"), "trace"),
+            (Some("FATAL"), LevelFilter::ERROR),
+            (Some("DEBUG"), LevelFilter::DEBUG),
+            (Some("nonsense=["), LevelFilter::INFO),
+            (Some(""), LevelFilter::INFO),
+            (None, LevelFilter::INFO),
+            (Some("trace"), LevelFilter::TRACE),
         ] {
-            let d = directives(configured);
-            assert!(d.contains(&base.to_owned()), "{configured:?}: {d:?}");
-            assert!(
-                d.contains(&"hyper=info".to_owned()),
-                "{configured:?}: {d:?}"
+            let f = filter_from(configured.map(str::to_owned), caps);
+            assert_eq!(most_verbose(&f, "pre_signup"), base, "{configured:?}");
+            assert_eq!(
+                most_verbose(&f, "hyper"),
+                base.min(LevelFilter::INFO),
+                "{configured:?}: the cap bounds hyper, and never raises it"
             );
+            assert_eq!(
+                most_verbose(&f, "hyper::client::conn"),
+                base.min(LevelFilter::INFO),
+                "{configured:?}: and what is under it"
+            );
+            assert_eq!(most_verbose(&f, "aws_config"), base, "{configured:?}");
         }
+    }
+
+    #[test]
+    fn a_directive_for_a_capped_target_or_one_under_it_cannot_lift_the_cap() {
+        let caps = &["lambda_runtime=info", "hyper=warn"];
+        // Directives match targets by their start, so the caps bound these too.
+        let f = filter_from(
+            Some("warn,lambda_runtime=trace,lambda_runtime::layers::api_response=trace,user_migration=debug".into()),
+            caps,
+        );
+        assert_eq!(most_verbose(&f, "lambda_runtime"), LevelFilter::INFO);
+        assert_eq!(
+            most_verbose(&f, "lambda_runtime::layers::api_response"),
+            LevelFilter::INFO
+        );
+        assert_eq!(most_verbose(&f, "user_migration"), LevelFilter::DEBUG);
+        assert_eq!(most_verbose(&f, "aws_config"), LevelFilter::WARN);
+        assert_eq!(most_verbose(&f, "hyper"), LevelFilter::WARN);
+        let f = filter_from(
+            Some("hyper_util=trace,lambda_runtime_api_client=debug".into()),
+            caps,
+        );
+        assert_eq!(most_verbose(&f, "hyper_util"), LevelFilter::WARN);
+        assert_eq!(
+            most_verbose(&f, "lambda_runtime_api_client"),
+            LevelFilter::INFO
+        );
+    }
+
+    #[test]
+    fn directives_without_a_default_only_let_their_targets_through() {
+        let f = filter_from(Some("pre_signup=debug".into()), &["hyper=info"]);
+        assert_eq!(most_verbose(&f, "pre_signup::domain"), LevelFilter::DEBUG);
+        assert_eq!(most_verbose(&f, "aws_config"), LevelFilter::OFF);
+        assert_eq!(most_verbose(&f, "hyper"), LevelFilter::OFF);
     }
 }

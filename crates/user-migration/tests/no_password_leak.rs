@@ -75,16 +75,19 @@ async fn the_password_is_in_no_log_error_or_debug_output() {
     );
     // What lambda_runtime does with each raw event at TRACE, under the cap the binary
     // sets, even when the operator asks for RUST_LOG=trace.
-    let capped = tracing_subscriber::fmt()
-        .with_env_filter(trigger_core::logging::filter_from(
-            Some("trace".into()),
-            user_migration::LOG_CAPS,
-        ))
-        .with_writer({
-            let w = logs.clone();
-            move || w.clone()
-        })
-        .finish();
+    // A directive for a target under the capped one does not lift the cap either.
+    use tracing_subscriber::prelude::*;
+    let capped = tracing_subscriber::registry().with(
+        tracing_subscriber::fmt::layer()
+            .with_writer({
+                let w = logs.clone();
+                move || w.clone()
+            })
+            .with_filter(trigger_core::logging::filter_from(
+                Some("trace,lambda_runtime::layers=trace".into()),
+                user_migration::LOG_CAPS,
+            )),
+    );
     tracing::subscriber::with_default(capped, || {
         tracing::trace!(target: "lambda_runtime::layers::api_response", body = %event, "raw JSON event received from Lambda");
         tracing::trace!(target: "user_migration", "other targets still log at TRACE");
