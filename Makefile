@@ -64,9 +64,14 @@ build: setup
 	@$(MAKE) --no-print-directory sizes
 
 # pre-signup-linking: the pre-signup build the template deploys with LinkFederatedUsers=true.
+# Targets (issue 14): at most 3 MB for a trigger without the AWS SDK, 8 MB with it.
+SDK_FREE     := pre-signup custom-message inbound-federation
 sizes:
 	@for f in $(FUNCTIONS) pre-signup-linking; do \
-	  printf '%-22s %9d bytes\n' "$$f" "$$(stat -c %s target/lambda/$$f/bootstrap)"; \
+	  size=$$(stat -c %s target/lambda/$$f/bootstrap); \
+	  case " $(SDK_FREE) " in *" $$f "*) target=3000000;; *) target=8000000;; esac; \
+	  verdict=within; [ "$$size" -le "$$target" ] || verdict=OVER; \
+	  printf '%-22s %9d bytes  %-6s %d\n' "$$f" "$$size" "$$verdict" "$$target"; \
 	done
 
 # Benchmarks (optimized, not part of `make test`): user-migration answer times, the
