@@ -6,7 +6,8 @@ Each round starts every binary afresh under a Lambda Runtime API stand-in on
 127.0.0.1 (scripts/cold_start.py), serves it its sample event twice (the first
 answer is what a user waits for after a cold start, the second is a warm invoke)
 and reads its peak RSS when it is stopped. The floors: `echo-floor` (a bare
-lambda_runtime echo) for the SDK-free triggers, `sdk-floor` (the echo plus the AWS
+lambda_runtime echo) for the SDK-free triggers, and beside it the same echo on AWS's
+Python runtime interface client (awslambdaric, scripts/python_echo.py); `sdk-floor` (the echo plus the AWS
 configuration and a DynamoDB client built at init) for the triggers that call AWS,
 whose calls go to a moto on 127.0.0.1 seeded as for the demo (the custom senders'
 codes are under the sample key it installs). The machine is shared
@@ -39,6 +40,7 @@ from tls_proxy import TlsProxy, make_certificate
 CASES = [
     ("echo-floor", "pre-signup/PreSignUp_SignUp.json", None),
     ("sdk-floor", "pre-signup/PreSignUp_SignUp.json", None),
+    ("python-echo", "pre-signup/PreSignUp_SignUp.json", "echo-floor"),
     ("pre-signup", "pre-signup/PreSignUp_SignUp.json", "echo-floor"),
     ("pre-signup", "pre-signup/PreSignUp_SignUp-disposable.json", "echo-floor"),
     ("pre-signup-linking", "pre-signup/PreSignUp_SignUp.json", "sdk-floor"),
@@ -57,6 +59,14 @@ CASES = [
 # searches a moto pool for the sign-up's email (the sample's pool id is replaced by
 # that pool's, see `event_for`).
 CASE_ENV = {"pre-signup-linking": {"LINK_FEDERATED_USERS": "true"}}
+
+# Peers that are not built here: the same echo on AWS's Python runtime interface
+# client (scripts/python_echo.py), started by the venv's Python.
+PEERS = {"python-echo": [sys.executable, "-m", "awslambdaric", "python_echo.handler"]}
+
+
+def argv_of(binary: str) -> list:
+    return PEERS.get(binary) or [str(ROOT / "target" / "release" / binary)]
 
 # The samples a trigger must refuse (its answer is an error).
 REFUSALS = {"pre-signup/PreSignUp_SignUp-disposable.json"}
@@ -104,7 +114,7 @@ class CpuQuota:
 
 
 def build() -> None:
-    binaries = sorted({case[0] for case in CASES})
+    binaries = sorted({case[0] for case in CASES} - PEERS.keys())
     argv = ["cargo", "build", "--profile", "bench"] + [a for b in binaries for a in ("--bin", b)]
     print("$ " + " ".join(argv), flush=True)
     subprocess.run(argv, cwd=ROOT, check=True)
@@ -132,8 +142,8 @@ def measure(rounds: int, moto_endpoint: str, pool_id: str) -> dict:
     for n in range(rounds):
         for i, (binary, _, _) in enumerate(CASES):
             env = lambda_env({"AWS_ENDPOINT_URL": moto_endpoint, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
-                              **CASE_ENV.get(binary, {})})
-            results[i].append(apis[i].run([str(ROOT / "target" / "release" / binary)], env, n, invocations=2))
+                              "PYTHONPATH": str(ROOT / "scripts"), **CASE_ENV.get(binary, {})})
+            results[i].append(apis[i].run(argv_of(binary), env, n, invocations=2))
         print(f"round {n + 1} of {rounds}", file=sys.stderr, flush=True)
     return results
 

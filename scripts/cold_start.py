@@ -37,6 +37,11 @@ class RuntimeApi:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # A reply is written as its headers, then its body: with Nagle's algorithm
+            # the body waits for the client's delayed ACK of the headers (40 ms on
+            # Linux) on a kept-alive connection, which awslambdaric's client met on
+            # every warm invocation.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
