@@ -141,11 +141,6 @@ mod tests {
         assert_eq!(format_from(Some("json"), Some("Text")), Format::Json);
     }
 
-    /// The most verbose level that gets through for `target`.
-    fn most_verbose(filter: &Targets, target: &str) -> LevelFilter {
-        level_for(filter, target)
-    }
-
     #[test]
     fn lambdas_levels_are_read_and_the_caps_win() {
         let caps = &["hyper=info"];
@@ -158,18 +153,18 @@ mod tests {
             (Some("trace"), LevelFilter::TRACE),
         ] {
             let f = filter_from(configured.map(str::to_owned), caps);
-            assert_eq!(most_verbose(&f, "pre_signup"), base, "{configured:?}");
+            assert_eq!(level_for(&f, "pre_signup"), base, "{configured:?}");
             assert_eq!(
-                most_verbose(&f, "hyper"),
+                level_for(&f, "hyper"),
                 base.min(LevelFilter::INFO),
                 "{configured:?}: the cap bounds hyper, and never raises it"
             );
             assert_eq!(
-                most_verbose(&f, "hyper::client::conn"),
+                level_for(&f, "hyper::client::conn"),
                 base.min(LevelFilter::INFO),
                 "{configured:?}: and what is under it"
             );
-            assert_eq!(most_verbose(&f, "aws_config"), base, "{configured:?}");
+            assert_eq!(level_for(&f, "aws_config"), base, "{configured:?}");
         }
     }
 
@@ -181,21 +176,21 @@ mod tests {
             Some("warn,lambda_runtime=trace,lambda_runtime::layers::api_response=trace,user_migration=debug".into()),
             caps,
         );
-        assert_eq!(most_verbose(&f, "lambda_runtime"), LevelFilter::INFO);
+        assert_eq!(level_for(&f, "lambda_runtime"), LevelFilter::INFO);
         assert_eq!(
-            most_verbose(&f, "lambda_runtime::layers::api_response"),
+            level_for(&f, "lambda_runtime::layers::api_response"),
             LevelFilter::INFO
         );
-        assert_eq!(most_verbose(&f, "user_migration"), LevelFilter::DEBUG);
-        assert_eq!(most_verbose(&f, "aws_config"), LevelFilter::WARN);
-        assert_eq!(most_verbose(&f, "hyper"), LevelFilter::WARN);
+        assert_eq!(level_for(&f, "user_migration"), LevelFilter::DEBUG);
+        assert_eq!(level_for(&f, "aws_config"), LevelFilter::WARN);
+        assert_eq!(level_for(&f, "hyper"), LevelFilter::WARN);
         let f = filter_from(
             Some("hyper_util=trace,lambda_runtime_api_client=debug".into()),
             caps,
         );
-        assert_eq!(most_verbose(&f, "hyper_util"), LevelFilter::WARN);
+        assert_eq!(level_for(&f, "hyper_util"), LevelFilter::WARN);
         assert_eq!(
-            most_verbose(&f, "lambda_runtime_api_client"),
+            level_for(&f, "lambda_runtime_api_client"),
             LevelFilter::INFO
         );
     }
@@ -203,8 +198,8 @@ mod tests {
     #[test]
     fn directives_without_a_default_only_let_their_targets_through() {
         let f = filter_from(Some("pre_signup=debug".into()), &["hyper=info"]);
-        assert_eq!(most_verbose(&f, "pre_signup::domain"), LevelFilter::DEBUG);
-        assert_eq!(most_verbose(&f, "aws_config"), LevelFilter::OFF);
-        assert_eq!(most_verbose(&f, "hyper"), LevelFilter::OFF);
+        assert_eq!(level_for(&f, "pre_signup::domain"), LevelFilter::DEBUG);
+        assert_eq!(level_for(&f, "aws_config"), LevelFilter::OFF);
+        assert_eq!(level_for(&f, "hyper"), LevelFilter::OFF);
     }
 }
