@@ -57,13 +57,12 @@ pub fn filter_from(configured: Option<String>, caps: &[&str]) -> Targets {
         .filter(|level| !level.is_empty())
         .and_then(|level| level.parse::<Targets>().ok())
         .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
-    let caps: Vec<(&str, LevelFilter)> = caps
-        .iter()
-        .filter_map(|cap| {
-            let (target, level) = cap.split_once('=')?;
-            Some((target, level.parse().ok()?))
-        })
-        .collect();
+    // Caps are directives too: read them as the configured value is read.
+    let capping = caps
+        .join(",")
+        .parse::<Targets>()
+        .unwrap_or_else(|_| Targets::new());
+    let caps: Vec<(&str, LevelFilter)> = capping.iter().collect();
     let cap_of = |target: &str| {
         caps.iter()
             .filter(|(cap, _)| target.starts_with(cap))
@@ -171,28 +170,25 @@ mod tests {
     #[test]
     fn a_directive_for_a_capped_target_or_one_under_it_cannot_lift_the_cap() {
         let caps = &["lambda_runtime=info", "hyper=warn"];
+        let lifting = "warn,lambda_runtime=trace,lambda_runtime::layers::api_response=trace,user_migration=debug";
         // Directives match targets by their start, so the caps bound these too.
-        let f = filter_from(
-            Some("warn,lambda_runtime=trace,lambda_runtime::layers::api_response=trace,user_migration=debug".into()),
-            caps,
-        );
-        assert_eq!(level_for(&f, "lambda_runtime"), LevelFilter::INFO);
-        assert_eq!(
-            level_for(&f, "lambda_runtime::layers::api_response"),
-            LevelFilter::INFO
-        );
-        assert_eq!(level_for(&f, "user_migration"), LevelFilter::DEBUG);
-        assert_eq!(level_for(&f, "aws_config"), LevelFilter::WARN);
-        assert_eq!(level_for(&f, "hyper"), LevelFilter::WARN);
-        let f = filter_from(
-            Some("hyper_util=trace,lambda_runtime_api_client=debug".into()),
-            caps,
-        );
-        assert_eq!(level_for(&f, "hyper_util"), LevelFilter::WARN);
-        assert_eq!(
-            level_for(&f, "lambda_runtime_api_client"),
-            LevelFilter::INFO
-        );
+        let alike = "hyper_util=trace,lambda_runtime_api_client=debug";
+        for (configured, target, most) in [
+            (lifting, "lambda_runtime", LevelFilter::INFO),
+            (
+                lifting,
+                "lambda_runtime::layers::api_response",
+                LevelFilter::INFO,
+            ),
+            (lifting, "user_migration", LevelFilter::DEBUG),
+            (lifting, "aws_config", LevelFilter::WARN),
+            (lifting, "hyper", LevelFilter::WARN),
+            (alike, "hyper_util", LevelFilter::WARN),
+            (alike, "lambda_runtime_api_client", LevelFilter::INFO),
+        ] {
+            let f = filter_from(Some(configured.into()), caps);
+            assert_eq!(level_for(&f, target), most, "{configured} for {target}");
+        }
     }
 
     #[test]
