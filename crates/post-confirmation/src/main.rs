@@ -6,7 +6,7 @@ use post_confirmation::{handler, Config, Ports};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     // Never refuses to start: a bad setting switches its feature off (see Config).
-    let config = trigger_core::start(&[], || Ok(Config::from_env()))?;
+    let config = trigger_core::start(|| Ok(Config::from_env()))?;
     let metrics = trigger_core::emf::collector(&config.metrics_namespace)?;
     config.problems.report();
     let sdk = match config.calls_aws() {

@@ -4,7 +4,7 @@ use pre_authentication::{handler, Config};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let config = trigger_core::start(&[], Config::from_env)?;
+    let config = trigger_core::start(Config::from_env)?;
     let metrics = trigger_core::emf::collector(&config.metrics_namespace)?;
     // No SDK client unless a rule reads the table or the groups.
     let sdk = match config.status_table.is_some() || config.reads_groups() {

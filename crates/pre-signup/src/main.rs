@@ -7,6 +7,6 @@ use pre_signup::{handler, Config};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let config = trigger_core::start(&[], Config::without_linking_from_env)?;
+    let config = trigger_core::start(Config::without_linking_from_env)?;
     trigger_core::serve(|event| handler(&config, None::<&NoLinking>, event)).await
 }

@@ -4,7 +4,7 @@ use pre_token_generation::{handler, Config};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let config = trigger_core::start(&[], Config::from_env)?;
+    let config = trigger_core::start(Config::from_env)?;
     // No SDK client when the roles come from groups only.
     let directory = match config.role_table() {
         Some(table) => {

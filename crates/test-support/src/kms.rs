@@ -167,30 +167,17 @@ pub fn cognito_local_encrypt(endpoint: &str, key_arn: &str, code: &str) -> Strin
 pub const SAMPLE_KEY_ARN: &str =
     "arn:aws:kms:eu-west-1:123456789012:key/5f0c3a9e-1b7d-4e2a-9c68-3d4b7a1e2f90";
 
-/// The plaintext of each sample event's code, by file name.
-pub const SAMPLE_CODES: &[(&str, &str)] = &[
-    ("CustomEmailSender_SignUp.json", "482913"),
-    ("CustomEmailSender_ResendCode.json", "731046"),
-    ("CustomEmailSender_ForgotPassword.json", "265804"),
-    ("CustomEmailSender_UpdateUserAttribute.json", "590371"),
-    ("CustomEmailSender_VerifyUserAttribute.json", "118562"),
-    ("CustomEmailSender_AdminCreateUser.json", "Tq7#mZ2p"),
-    ("CustomEmailSender_Authentication.json", "904417"),
-    ("CustomSMSSender_SignUp.json", "482913"),
-    ("CustomSMSSender_ResendCode.json", "731046"),
-    ("CustomSMSSender_ForgotPassword.json", "265804"),
-    ("CustomSMSSender_UpdateUserAttribute.json", "590371"),
-    ("CustomSMSSender_VerifyUserAttribute.json", "118562"),
-    ("CustomSMSSender_AdminCreateUser.json", "Vb4!kW9s"),
-    ("CustomSMSSender_Authentication.json", "904417"),
-];
+/// The plaintext of each sample event's code, by file name: `tests/sample-codes.json`,
+/// which `tests/no_leak.py` reads too.
+static SAMPLE_CODES: std::sync::LazyLock<std::collections::HashMap<String, String>> =
+    std::sync::LazyLock::new(|| {
+        serde_json::from_str(include_str!("../../../tests/sample-codes.json"))
+            .expect("tests/sample-codes.json maps sample files to their codes")
+    });
 
 /// The code in clear of sample event `file` (`None`: the event carries none).
 pub fn sample_code(file: &str) -> Option<&'static str> {
-    SAMPLE_CODES
-        .iter()
-        .find(|(f, _)| *f == file)
-        .map(|(_, c)| *c)
+    SAMPLE_CODES.get(file).map(String::as_str)
 }
 
 /// A KMS client on moto (in the sample key's region) that has the sample key.

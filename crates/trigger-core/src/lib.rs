@@ -26,14 +26,11 @@ use std::future::Future;
 use lambda_runtime::LambdaEvent;
 use serde_json::value::RawValue;
 
-/// What every trigger binary does first: set up logging (capping `caps`, see
-/// [`logging::init_tracing_capped`]) and read its configuration, logging why it
-/// refuses to start.
-pub fn start<C>(
-    caps: &[&str],
-    config: impl FnOnce() -> Result<C, ConfigError>,
-) -> Result<C, ConfigError> {
-    logging::init_tracing_capped(caps);
+/// What every trigger binary does first: set up logging (with the libraries' targets
+/// that would log secrets capped, [`logging::SECRET_CAPS`]) and read its
+/// configuration, logging why it refuses to start.
+pub fn start<C>(config: impl FnOnce() -> Result<C, ConfigError>) -> Result<C, ConfigError> {
+    logging::init_tracing();
     config().inspect_err(|e| tracing::error!(error = %e, "refusing to start"))
 }
 
@@ -51,10 +48,14 @@ where
 {
     let LambdaEvent { payload, context } = event;
     let typed = events::decode_json::<E>(payload.get())?;
+    // Sizes only: the event itself is never logged, at any level.
+    tracing::trace!(event_bytes = payload.get().len(), "event read");
     drop(payload);
-    handler(LambdaEvent::new(typed, context))
+    let answer = handler(LambdaEvent::new(typed, context))
         .await?
-        .encode_json()
+        .encode_json()?;
+    tracing::trace!(answer_bytes = answer.get().len(), "answer written");
+    Ok(answer)
 }
 
 /// Serves Lambda invocations with `handler` until the runtime stops. A failure is

@@ -99,15 +99,40 @@ fn level_for(filter: &Targets, target: &str) -> LevelFilter {
     .map_or(LevelFilter::OFF, LevelFilter::from_level)
 }
 
-/// Logs in the [`format_from`] format at the level of [`filter`], with the `caps`
-/// applied whatever the configured level (for a trigger whose events hold secrets
-/// that a library would log at TRACE).
-pub fn init_tracing_capped(caps: &[&str]) {
+/// The libraries' log targets that would write what this project never logs, capped
+/// in every binary whatever `RUST_LOG` or `AWS_LAMBDA_LOG_LEVEL` says (measured on
+/// lambda_runtime 1.5 and the AWS SDK's smithy 1.16 runtime, sigv4 1.6, config 1.13):
+///
+/// - `lambda_runtime` logs every raw event at TRACE (`layers::api_response`): a
+///   password, a code's ciphertext, addresses and phone numbers;
+/// - the SDK's orchestrator logs each request and response with its body at TRACE
+///   (a legacy password hash read from DynamoDB, an email sent through SES with its
+///   code, a data key's ciphertext sent to KMS) and errors with their response at
+///   DEBUG;
+/// - `aws_sigv4` logs the request it signs at TRACE, `aws_config` a credential
+///   process's command line;
+/// - hyper and h2 log connection internals at TRACE.
+///
+/// The rest of the SDK (retries, timeouts, endpoint resolution) still logs at DEBUG.
+pub const SECRET_CAPS: &[&str] = &[
+    "lambda_runtime=info",
+    "aws_smithy_runtime::client::orchestrator=info",
+    "aws_smithy=debug",
+    "aws_sigv4=debug",
+    "aws_config=debug",
+    "aws_runtime=debug",
+    "hyper=info",
+    "h2=info",
+];
+
+/// Logs in the [`format_from`] format at the level of [`filter`], with
+/// [`SECRET_CAPS`] applied whatever the configured level.
+pub fn init_tracing() {
     let format = format_from(
         std::env::var("LOG_FORMAT").ok().as_deref(),
         std::env::var("AWS_LAMBDA_LOG_FORMAT").ok().as_deref(),
     );
-    let filter = filter(caps);
+    let filter = filter(SECRET_CAPS);
     let layer = tracing_subscriber::fmt::layer().with_target(false);
     let registry = tracing_subscriber::registry();
     // try_init: a second call (tests, tools) keeps the first subscriber.
@@ -188,6 +213,35 @@ mod tests {
         ] {
             let f = filter_from(Some(configured.into()), caps);
             assert_eq!(level_for(&f, target), most, "{configured} for {target}");
+        }
+    }
+
+    #[test]
+    fn the_secret_caps_hold_the_body_logging_targets_at_any_configured_level() {
+        let lifting = "trace,lambda_runtime::layers=trace,aws_smithy_runtime=trace,aws_sigv4=trace";
+        for (target, most) in [
+            ("lambda_runtime::layers::api_response", LevelFilter::INFO),
+            (
+                "aws_smithy_runtime::client::orchestrator",
+                LevelFilter::INFO,
+            ),
+            (
+                "aws_smithy_runtime::client::orchestrator::http",
+                LevelFilter::INFO,
+            ),
+            (
+                "aws_smithy_runtime::client::retries::strategy::standard",
+                LevelFilter::DEBUG,
+            ),
+            ("aws_sigv4::http_request::sign", LevelFilter::DEBUG),
+            ("aws_config::credential_process", LevelFilter::DEBUG),
+            ("hyper_util::client", LevelFilter::INFO),
+            ("h2::codec", LevelFilter::INFO),
+            ("user_migration", LevelFilter::TRACE),
+            ("trigger_core", LevelFilter::TRACE),
+        ] {
+            let f = filter_from(Some(lifting.into()), SECRET_CAPS);
+            assert_eq!(level_for(&f, target), most, "{target}");
         }
     }
 

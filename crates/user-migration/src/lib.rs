@@ -37,15 +37,6 @@ pub const REFUSAL: &str = "Incorrect username or password";
 /// cost most legacy users have.
 pub const DEFAULT_DUMMY_HASH: &str = "$2b$10$D6dcz4mPY.3yXd0MJ/xVTOr4bUzNZpqU/lmAMoCdvu6eVoNxQhYOW";
 
-/// Log targets capped at INFO whatever `RUST_LOG` says: `lambda_runtime` logs each
-/// raw event at TRACE, and this trigger's events hold a password.
-pub const LOG_CAPS: &[&str] = &[
-    "lambda_runtime=info",
-    "lambda_runtime_api_client=info",
-    "hyper=info",
-    "h2=info",
-];
-
 /// Attributes Cognito manages itself: a mapping may not write them.
 const RESERVED_TARGETS: &[&str] = &[
     "sub",

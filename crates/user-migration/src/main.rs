@@ -1,11 +1,11 @@
 use user_migration::store::{DynamoStore, LegacyUserStore};
-use user_migration::{handler, Config, LOG_CAPS};
+use user_migration::{handler, Config};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    // The runtime logs each raw event at TRACE, and this event holds a password: its
-    // logs are capped whatever RUST_LOG says.
-    let config = trigger_core::start(LOG_CAPS, Config::from_env)?;
+    // The runtime logs each raw event at TRACE, and this event holds a password:
+    // start caps its logs (and the SDK's) whatever RUST_LOG says.
+    let config = trigger_core::start(Config::from_env)?;
     let sdk = trigger_core::aws::sdk_config(config.store_budget).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
     let key = trigger_core::aws::WARM_UP_KEY;

@@ -85,7 +85,7 @@ async fn the_password_is_in_no_log_error_or_debug_output() {
             })
             .with_filter(trigger_core::logging::filter_from(
                 Some("trace,lambda_runtime::layers=trace".into()),
-                user_migration::LOG_CAPS,
+                trigger_core::logging::SECRET_CAPS,
             )),
     );
     tracing::subscriber::with_default(capped, || {

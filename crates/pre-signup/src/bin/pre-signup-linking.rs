@@ -11,7 +11,7 @@ const WARM_UP_POOL: &str = "warm-up (no such pool)";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let config = trigger_core::start(&[], Config::from_env)?;
+    let config = trigger_core::start(Config::from_env)?;
     // With linking on, every sign-up with an email searches the pool inside
     // LINK_BUDGET_MS: the client is built and its connection warmed at init, so the
     // first sign-up after a cold start does not pay for the TLS handshake.
