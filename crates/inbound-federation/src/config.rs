@@ -109,6 +109,18 @@ pub struct Config {
     providers: BTreeMap<String, Vec<Rule>>,
     /// Attributes an IdP may set only through its own, explicit mapping.
     pub protected: BTreeSet<String>,
+    /// The providers whose `email_verified` is believed (`VERIFIED_EMAIL_PROVIDERS`):
+    /// any other IdP can say "verified" of an address it never checked.
+    pub verified_email_providers: Vec<String>,
+}
+
+impl Config {
+    /// Whether `provider`'s word that an address is verified is taken.
+    pub fn trusts_verification_of(&self, provider: &str) -> bool {
+        self.verified_email_providers
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(provider))
+    }
 }
 
 /// What the built-in mappings read: the standard OIDC claims and the claim URIs
@@ -170,8 +182,9 @@ impl Config {
         let mut own_mappings = BTreeMap::new();
         if let Some(raw) = vars.get("ATTRIBUTE_MAPPINGS") {
             let bad = |why: String| ConfigError::new("ATTRIBUTE_MAPPINGS", why);
-            let json: Value =
-                serde_json::from_str(raw).map_err(|e| bad(format!("not JSON ({e})")))?;
+            let json = serde_json::from_str::<Unique>(raw)
+                .map_err(|e| bad(format!("not JSON with each name given once ({e})")))?
+                .0;
             let Value::Object(by_provider) = json else {
                 return Err(bad("must be a JSON object of providers".into()));
             };
@@ -211,6 +224,7 @@ impl Config {
                 .map(|(provider, own)| (provider.clone(), rules(Some(own))))
                 .collect(),
             protected,
+            verified_email_providers: vars.list("VERIFIED_EMAIL_PROVIDERS"),
         })
     }
 
@@ -259,6 +273,70 @@ fn parse_mapping(provider: &str, mapping: &Value) -> Result<Mapping, String> {
         out.insert(attribute.clone(), parsed);
     }
     Ok(out)
+}
+
+/// JSON read into a [`Value`], refusing an object that names a key twice at any
+/// depth: serde_json would keep the last of the two silently, and a provider or an
+/// attribute mapped twice means one of the two mappings is not the one in force.
+struct Unique(Value);
+
+impl<'de> serde::Deserialize<'de> for Unique {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueVisitor).map(Unique)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Unique(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some((key, Unique(value))) = map.next_entry::<String, Unique>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("{key:?} is given twice")));
+            }
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// A standard attribute (`email`, `given_name`, ...) or `custom:<name>`.
@@ -362,6 +440,8 @@ mod tests {
             r#"{"Google": {"email": []}}"#,
             r#"{"Google": {"email": "a++b"}}"#,
             r#"{"Google": {"email": "idToken."}}"#,
+            r#"{"Okta": {"email": "mail"}, "Okta": {"custom:role": "groups"}}"#,
+            r#"{"Okta": {"custom:role": "groups", "custom:role": "title"}}"#,
         ] {
             let e = parse(&[("ATTRIBUTE_MAPPINGS", raw)]).unwrap_err();
             assert_eq!(e.var, "ATTRIBUTE_MAPPINGS", "{raw}");

@@ -23,3 +23,42 @@ pub const FORBIDDEN_CLAIMS: &[&str] = &[
 pub fn is_forbidden_claim(name: &str) -> bool {
     FORBIDDEN_CLAIMS.contains(&name)
 }
+
+/// Claims clients, identity pools and Cognito itself read a meaning of their own
+/// from: the OpenID Connect standard claims of an ID token and the claims of an
+/// access token. A role written into one of them would be read as that meaning (an
+/// app reading `email` or `scope`), so the role claim is never one of these, nor
+/// `cognito:*`, nor a claim Cognito forbids changing.
+pub const MEANINGFUL_CLAIMS: &[&str] = &[
+    "address",
+    "birthdate",
+    "client_id",
+    "device_key",
+    "email",
+    "email_verified",
+    "event_id",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "phone_number_verified",
+    "picture",
+    "preferred_username",
+    "profile",
+    "scope",
+    "updated_at",
+    "username",
+    "version",
+    "website",
+    "zoneinfo",
+];
+
+/// Whether a role claim named `name` would be taken for something else (see
+/// [`MEANINGFUL_CLAIMS`]).
+pub fn is_unfit_for_role(name: &str) -> bool {
+    is_forbidden_claim(name) || name.starts_with("cognito:") || MEANINGFUL_CLAIMS.contains(&name)
+}

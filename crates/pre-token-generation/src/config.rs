@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use trigger_core::{ConfigError, Vars};
 
-use crate::claims::is_forbidden_claim;
+use crate::claims::{is_forbidden_claim, is_unfit_for_role};
 
 /// Where a role may come from, in the order of `ROLE_SOURCES`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,26 +47,6 @@ pub struct Config {
     pub lookup_budget: Duration,
 }
 
-/// `a=x,b=y` into a map; each entry must have a non-empty key and value.
-fn pairs(vars: &Vars, var: &str, separator: char) -> Result<Vec<(String, String)>, ConfigError> {
-    let Some(raw) = vars.get(var) else {
-        return Ok(Vec::new());
-    };
-    raw.split(separator)
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .map(|entry| match entry.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
-                Ok((k.trim().to_owned(), v.trim().to_owned()))
-            }
-            _ => Err(ConfigError::new(
-                var,
-                format!("{entry:?} is not name=value"),
-            )),
-        })
-        .collect()
-}
-
 fn check_claim(var: &str, claim: &str) -> Result<(), ConfigError> {
     if is_forbidden_claim(claim) {
         return Err(ConfigError::new(
@@ -97,6 +77,15 @@ fn role_sources(vars: &Vars) -> Result<Vec<RoleSource>, ConfigError> {
 fn claim_settings(vars: &Vars) -> Result<(String, Vec<String>), ConfigError> {
     let role_claim = vars.string_or("ROLE_CLAIM", "custom:role");
     check_claim("ROLE_CLAIM", &role_claim)?;
+    if is_unfit_for_role(&role_claim) {
+        return Err(ConfigError::new(
+            "ROLE_CLAIM",
+            format!(
+                "{role_claim:?} already means something to Cognito, identity pools or \
+                 clients; carry the role in a claim of its own, such as custom:role"
+            ),
+        ));
+    }
     let suppress_claims = vars.list("SUPPRESS_CLAIMS");
     for claim in &suppress_claims {
         check_claim("SUPPRESS_CLAIMS", claim)?;
@@ -112,7 +101,7 @@ fn claim_settings(vars: &Vars) -> Result<(String, Vec<String>), ConfigError> {
 
 /// `ROLE_IAM_ROLES`: role to IAM role ARN.
 fn role_iam_roles(vars: &Vars) -> Result<BTreeMap<String, String>, ConfigError> {
-    let roles: BTreeMap<String, String> = pairs(vars, "ROLE_IAM_ROLES", ',')?.into_iter().collect();
+    let roles: BTreeMap<String, String> = vars.pairs("ROLE_IAM_ROLES", ',')?.into_iter().collect();
     match roles.iter().find(|(_, arn)| !arn.starts_with("arn:")) {
         Some((role, arn)) => Err(ConfigError::new(
             "ROLE_IAM_ROLES",
@@ -139,7 +128,8 @@ impl Config {
             false => None,
         };
         let (role_claim, suppress_claims) = claim_settings(vars)?;
-        let role_scopes = pairs(vars, "ROLE_SCOPES", ';')?
+        let role_scopes = vars
+            .pairs("ROLE_SCOPES", ';')?
             .into_iter()
             .map(|(role, scopes)| (role, scopes.split_whitespace().map(str::to_owned).collect()))
             .collect();
@@ -157,7 +147,7 @@ impl Config {
             vars.millis("LOOKUP_BUDGET_MS", Duration::from_millis(1000), 50..=4000)?;
         Ok(Self {
             role_sources,
-            group_roles: pairs(vars, "GROUP_ROLES", ',')?.into_iter().collect(),
+            group_roles: vars.pairs("GROUP_ROLES", ',')?.into_iter().collect(),
             role_precedence: vars.list("ROLE_PRECEDENCE"),
             role_table_name,
             default_role: vars.string_or("DEFAULT_ROLE", "user"),
@@ -227,6 +217,13 @@ mod tests {
         for (var, value) in [
             ("ROLE_CLAIM", "sub"),
             ("ROLE_CLAIM", "cognito:username"),
+            ("ROLE_CLAIM", "cognito:groups"),
+            ("ROLE_CLAIM", "cognito:preferred_role"),
+            ("ROLE_CLAIM", "email"),
+            ("ROLE_CLAIM", "scope"),
+            ("ROLE_CLAIM", "client_id"),
+            ("ROLE_CLAIM", "username"),
+            ("ROLE_CLAIM", "email_verified"),
             ("SUPPRESS_CLAIMS", "email,iss"),
             ("SUPPRESS_CLAIMS", "custom:role"),
         ] {
@@ -236,11 +233,30 @@ mod tests {
     }
 
     #[test]
+    fn a_role_claim_of_its_own_is_accepted() {
+        for claim in ["custom:role", "app_role", "https://acme.example/role"] {
+            assert_eq!(parse(&[("ROLE_CLAIM", claim)]).unwrap().role_claim, claim);
+        }
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         for (pairs, var) in [
             (vec![("ROLE_SOURCES", "groups,ldap")], "ROLE_SOURCES"),
             (vec![("ROLE_SOURCES", "table")], "ROLE_TABLE_NAME"),
             (vec![("GROUP_ROLES", "admins")], "GROUP_ROLES"),
+            (
+                vec![("GROUP_ROLES", "admins=admin,editors=editor,admins=user")],
+                "GROUP_ROLES",
+            ),
+            (vec![("ROLE_SCOPES", "admin=a/b;admin=c/d")], "ROLE_SCOPES"),
+            (
+                vec![(
+                    "ROLE_IAM_ROLES",
+                    "admin=arn:aws:iam::123456789012:role/A,admin=arn:aws:iam::123456789012:role/B",
+                )],
+                "ROLE_IAM_ROLES",
+            ),
             (vec![("ROLE_IAM_ROLES", "admin=Admin")], "ROLE_IAM_ROLES"),
             (vec![("ON_LOOKUP_FAILURE", "allow")], "ON_LOOKUP_FAILURE"),
             (vec![("LOOKUP_BUDGET_MS", "9000")], "LOOKUP_BUDGET_MS"),

@@ -144,6 +144,42 @@ impl Vars {
 }
 
 impl Vars {
+    /// `name=value` entries separated by `separator` (blank entries dropped, both
+    /// sides trimmed), in the order given; unset or blank is none. An entry without a
+    /// name or a value, or a name given twice, is an error naming the variable: read
+    /// into a map, a repeated name would silently keep one of its two values.
+    pub fn pairs(&self, var: &str, separator: char) -> Result<Vec<(String, String)>, ConfigError> {
+        let Some(raw) = self.get(var) else {
+            return Ok(Vec::new());
+        };
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for entry in raw
+            .split(separator)
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            let (name, value) = match entry.split_once('=') {
+                Some((n, v)) if !n.trim().is_empty() && !v.trim().is_empty() => {
+                    (n.trim(), v.trim())
+                }
+                _ => {
+                    return Err(ConfigError::new(
+                        var,
+                        format!("{entry:?} is not name=value"),
+                    ))
+                }
+            };
+            if pairs.iter().any(|(n, _)| n == name) {
+                return Err(ConfigError::new(
+                    var,
+                    format!("{name:?} is given twice; say once what it maps to"),
+                ));
+            }
+            pairs.push((name.to_owned(), value.to_owned()));
+        }
+        Ok(pairs)
+    }
+
     /// A whole number within `range`, or `default` when unset.
     pub fn number<T>(
         &self,
@@ -262,6 +298,33 @@ mod tests {
         let err = v.choice("B", false, &choices).unwrap_err();
         assert_eq!(err.var, "B");
         assert!(err.reason.contains("deny, allow"), "{}", err.reason);
+    }
+
+    #[test]
+    fn pairs_keep_their_order_and_refuse_a_name_given_twice() {
+        let v = Vars::from_pairs([
+            ("A", " admins = admin , editors=editor,"),
+            ("B", "admins=admin,admins=user"),
+            ("C", "admins"),
+            ("D", "a=x;b=y z"),
+        ]);
+        assert_eq!(
+            v.pairs("A", ',').unwrap(),
+            vec![
+                ("admins".to_owned(), "admin".to_owned()),
+                ("editors".to_owned(), "editor".to_owned())
+            ]
+        );
+        let twice = v.pairs("B", ',').unwrap_err();
+        assert_eq!(twice.var, "B");
+        assert!(
+            twice.reason.contains("\"admins\" is given twice"),
+            "{}",
+            twice.reason
+        );
+        assert_eq!(v.pairs("C", ',').unwrap_err().var, "C");
+        assert_eq!(v.pairs("D", ';').unwrap()[1].1, "y z");
+        assert!(v.pairs("UNSET", ',').unwrap().is_empty());
     }
 
     #[test]

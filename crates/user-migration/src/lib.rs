@@ -63,26 +63,20 @@ impl Config {
 
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         let mut attribute_map = BTreeMap::new();
-        for entry in vars.list("ATTRIBUTE_MAP") {
-            let Some((from, to)) = entry.split_once('=').map(|(a, b)| (a.trim(), b.trim())) else {
-                return Err(ConfigError::new(
-                    "ATTRIBUTE_MAP",
-                    format!("{entry:?} is not legacy=cognito"),
-                ));
-            };
-            if from.is_empty() || to.is_empty() {
-                return Err(ConfigError::new(
-                    "ATTRIBUTE_MAP",
-                    format!("{entry:?} is not legacy=cognito"),
-                ));
-            }
-            if RESERVED_TARGETS.contains(&to) || to.starts_with("cognito:") {
+        for (from, to) in vars.pairs("ATTRIBUTE_MAP", ',')? {
+            if RESERVED_TARGETS.contains(&to.as_str()) || to.starts_with("cognito:") {
                 return Err(ConfigError::new(
                     "ATTRIBUTE_MAP",
                     format!("{to:?} is set by the trigger itself, not by a mapping"),
                 ));
             }
-            attribute_map.insert(from.to_owned(), to.to_owned());
+            if attribute_map.values().any(|t| *t == to) {
+                return Err(ConfigError::new(
+                    "ATTRIBUTE_MAP",
+                    format!("{to:?} is the target of two legacy attributes; map one to it"),
+                ));
+            }
+            attribute_map.insert(from, to);
         }
         let dummy_hash = vars.string_or("DUMMY_HASH", DEFAULT_DUMMY_HASH);
         hash::check_format(&dummy_hash)

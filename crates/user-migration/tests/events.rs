@@ -168,6 +168,8 @@ async fn other_sources_and_bad_config() {
     for (var, value) in [
         ("ATTRIBUTE_MAP", "first_name=email"),
         ("ATTRIBUTE_MAP", "oops"),
+        ("ATTRIBUTE_MAP", "first_name=given_name,first_name=nickname"),
+        ("ATTRIBUTE_MAP", "first_name=given_name,forename=given_name"),
         ("DUMMY_HASH", "plain"),
         ("STORE_BUDGET_MS", "0"),
     ] {
