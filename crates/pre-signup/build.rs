@@ -6,11 +6,15 @@ use std::fmt::Write as _;
 
 #[path = "src/canonical.rs"]
 mod canonical;
+#[path = "../email-domains/src/canonical.rs"]
+mod canonical_domain;
 
-use canonical::{canonical_domain, list_key, BUCKET_BITS};
+use canonical::{list_key, BUCKET_BITS};
+use canonical_domain::canonical_domain;
 
 fn main() -> std::io::Result<()> {
     println!("cargo::rerun-if-changed=src/canonical.rs");
+    println!("cargo::rerun-if-changed=../email-domains/src/canonical.rs");
     let mut domains: Vec<String> = mailchecker::blacklist()
         .into_iter()
         .filter_map(canonical_domain)

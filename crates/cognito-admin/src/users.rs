@@ -15,6 +15,8 @@ use aws_sdk_cognitoidentityprovider::types::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolUser {
     pub username: String,
+    /// The user's `sub`, the key of their rows in the project's tables.
+    pub sub: Option<String>,
     /// `Some(provider)` for a user created by a federated sign-in
     /// (`EXTERNAL_PROVIDER`), `None` for a native (password) user.
     pub federated: Option<String>,
@@ -128,6 +130,7 @@ fn pool_user(user: &UserType) -> PoolUser {
     PoolUser {
         federated,
         email_verified: attribute("email_verified").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        sub: attribute("sub").map(str::to_owned),
         username,
     }
 }

@@ -25,6 +25,8 @@ pub enum Dropped {
     NotAPhoneNumber,
     /// A protected attribute only the provider's own mapping may set.
     Protected,
+    /// `email_verified` from a provider not in `VERIFIED_EMAIL_PROVIDERS`.
+    NotTrustedToVerify,
 }
 
 /// What the IdP's attributes came to.
@@ -76,6 +78,16 @@ pub fn map_attributes(
     // A verified flag says something about an address only: none, no flag.
     if !mapped.attributes.contains_key("email") {
         mapped.attributes.remove("email_verified");
+    }
+    // And only from a provider trusted to check the addresses it vouches for.
+    if !config.trusts_verification_of(&request.provider_name)
+        && mapped.attributes.remove("email_verified").is_some()
+    {
+        mapped.dropped.push((
+            "email_verified".to_owned(),
+            Dropped::NotTrustedToVerify,
+            String::new(),
+        ));
     }
     mapped
 }
@@ -193,11 +205,10 @@ mod tests {
     use trigger_core::Vars;
 
     fn config(mappings: &str) -> Config {
-        let pairs: Vec<(&str, &str)> = if mappings.is_empty() {
-            vec![]
-        } else {
-            vec![("ATTRIBUTE_MAPPINGS", mappings)]
-        };
+        let mut pairs = vec![("VERIFIED_EMAIL_PROVIDERS", "G")];
+        if !mappings.is_empty() {
+            pairs.push(("ATTRIBUTE_MAPPINGS", mappings));
+        }
         Config::from_vars(&Vars::from_pairs(pairs)).unwrap()
     }
 
@@ -265,6 +276,41 @@ mod tests {
             m.attributes.is_empty(),
             "a flag without an address is dropped"
         );
+    }
+
+    #[test]
+    fn email_verified_is_believed_only_from_providers_trusted_for_it() {
+        // A SAML IdP saying someone else's address is verified.
+        let claim = json!({"samlResponse": {
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress": "ceo@corp.example.com",
+            "email_verified": "true"
+        }});
+        let c = config("");
+        let m = map_attributes(&c, &request("Okta", claim.clone()));
+        assert_eq!(m.attributes["email"], "ceo@corp.example.com");
+        assert!(!m.attributes.contains_key("email_verified"), "{m:?}");
+        assert_eq!(
+            m.dropped,
+            vec![(
+                "email_verified".to_owned(),
+                Dropped::NotTrustedToVerify,
+                String::new()
+            )]
+        );
+        // Listed (any case), it is believed.
+        let trusting = Config::from_vars(&Vars::from_pairs([(
+            "VERIFIED_EMAIL_PROVIDERS",
+            "google, okta",
+        )]))
+        .unwrap();
+        let m = map_attributes(&trusting, &request("Okta", claim));
+        assert_eq!(m.attributes["email_verified"], "true");
+        // Unset: no provider is believed.
+        let none = Config::from_vars(&Vars::default()).unwrap();
+        let google = json!({"idToken": {"email": "a@b.example", "email_verified": true}});
+        assert!(!map_attributes(&none, &request("Google", google))
+            .attributes
+            .contains_key("email_verified"));
     }
 
     #[test]

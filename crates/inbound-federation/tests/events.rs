@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The handler against the sample events in `events/inbound-federation/` (an OIDC
-//! provider, Google, a SAML provider), with the mappings of `local.env`.
+//! provider, Google, a SAML provider), with the settings of `local.env`.
 
 use std::collections::HashMap;
 
@@ -15,8 +15,13 @@ const MAPPINGS: &str = r#"{
   "Okta": {"custom:role": "http://schemas.microsoft.com/ws/2008/06/identity/claims/role"}
 }"#;
 
+/// Google is the provider trusted to say an address is verified.
 fn config() -> Config {
-    Config::from_vars(&Vars::from_pairs([("ATTRIBUTE_MAPPINGS", MAPPINGS)])).unwrap()
+    Config::from_vars(&Vars::from_pairs([
+        ("ATTRIBUTE_MAPPINGS", MAPPINGS),
+        ("VERIFIED_EMAIL_PROVIDERS", "Google"),
+    ]))
+    .unwrap()
 }
 
 async fn mapped(file: &str) -> HashMap<String, String> {

@@ -7,8 +7,77 @@
 
 use std::time::Duration;
 
+use email_domains::{DomainList, EmailAddress};
 use message_templates::{Branding, Sender};
 use trigger_core::{ConfigError, Problems, Vars};
+
+/// How a confirmed user's verified address was verified, recorded in the profile
+/// row (`email_verified_by`) for linking, which trusts a code only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifiedBy {
+    /// The user typed the code Cognito sent there: `code`.
+    Code,
+    /// pre-signup marked it verified at sign-up (`AUTO_CONFIRM_VERIFIES_EMAIL` at an
+    /// `AUTO_CONFIRM_EMAIL_DOMAINS` domain): `pre-signup`.
+    PreSignUp,
+    /// Those settings could not be read, so which it was is unknown: `unknown`.
+    Unknown,
+}
+
+impl VerifiedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::PreSignUp => "pre-signup",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// The addresses pre-signup marks verified without a code, read from pre-signup's
+/// own settings (the template gives both functions the same values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AutoVerified {
+    /// `AUTO_CONFIRM_VERIFIES_EMAIL` is off (the default): none.
+    Nothing,
+    /// Those at these domains (`AUTO_CONFIRM_EMAIL_DOMAINS`).
+    AtDomains(DomainList),
+    /// The settings could not be read.
+    Unknown,
+}
+
+impl AutoVerified {
+    fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        let unreadable = |e: ConfigError| {
+            e.switching_off("verified addresses are recorded as verified the unknown way")
+        };
+        if !vars
+            .flag("AUTO_CONFIRM_VERIFIES_EMAIL", false)
+            .map_err(unreadable)?
+        {
+            return Ok(Self::Nothing);
+        }
+        let domains = DomainList::from_entries(
+            "AUTO_CONFIRM_EMAIL_DOMAINS",
+            &vars.list("AUTO_CONFIRM_EMAIL_DOMAINS"),
+        )
+        .map_err(unreadable)?;
+        Ok(Self::AtDomains(domains))
+    }
+
+    /// How `email`, verified when the user was confirmed, was verified. An address
+    /// that does not parse cannot have matched pre-signup's domains.
+    pub fn verified_by(&self, email: &str) -> VerifiedBy {
+        match self {
+            Self::Nothing => VerifiedBy::Code,
+            Self::Unknown => VerifiedBy::Unknown,
+            Self::AtDomains(domains) => match EmailAddress::parse(email.trim()) {
+                Some(address) if domains.matches(&address.domain) => VerifiedBy::PreSignUp,
+                _ => VerifiedBy::Code,
+            },
+        }
+    }
+}
 
 /// The emails of this trigger, on when `WELCOME_FROM_ADDRESS` is set.
 #[derive(Debug, Clone)]
@@ -29,6 +98,8 @@ pub struct Config {
     /// emails were sent, so a retried invocation does not send them again.
     pub profile_table: Option<String>,
     pub mail: Option<MailConfig>,
+    /// Which verified addresses were not proven with a code (pre-signup's settings).
+    pub auto_verified: AutoVerified,
     pub metrics_namespace: String,
     /// The whole invocation's time budget (`POST_CONFIRMATION_BUDGET_MS`).
     pub budget: Duration,
@@ -51,10 +122,14 @@ impl Config {
         let default_group = problems.keep(default_group(vars)).flatten();
         let profile_table = vars.get("PROFILE_TABLE_NAME").map(str::to_owned);
         let mail = problems.keep(mail(vars, profile_table.is_some())).flatten();
+        let auto_verified = problems
+            .keep(AutoVerified::from_vars(vars))
+            .unwrap_or(AutoVerified::Unknown);
         Self {
             default_group,
             profile_table,
             mail,
+            auto_verified,
             metrics_namespace: vars.string_or("METRICS_NAMESPACE", "CognitoTriggers"),
             budget,
             problems,
@@ -162,6 +237,61 @@ mod tests {
                 "mail" => assert!(c.mail.is_none() && c.default_group.is_some()),
                 _ => assert_eq!(c.budget, DEFAULT_BUDGET),
             }
+        }
+    }
+
+    #[test]
+    fn addresses_pre_signup_verified_without_a_code_are_told_apart() {
+        let c = parse(&[("AUTO_CONFIRM_EMAIL_DOMAINS", "corp.example.com")]);
+        assert_eq!(
+            c.auto_verified,
+            AutoVerified::Nothing,
+            "auto-confirming alone verifies nothing"
+        );
+        assert_eq!(
+            c.auto_verified.verified_by("ceo@corp.example.com"),
+            VerifiedBy::Code
+        );
+        let c = parse(&[
+            ("AUTO_CONFIRM_EMAIL_DOMAINS", "corp.example.com"),
+            ("AUTO_CONFIRM_VERIFIES_EMAIL", "true"),
+        ]);
+        // Matched as pre-signup matches: any spelling, any subdomain.
+        for unproven in ["ceo@corp.example.com", "CEO@EU.Corp.Example.COM."] {
+            assert_eq!(
+                c.auto_verified.verified_by(unproven),
+                VerifiedBy::PreSignUp,
+                "{unproven}"
+            );
+        }
+        for proven in [
+            "maria@example.com",
+            "x@corp.example.com.evil",
+            "not an address",
+        ] {
+            assert_eq!(
+                c.auto_verified.verified_by(proven),
+                VerifiedBy::Code,
+                "{proven}"
+            );
+        }
+        // Unreadable settings: nothing recorded counts as a code.
+        for bad in [
+            [
+                ("AUTO_CONFIRM_VERIFIES_EMAIL", "perhaps"),
+                ("AUTO_CONFIRM_EMAIL_DOMAINS", "corp.example.com"),
+            ],
+            [
+                ("AUTO_CONFIRM_VERIFIES_EMAIL", "true"),
+                ("AUTO_CONFIRM_EMAIL_DOMAINS", "not a domain"),
+            ],
+        ] {
+            let c = parse(&bad);
+            assert_eq!(
+                c.auto_verified.verified_by("maria@example.com"),
+                VerifiedBy::Unknown
+            );
+            assert_eq!(c.problems.0.len(), 1, "{:?}", c.problems);
         }
     }
 

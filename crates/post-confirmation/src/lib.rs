@@ -166,7 +166,7 @@ pub async fn confirmation_steps<G: GroupMembership, P: ProfileStore, M: Mailer>(
     };
     let (group, profile) = tokio::join!(
         join_default_group(config, ports.groups, &user, deadline),
-        write_profile(ports.profiles, &user, now, deadline),
+        write_profile(config, ports.profiles, &user, now, deadline),
     );
     let email = send_email(config, ports, &user, now, deadline).await;
     let report = Report {
@@ -254,6 +254,7 @@ async fn join_default_group<G: GroupMembership>(
 }
 
 async fn write_profile<P: ProfileStore>(
+    config: &Config,
     profiles: Option<&P>,
     user: &Confirmed<'_>,
     now: SystemTime,
@@ -269,6 +270,11 @@ async fn write_profile<P: ProfileStore>(
         return Outcome::Failed(StepError::Missing("sub"));
     }
     let header = &user.event.cognito_event_user_pools_header;
+    // How the address was verified, when it was: what linking needs to know.
+    let verified = verified_email(|name| user.attribute(name)).map(|email| {
+        let by = config.auto_verified.verified_by(&email);
+        (email.trim().to_lowercase(), by)
+    });
     let profile = Profile {
         sub: user.sub.to_owned(),
         username: user.username.to_owned(),
@@ -277,6 +283,7 @@ async fn write_profile<P: ProfileStore>(
         trigger_source: source_name(user.event),
         client_id: nonempty(header.caller_context.client_id.as_deref().unwrap_or("")),
         user_pool_id: nonempty(user.pool),
+        verified,
     };
     bounded(
         deadline,

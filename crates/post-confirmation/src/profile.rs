@@ -5,6 +5,7 @@
 //! | attribute | written |
 //! |---|---|
 //! | `sub` (key), `username`, `email`, `created_at`, `trigger_source`, `client_id`, `user_pool_id` | on confirmation, each only if absent |
+//! | `verified_email`, `email_verified_by` | the address verified when the user was confirmed, and how (`code`, `pre-signup`, `unknown`): what linking trusts |
 //! | `welcome_sent_at` | epoch milliseconds, when the welcome was sent (once) |
 //! | `password_notice_sent_at` | epoch milliseconds of the last password-changed notice |
 //!
@@ -19,6 +20,14 @@ use std::sync::Mutex;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
+use crate::config::VerifiedBy;
+
+/// The profile row's attribute holding the address verified at confirmation.
+pub const VERIFIED_EMAIL: &str = "verified_email";
+/// The profile row's attribute saying how that address was verified
+/// ([`VerifiedBy::as_str`]); pre-signup's linking reads both.
+pub const VERIFIED_BY: &str = "email_verified_by";
+
 /// A confirmed user, as the profile row records them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
@@ -30,6 +39,8 @@ pub struct Profile {
     pub trigger_source: String,
     pub client_id: String,
     pub user_pool_id: String,
+    /// The address, when Cognito had it verified at confirmation, and how.
+    pub verified: Option<(String, VerifiedBy)>,
 }
 
 /// What writing a profile came to.
@@ -248,6 +259,12 @@ impl ProfileStore for DynamoProfiles {
         ];
         if let Some(email) = &p.email {
             fields.push(("email", email));
+        }
+        let verified_by;
+        if let Some((email, by)) = &p.verified {
+            verified_by = by.as_str().to_owned();
+            fields.push((VERIFIED_EMAIL, email));
+            fields.push((VERIFIED_BY, &verified_by));
         }
         let set: Vec<String> = fields
             .iter()

@@ -141,6 +141,53 @@ async fn no_welcome_to_an_address_nobody_verified() {
     assert!(mailer.sent().is_empty());
 }
 
+/// What the profile row of `event`'s user records of their verified address.
+async fn verified(
+    config: &post_confirmation::Config,
+    event: Value,
+) -> Option<(String, post_confirmation::config::VerifiedBy)> {
+    let user = event["userName"].as_str().unwrap().to_owned();
+    let sub = event["request"]["userAttributes"]["sub"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let groups = InMemoryGroups::with(POOL, &[&user], &["readers"]);
+    let (profiles, mailer) = (InMemoryProfiles::default(), InMemoryMailer::default());
+    steps(config, ports(&groups, &profiles, &mailer), &event).await;
+    profiles.row(&sub).unwrap().profile.unwrap().verified
+}
+
+#[tokio::test]
+async fn the_profile_records_how_the_address_was_verified() {
+    use post_confirmation::config::VerifiedBy;
+    // Confirmed with the code sent to the address: proven.
+    assert_eq!(
+        verified(&config(&[]), sign_up()).await,
+        Some(("maria.garcia@example.com".to_owned(), VerifiedBy::Code))
+    );
+    // Confirmed by SMS, the address unverified: nothing to record.
+    let phone = sample_event(
+        "post-confirmation",
+        "PostConfirmation_ConfirmSignUp-phone.json",
+    );
+    assert_eq!(verified(&config(&[]), phone).await, None);
+    // pre-signup verified addresses at its domains without a code: recorded as such.
+    let auto = config(&[
+        ("AUTO_CONFIRM_EMAIL_DOMAINS", "example.com"),
+        ("AUTO_CONFIRM_VERIFIES_EMAIL", "true"),
+    ]);
+    assert_eq!(
+        verified(&auto, sign_up()).await,
+        Some(("maria.garcia@example.com".to_owned(), VerifiedBy::PreSignUp))
+    );
+    // Auto-confirming alone verifies nothing, so a verified address there was proven.
+    let confirm_only = config(&[("AUTO_CONFIRM_EMAIL_DOMAINS", "example.com")]);
+    assert_eq!(
+        verified(&confirm_only, sign_up()).await.map(|(_, by)| by),
+        Some(VerifiedBy::Code)
+    );
+}
+
 #[tokio::test]
 async fn a_reset_password_is_told_once_and_changes_nothing_else() {
     let config = config(&[]);

@@ -18,7 +18,7 @@ fn bench(c: &mut Criterion) {
         c,
         "pre-signup",
         "PreSignUp_SignUp.json",
-        |e| handler(&config, None::<&cognito_admin::InMemoryUsers>, e),
+        |e| handler(&config, pre_signup::LINKING_OFF, e),
     );
 }
 

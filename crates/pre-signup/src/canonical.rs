@@ -1,34 +1,6 @@
-//! The canonical form of a domain name and its fingerprint, in a file of their own
-//! because two places compile them: the library, and `build.rs`, which puts the
-//! disposable-mail list in this form and fingerprints it once, at build time.
-
-/// IDNA (UTS-46) ASCII form, lower case, without the trailing root dot; `None` when
-/// the input is not a usable host name (empty labels, bad characters, over-long
-/// labels, invalid IDNA).
-pub fn canonical_domain(input: &str) -> Option<String> {
-    if input.is_empty() || input.len() > 1024 {
-        return None;
-    }
-    let ascii = idna::domain_to_ascii(input).ok()?;
-    // UTS-46 maps the ideographic full stop to '.', so strip the root dot after mapping.
-    let ascii = ascii.strip_suffix('.').unwrap_or(&ascii);
-    if ascii.is_empty() || ascii.len() > 253 {
-        return None;
-    }
-    for label in ascii.split('.') {
-        let well_formed = !label.is_empty()
-            && label.len() <= 63
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-            && label
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !well_formed {
-            return None;
-        }
-    }
-    Some(ascii.to_owned())
-}
+//! The fingerprint of a canonical domain name (`email_domains::canonical_domain`), in
+//! a file of its own because two places compile it: the library, and `build.rs`,
+//! which fingerprints the disposable-mail list once, at build time.
 
 /// How many leading bits of a domain's fingerprint pick its bucket of the
 /// disposable list; the 48 lowest bits are stored. Together 62 bits tell domains

@@ -8,11 +8,12 @@
 mod canonical;
 pub mod domain;
 pub mod link;
+pub mod proof;
 pub mod rules;
 
 use cognito_admin::UserDirectory;
 use lambda_runtime::LambdaEvent;
-use tokio::time::timeout;
+use tokio::time::timeout_at;
 use trigger_core::events::{
     CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreSignupTriggerSource as TriggerSource,
 };
@@ -21,7 +22,10 @@ use trigger_core::{ConfigError, TriggerError, Vars};
 
 use std::time::Duration;
 
-use link::{federated_owner, identity_of, plan_external, ExternalPlan, LinkConfig, LinkRefusal};
+use link::{
+    federated_owner, identity_of, plan_external, ExternalPlan, LinkConfig, LinkRefusal, Separate,
+};
+use proof::EmailProofs;
 use rules::{decide, Decision, Rules, Source};
 
 /// The event this trigger takes and returns.
@@ -59,21 +63,66 @@ impl Config {
     }
 
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        let link = vars.flag("LINK_FEDERATED_USERS", false)?.then_some(());
-        let budget = vars.millis("LINK_BUDGET_MS", Duration::from_millis(1000), 50..=4000)?;
+        let link = match vars.flag("LINK_FEDERATED_USERS", false)? {
+            false => None,
+            true => Some(link_config(vars)?),
+        };
         Ok(Self {
             rules: Rules::from_vars(vars)?,
-            link: link.map(|()| LinkConfig { budget }),
+            link,
         })
     }
 }
 
+/// Linking's settings: without the providers it may trust and the table recording
+/// how addresses were proven, linking would have nothing to decide on.
+fn link_config(vars: &Vars) -> Result<LinkConfig, ConfigError> {
+    let budget = vars.millis("LINK_BUDGET_MS", Duration::from_millis(1000), 50..=4000)?;
+    let trusted_providers = vars.list("LINK_TRUSTED_PROVIDERS");
+    if trusted_providers.is_empty() {
+        return Err(ConfigError::new(
+            "LINK_TRUSTED_PROVIDERS",
+            "must name the identity providers (as the pool names them, e.g. Google) whose \
+             sign-ups may join an existing account, when LINK_FEDERATED_USERS is true",
+        ));
+    }
+    let profile_table = vars.required("PROFILE_TABLE_NAME").map_err(|_| {
+        ConfigError::new(
+            "PROFILE_TABLE_NAME",
+            "must be set when LINK_FEDERATED_USERS is true: post-confirmation records \
+             there how each address was verified, and only one proven with a code is linked",
+        )
+    })?;
+    Ok(LinkConfig {
+        budget,
+        trusted_providers,
+        profile_table,
+    })
+}
+
+/// What linking reads and writes: the pool's users, and the proofs of their addresses.
+#[derive(Debug)]
+pub struct Linking<'a, D, P> {
+    pub users: &'a D,
+    pub proofs: &'a P,
+}
+
+/// Linking off: what the `pre-signup` binary, and tests of the rules alone, pass.
+pub const LINKING_OFF: Option<Linking<'static, link::NoLinking, link::NoLinking>> = None;
+
+impl<D, P> Clone for Linking<'_, D, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<D, P> Copy for Linking<'_, D, P> {}
+
 /// The Lambda handler: the whole event back with `response` filled in, or the
-/// refusal Cognito shows the user. `directory` is the pool's users, for linking
-/// (`None` when linking is off).
-pub async fn handler<D: UserDirectory>(
+/// refusal Cognito shows the user. `linking` is what linking reads (`None` when
+/// linking is off).
+pub async fn handler<D: UserDirectory, P: EmailProofs>(
     config: &Config,
-    directory: Option<&D>,
+    linking: Option<Linking<'_, D, P>>,
     event: LambdaEvent<Event>,
 ) -> Result<Event, TriggerError> {
     let mut event = event.payload;
@@ -88,9 +137,9 @@ pub async fn handler<D: UserDirectory>(
     };
     let decided = decide(&config.rules, source, attributes)
         .map_err(|r| refused(r.code(), r.sentence().to_owned()))?;
-    if let (Some(link), Some(directory)) = (&config.link, directory) {
+    if let (Some(link), Some(linking)) = (&config.link, linking) {
         let user_name = header.user_name.as_deref();
-        one_account(link, directory, source, pool, user_name, attributes)
+        one_account(link, linking, source, pool, user_name, attributes)
             .await
             .map_err(|r| refused(r.code(), r.sentence()))?;
     }
@@ -106,14 +155,14 @@ fn answer(event: &mut Event, decision: &Decision) {
     response.auto_verify_phone = decision.auto_verify_phone;
 }
 
-/// Linking: a federated sign-up joins the native user with its verified email; a
-/// password sign-up at a federated user's address is sent to that provider. The
-/// search and the link are bounded by `LINK_BUDGET_MS`; a failure refuses the
-/// sign-up (letting it through would make the second account linking exists to
-/// prevent).
-async fn one_account<D: UserDirectory>(
+/// Linking: a federated sign-up of a trusted provider joins the native user whose
+/// address a code proved; a password sign-up at a federated user's address is sent
+/// to that provider. The search, the proof's lookup and the link are bounded by
+/// `LINK_BUDGET_MS` together; a failure refuses the sign-up (letting it through would
+/// make the second account linking exists to prevent).
+async fn one_account<D: UserDirectory, P: EmailProofs>(
     link: &LinkConfig,
-    directory: &D,
+    linking: Linking<'_, D, P>,
     source: Source,
     pool: &str,
     user_name: Option<&str>,
@@ -122,59 +171,76 @@ async fn one_account<D: UserDirectory>(
     let Some(email) = link::email_of(attributes) else {
         return Ok(());
     };
-    let bounded = |what: &'static str, e: String| {
-        tracing::error!(step = what, error = %e, "linking failed; sign-up refused");
-        LinkRefusal::Unavailable
-    };
     let deadline = tokio::time::Instant::now() + link.budget;
-    let search = async {
-        match timeout(link.budget, directory.users_with_email(pool, email)).await {
-            Ok(result) => result.map_err(|e| bounded("search", e.to_string())),
-            Err(_) => Err(bounded("search", "out of time".into())),
-        }
-    };
     match source {
-        Source::SignUp => match federated_owner(&search.await?) {
-            Some(provider) => Err(LinkRefusal::UseProvider {
-                provider: provider.to_owned(),
-            }),
-            None => Ok(()),
-        },
+        Source::SignUp => {
+            let search = linking.users.users_with_email(pool, email);
+            let users = step(deadline, "search", search).await?;
+            match federated_owner(&users) {
+                Some(provider) => Err(LinkRefusal::UseProvider {
+                    provider: provider.to_owned(),
+                }),
+                None => Ok(()),
+            }
+        }
         Source::ExternalProvider => {
             let Some(identity) = identity_of(user_name) else {
                 tracing::warn!("federated sign-up without a <provider>_<id> user name; not linked");
                 return Ok(());
             };
+            let separate = |why: Separate| {
+                tracing::info!(provider = %identity.provider, reason = ?why, "federated sign-up kept separate");
+                Ok(())
+            };
+            // Nothing to link on: no search.
+            if !link.trusts(&identity.provider) {
+                return separate(Separate::ProviderNotTrusted);
+            }
             if !link::idp_verified(attributes) {
-                // Nothing to link on: no search.
-                tracing::info!(provider = %identity.provider, "federated email not verified; kept separate");
-                return Ok(());
+                return separate(Separate::IdpEmailNotVerified);
             }
-            match plan_external(attributes, &search.await?) {
-                ExternalPlan::Separate(why) => {
-                    tracing::info!(provider = %identity.provider, reason = ?why, "federated sign-up kept separate");
-                    Ok(())
-                }
-                ExternalPlan::Link { username } => {
-                    match tokio::time::timeout_at(
-                        deadline,
-                        directory.link(pool, &username, &identity),
-                    )
-                    .await
-                    {
-                        Ok(Ok(())) => {
-                            tracing::info!(provider = %identity.provider, "federated identity linked to the native user");
-                            Err(LinkRefusal::Linked {
-                                provider: identity.provider,
-                            })
-                        }
-                        Ok(Err(e)) => Err(bounded("link", e.to_string())),
-                        Err(_) => Err(bounded("link", "out of time".into())),
-                    }
-                }
+            let search = linking.users.users_with_email(pool, email);
+            let users = step(deadline, "search", search).await?;
+            let (username, sub) = match plan_external(attributes, &users) {
+                ExternalPlan::Separate(why) => return separate(why),
+                ExternalPlan::Link { username, sub } => (username, sub),
+            };
+            let proof = match sub {
+                Some(sub) => step(deadline, "proof", linking.proofs.proof_of(&sub)).await?,
+                None => None,
+            };
+            if !proof.is_some_and(|p| p.proves(email)) {
+                return separate(Separate::NativeEmailNotProven);
             }
+            step(
+                deadline,
+                "link",
+                linking.users.link(pool, &username, &identity),
+            )
+            .await?;
+            tracing::info!(provider = %identity.provider, "federated identity linked to the native user");
+            Err(LinkRefusal::Linked {
+                provider: identity.provider,
+            })
         }
         Source::AdminCreateUser => Ok(()),
+    }
+}
+
+/// One call of linking, cut off at the deadline; a failure refuses the sign-up.
+async fn step<T>(
+    deadline: tokio::time::Instant,
+    what: &'static str,
+    call: impl std::future::Future<Output = Result<T, cognito_admin::DirectoryError>>,
+) -> Result<T, LinkRefusal> {
+    let failed = |e: String| {
+        tracing::error!(step = what, error = %e, "linking failed; sign-up refused");
+        LinkRefusal::Unavailable
+    };
+    match timeout_at(deadline, call).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(failed(e.to_string())),
+        Err(_) => Err(failed("out of time".into())),
     }
 }
 

@@ -1,17 +1,36 @@
-//! One account per person (`LINK_FEDERATED_USERS=true`): a federated sign-up whose
-//! verified email belongs to a native user is linked to that user; a password sign-up
-//! whose email belongs to a federated user is sent to that provider.
+//! One account per person (`LINK_FEDERATED_USERS=true`): a federated sign-up from a
+//! trusted provider (`LINK_TRUSTED_PROVIDERS`) whose verified email belongs to a
+//! native user who proved that address with a code is linked to that user; a
+//! password sign-up whose email belongs to a federated user is sent to that provider.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use cognito_admin::{DirectoryError, FederatedIdentity, PoolUser, UserDirectory};
 
+use crate::proof::{EmailProof, EmailProofs};
+
 /// Linking's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkConfig {
-    /// The search and the link together (`LINK_BUDGET_MS`).
+    /// The search, the proof's lookup and the link together (`LINK_BUDGET_MS`).
     pub budget: Duration,
+    /// The providers, as the pool names them, whose sign-ups may be linked
+    /// (`LINK_TRUSTED_PROVIDERS`): a link hands the account to whoever holds the
+    /// identity there, so only providers that verify the addresses they vouch for.
+    pub trusted_providers: Vec<String>,
+    /// The profile table post-confirmation writes (`PROFILE_TABLE_NAME`): how each
+    /// native user's address was verified.
+    pub profile_table: String,
+}
+
+impl LinkConfig {
+    /// Whether sign-ups of `provider` may be linked.
+    pub fn trusts(&self, provider: &str) -> bool {
+        self.trusted_providers
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(provider))
+    }
 }
 
 /// The directory of the `pre-signup` binary, which has none: a type with no values,
@@ -30,11 +49,21 @@ impl UserDirectory for NoLinking {
     }
 }
 
+impl EmailProofs for NoLinking {
+    async fn proof_of(&self, _: &str) -> Result<Option<EmailProof>, DirectoryError> {
+        match *self {}
+    }
+}
+
 /// What to do with a federated sign-up, given the pool's users with its email.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExternalPlan {
-    /// Link the identity to this native user, then tell the person to sign in again.
-    Link { username: String },
+    /// Link the identity to this native user (once their address is proven, see
+    /// [`crate::proof`]), then tell the person to sign in again.
+    Link {
+        username: String,
+        sub: Option<String>,
+    },
     /// Let the sign-up create its own user, for this reason.
     Separate(Separate),
 }
@@ -42,6 +71,8 @@ pub enum ExternalPlan {
 /// Why a federated sign-up gets a user of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Separate {
+    /// The provider is not in `LINK_TRUSTED_PROVIDERS`.
+    ProviderNotTrusted,
     /// The IdP did not say the email is verified: linking on it would let anyone
     /// who types an address at an IdP take over that address's account.
     IdpEmailNotVerified,
@@ -52,6 +83,10 @@ pub enum Separate {
     NativeEmailNotVerified,
     /// Several native users share the address; which one is the person's is unknown.
     Ambiguous,
+    /// Cognito says the native user's address is verified, but no code proved it
+    /// (auto-verified at sign-up, set by an administrator or a migration, changed
+    /// since, or no profile row): whoever registered it may not own it.
+    NativeEmailNotProven,
 }
 
 /// The IdP said the email is verified (`email_verified` is `true`).
@@ -79,6 +114,7 @@ pub fn plan_external(attributes: &HashMap<String, String>, users: &[PoolUser]) -
         [] => ExternalPlan::Separate(Separate::NoNativeUser),
         [one] if one.email_verified => ExternalPlan::Link {
             username: one.username.clone(),
+            sub: one.sub.clone(),
         },
         [_] => ExternalPlan::Separate(Separate::NativeEmailNotVerified),
         _ => ExternalPlan::Separate(Separate::Ambiguous),
@@ -144,6 +180,7 @@ mod tests {
     fn native(name: &str, verified: bool) -> PoolUser {
         PoolUser {
             username: name.into(),
+            sub: Some(format!("sub-of-{name}")),
             federated: None,
             email_verified: verified,
         }
@@ -152,6 +189,7 @@ mod tests {
     fn federated(name: &str, provider: &str) -> PoolUser {
         PoolUser {
             username: name.into(),
+            sub: Some(format!("sub-of-{name}")),
             federated: Some(provider.into()),
             email_verified: true,
         }
@@ -168,7 +206,8 @@ mod tests {
                 &[native("ana", true), federated("google_1", "Google")]
             ),
             ExternalPlan::Link {
-                username: "ana".into()
+                username: "ana".into(),
+                sub: Some("sub-of-ana".into())
             }
         );
     }

@@ -88,6 +88,9 @@ pub struct Rules {
     pub denied_domains: DomainList,
     pub block_disposable: bool,
     pub auto_confirm_domains: DomainList,
+    /// `AUTO_CONFIRM_VERIFIES_EMAIL`: an auto-confirmed user's address is also marked
+    /// verified, without the user ever proving it (off by default: see [`decide`]).
+    pub auto_confirm_verifies_email: bool,
     pub required_attributes: Vec<String>,
     pub protected_attributes: Vec<String>,
     pub check_federated_users: bool,
@@ -100,7 +103,9 @@ impl Rules {
             allowed_domains: domains("ALLOWED_EMAIL_DOMAINS")?,
             denied_domains: domains("DENIED_EMAIL_DOMAINS")?,
             block_disposable: vars.flag("BLOCK_DISPOSABLE_EMAILS", true)?,
-            auto_confirm_domains: domains("AUTO_CONFIRM_EMAIL_DOMAINS")?,
+            auto_confirm_domains: domains("AUTO_CONFIRM_EMAIL_DOMAINS")?
+                .refusing_public_suffixes("AUTO_CONFIRM_EMAIL_DOMAINS")?,
+            auto_confirm_verifies_email: vars.flag("AUTO_CONFIRM_VERIFIES_EMAIL", false)?,
             required_attributes: vars.list("REQUIRED_ATTRIBUTES"),
             protected_attributes: vars.list_or("PROTECTED_ATTRIBUTES", &["custom:role"]),
             check_federated_users: vars.flag("CHECK_FEDERATED_USERS", true)?,
@@ -114,6 +119,13 @@ impl Rules {
 }
 
 /// Decides one sign-up.
+///
+/// A user at an auto-confirmation domain is confirmed, but their address is marked
+/// verified only with `AUTO_CONFIRM_VERIFIES_EMAIL=true`: anyone can type any
+/// address at sign-up, so a verified flag given here would be one nobody earned (an
+/// attacker signing up as `ceo@corp.example.com` would hold a verified address, and
+/// with linking on, the real owner's first federated sign-in would join their
+/// account). Unverified, the address is proven the usual way, with a code.
 pub fn decide(
     rules: &Rules,
     source: Source,
@@ -158,7 +170,7 @@ pub fn decide(
         .is_some_and(|e| rules.auto_confirm_domains.matches(&e.domain));
     Ok(Decision {
         auto_confirm_user: trusted,
-        auto_verify_email: trusted,
+        auto_verify_email: trusted && rules.auto_confirm_verifies_email,
         auto_verify_phone: false,
     })
 }
@@ -295,14 +307,28 @@ mod tests {
     }
 
     #[test]
-    fn trusted_domains_are_confirmed_and_their_email_verified() {
-        let r = rules(&[("AUTO_CONFIRM_EMAIL_DOMAINS", "corp.example")]);
-        let d = email(&r, "bob@eu.corp.example").unwrap();
-        assert!(d.auto_confirm_user && d.auto_verify_email && !d.auto_verify_phone);
+    fn trusted_domains_are_confirmed_but_their_address_is_not_verified_for_free() {
+        // Anyone can sign up as the CEO: confirming them is the operator's choice,
+        // a verified address they never proved is not.
+        let r = rules(&[("AUTO_CONFIRM_EMAIL_DOMAINS", "corp.example.com")]);
+        let d = email(&r, "ceo@corp.example.com").unwrap();
+        assert!(d.auto_confirm_user, "confirmed");
+        assert!(
+            !d.auto_verify_email,
+            "but the address is still to be proven"
+        );
+        assert!(!d.auto_verify_phone);
         assert_eq!(
-            email(&r, "bob@corp.example.org").unwrap(),
+            email(&r, "bob@corp.example.com.org").unwrap(),
             Decision::default()
         );
+        // Verifying too takes a setting of its own.
+        let both = rules(&[
+            ("AUTO_CONFIRM_EMAIL_DOMAINS", "corp.example.com"),
+            ("AUTO_CONFIRM_VERIFIES_EMAIL", "true"),
+        ]);
+        let d = email(&both, "bob@eu.corp.example.com").unwrap();
+        assert!(d.auto_confirm_user && d.auto_verify_email);
     }
 
     #[test]
@@ -397,5 +423,16 @@ mod tests {
         )]))
         .unwrap_err();
         assert_eq!(err.var, "ALLOWED_EMAIL_DOMAINS");
+        for suffix in ["com", "co.uk", "corp.example.com,github.io"] {
+            let err = Rules::from_vars(&Vars::from_pairs([("AUTO_CONFIRM_EMAIL_DOMAINS", suffix)]))
+                .unwrap_err();
+            assert_eq!(err.var, "AUTO_CONFIRM_EMAIL_DOMAINS", "{suffix}");
+        }
+        let err = Rules::from_vars(&Vars::from_pairs([(
+            "AUTO_CONFIRM_VERIFIES_EMAIL",
+            "maybe",
+        )]))
+        .unwrap_err();
+        assert_eq!(err.var, "AUTO_CONFIRM_VERIFIES_EMAIL");
     }
 }

@@ -1,10 +1,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! Linking against servers speaking the cognito-idp protocol: the user search against
-//! moto (started by `make test`), and `AdminLinkProviderForUser`, which neither moto
-//! nor cognito-local implements (checked: no such operation in moto's cognitoidp
-//! responses nor among cognito-local's targets), against a loopback stand-in that
-//! answers that one operation as the API reference documents (HTTP 200, an empty JSON
-//! object) after checking the request the SDK sends.
+//! Linking against servers speaking the AWS protocols: the user search against moto's
+//! cognito-idp and the profile table in moto's DynamoDB (started by `make test`), as
+//! post-confirmation's real handler writes it; and `AdminLinkProviderForUser`, which
+//! neither moto nor cognito-local implements (checked: no such operation in moto's
+//! cognitoidp responses nor among cognito-local's targets), against a loopback
+//! stand-in that answers that one operation as the API reference documents (HTTP 200,
+//! an empty JSON object) after checking the request the SDK sends.
+//!
+//! The account pre-hijack, end to end: an attacker signs up first with the address of
+//! someone at an auto-confirmed domain; that person's first Google sign-in must not be
+//! linked into the attacker's account, while a person who proved their address with a
+//! code still gets theirs linked.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -14,10 +20,12 @@ use std::time::{Duration, Instant};
 use aws_sdk_cognitoidentityprovider::Client;
 use cognito_admin::{CognitoUsers, DirectoryError, FederatedIdentity, PoolUser, UserDirectory};
 use pre_signup::link::{plan_external, ExternalPlan, Separate};
-use pre_signup::{handler, Config};
+use pre_signup::proof::{DynamoEmailProofs, InMemoryProofs};
+use pre_signup::{handler, Config, Linking, LINKING_OFF};
 use serde_json::{json, Value};
 use test_support::aws::{
-    create_pool, hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for,
+    create_pool, create_table, hanging_endpoint, moto_endpoint, refused_endpoint, sdk_config_for,
+    unique_name,
 };
 use test_support::sample_event;
 use trigger_core::Vars;
@@ -68,18 +76,22 @@ async fn the_search_finds_native_users_by_email_in_moto() {
         .users_with_email(&pool, "maria.garcia@example.com")
         .await
         .unwrap();
+    assert_eq!(found.len(), 1);
+    let maria = &found[0];
     assert_eq!(
-        found,
-        vec![PoolUser {
-            username: "maria".into(),
-            federated: None,
-            email_verified: true
-        }]
+        (
+            maria.username.as_str(),
+            &maria.federated,
+            maria.email_verified
+        ),
+        ("maria", &None, true)
     );
+    let sub = maria.sub.clone().expect("the pool gives every user a sub");
     assert_eq!(
         plan_external(&verified_idp(), &found),
         ExternalPlan::Link {
-            username: "maria".into()
+            username: "maria".into(),
+            sub: Some(sub)
         }
     );
     // Not found.
@@ -107,12 +119,19 @@ async fn search_fails_within(endpoint: &str) -> Duration {
     let users = CognitoUsers::new(client(endpoint, budget).await);
     let config = Config::from_vars(&Vars::from_pairs([
         ("LINK_FEDERATED_USERS", "true"),
+        ("LINK_TRUSTED_PROVIDERS", "Google"),
+        ("PROFILE_TABLE_NAME", "profiles"),
         ("LINK_BUDGET_MS", "400"),
     ]))
     .unwrap();
+    let proofs = InMemoryProofs::default();
+    let linking = Linking {
+        users: &users,
+        proofs: &proofs,
+    };
     let started = Instant::now();
     let answer = test_support::answer(
-        |e| handler(&config, Some(&users), e),
+        |e| handler(&config, Some(linking), e),
         sample_event("pre-signup", "PreSignUp_ExternalProvider-verified.json"),
     )
     .await;
@@ -245,28 +264,218 @@ impl UserDirectory for Split {
     }
 }
 
+/// The pool as Cognito runs it, on moto: pre-signup decides a password sign-up,
+/// the user is created as its answer says, and post-confirmation (the real handler,
+/// writing the profile table in moto) runs on their confirmation.
+struct Pool {
+    cognito: Client,
+    id: String,
+    profiles: String,
+    settings: Vec<(&'static str, &'static str)>,
+}
+
+impl Pool {
+    async fn new(settings: &[(&'static str, &'static str)]) -> Self {
+        let cognito = client(&moto_endpoint(), Duration::from_secs(4)).await;
+        let id = create_pool(&cognito, &[], &[]).await;
+        let sdk = sdk_config_for(&moto_endpoint(), Duration::from_secs(4)).await;
+        let profiles = unique_name("profiles");
+        create_table(&aws_sdk_dynamodb::Client::new(&sdk), &profiles, &["sub"]).await;
+        Self {
+            cognito,
+            id,
+            profiles,
+            settings: settings.to_vec(),
+        }
+    }
+
+    fn vars(&self) -> Vars {
+        let mut vars = vec![
+            ("LINK_FEDERATED_USERS", "true"),
+            ("LINK_TRUSTED_PROVIDERS", "Google"),
+            ("PROFILE_TABLE_NAME", self.profiles.as_str()),
+        ];
+        vars.extend(self.settings.iter().copied());
+        Vars::from_pairs(vars)
+    }
+
+    /// A password sign-up of `email`: pre-signup's answer, the user created as it
+    /// says (confirmed by a code sent to the address unless auto-confirmed, as
+    /// Cognito does), and post-confirmation run on the confirmation.
+    async fn sign_up(&self, username: &str, email: &str) {
+        let config = Config::from_vars(&self.vars()).unwrap();
+        let mut event = sample_event("pre-signup", "PreSignUp_SignUp.json");
+        event["userPoolId"] = self.id.clone().into();
+        event["userName"] = username.into();
+        event["request"]["userAttributes"] = json!({"email": email});
+        let answer = test_support::answer(|e| handler(&config, LINKING_OFF, e), event)
+            .await
+            .unwrap();
+        let auto_confirmed = answer["response"]["autoConfirmUser"] == true;
+        // Auto-confirmed users get no code: their address is verified only if the
+        // trigger said so. Everyone else types the code sent to the address.
+        let verified = if auto_confirmed {
+            answer["response"]["autoVerifyEmail"] == true
+        } else {
+            true
+        };
+        let attributes = [("email", email), ("email_verified", &verified.to_string())];
+        let created = create_user(&self.cognito, &self.id, username, &attributes).await;
+        self.confirmed(username, &created, email, verified).await;
+    }
+
+    /// post-confirmation's handler, writing the profile table in moto.
+    async fn confirmed(&self, username: &str, sub: &str, email: &str, verified: bool) {
+        use post_confirmation::profile::DynamoProfiles;
+        let sdk = sdk_config_for(&moto_endpoint(), Duration::from_secs(4)).await;
+        let profiles = DynamoProfiles::new(aws_sdk_dynamodb::Client::new(&sdk), &self.profiles);
+        let config = post_confirmation::Config::from_vars(&self.vars());
+        let ports =
+            post_confirmation::Ports::<cognito_admin::InMemoryGroups, _, mailer::InMemoryMailer> {
+                groups: None,
+                profiles: Some(&profiles),
+                mailer: None,
+            };
+        let mut event = sample_event("post-confirmation", "PostConfirmation_ConfirmSignUp.json");
+        event["userPoolId"] = self.id.clone().into();
+        event["userName"] = username.into();
+        event["request"]["userAttributes"] =
+            json!({"sub": sub, "email": email, "email_verified": verified.to_string()});
+        test_support::answer(|e| post_confirmation::handler(&config, ports, e), event)
+            .await
+            .unwrap();
+    }
+
+    /// A first Google sign-in with `email`, through pre-signup-linking as deployed
+    /// (search in moto, proof in moto's profile table, link at the stand-in): its
+    /// answer and the link requests made.
+    async fn google_sign_in(&self, email: &str) -> (Result<Value, String>, Vec<Value>) {
+        let config = Config::from_vars(&self.vars()).unwrap();
+        let stand_in = link_stand_in();
+        let sdk = sdk_config_for(&moto_endpoint(), Duration::from_secs(4)).await;
+        let users = Split {
+            search: CognitoUsers::new(self.cognito.clone()),
+            link: CognitoUsers::new(client(&stand_in.endpoint, Duration::from_secs(2)).await),
+        };
+        let proofs = DynamoEmailProofs::new(aws_sdk_dynamodb::Client::new(&sdk), &self.profiles);
+        let linking = Linking {
+            users: &users,
+            proofs: &proofs,
+        };
+        let mut event = sample_event("pre-signup", "PreSignUp_ExternalProvider-verified.json");
+        event["userPoolId"] = self.id.clone().into();
+        event["request"]["userAttributes"]["email"] = email.into();
+        let answer = test_support::answer(|e| handler(&config, Some(linking), e), event)
+            .await
+            .map_err(|e| e.user_message().to_owned());
+        let requests = stand_in.requests.lock().unwrap().clone();
+        (answer, requests.into_iter().map(|(_, body)| body).collect())
+    }
+}
+
+/// Creates a user in moto's pool; their `sub`.
+async fn create_user(
+    client: &Client,
+    pool: &str,
+    username: &str,
+    attributes: &[(&str, &str)],
+) -> String {
+    use aws_sdk_cognitoidentityprovider::types::AttributeType;
+    let attributes = attributes
+        .iter()
+        .map(|(name, value)| AttributeType::builder().name(*name).value(*value).build())
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let user = client
+        .admin_create_user()
+        .user_pool_id(pool)
+        .username(username)
+        .set_user_attributes(Some(attributes))
+        .send()
+        .await
+        .unwrap()
+        .user
+        .unwrap();
+    user.attributes()
+        .iter()
+        .find(|a| a.name() == "sub")
+        .and_then(|a| a.value())
+        .unwrap()
+        .to_owned()
+}
+
+const CEO: &str = "ceo@corp.example.com";
+
 #[tokio::test]
-async fn the_handler_finds_maria_in_moto_and_links_her_google_identity() {
-    let moto = client(&moto_endpoint(), Duration::from_secs(4)).await;
-    let pool = pool_with(&moto, &[("maria", "maria.garcia@example.com", true)]).await;
-    let stand_in = link_stand_in();
-    let directory = Split {
-        search: CognitoUsers::new(moto),
-        link: CognitoUsers::new(client(&stand_in.endpoint, Duration::from_secs(2)).await),
-    };
-    let config = Config::from_vars(&Vars::from_pairs([("LINK_FEDERATED_USERS", "true")])).unwrap();
-    let mut event = sample_event("pre-signup", "PreSignUp_ExternalProvider-verified.json");
-    event["userPoolId"] = pool.clone().into();
-    let answer = test_support::answer(|e| handler(&config, Some(&directory), e), event).await;
-    assert!(answer
-        .unwrap_err()
-        .user_message()
-        .contains("now linked to your existing account"));
-    let requests = stand_in.requests.lock().unwrap().clone();
-    assert_eq!(requests.len(), 1);
-    assert_eq!(requests[0].1["UserPoolId"], pool);
+async fn an_attacker_who_signed_up_first_with_an_auto_confirmed_address_is_not_linked() {
+    let pool = Pool::new(&[("AUTO_CONFIRM_EMAIL_DOMAINS", "corp.example.com")]).await;
+    pool.sign_up("attacker", CEO).await;
+    // Auto-confirmed, but the address is not verified: nothing to link to.
+    let (answer, links) = pool.google_sign_in(CEO).await;
+    assert!(
+        answer.is_ok(),
+        "the real owner gets an account of their own: {answer:?}"
+    );
+    assert!(
+        links.is_empty(),
+        "no link into the attacker's account: {links:?}"
+    );
+}
+
+#[tokio::test]
+async fn with_auto_verification_switched_on_the_attacker_is_still_not_linked() {
+    // The operator chose AUTO_CONFIRM_VERIFIES_EMAIL: Cognito now says the attacker's
+    // address is verified, but post-confirmation recorded that no code proved it.
+    let pool = Pool::new(&[
+        ("AUTO_CONFIRM_EMAIL_DOMAINS", "corp.example.com"),
+        ("AUTO_CONFIRM_VERIFIES_EMAIL", "true"),
+    ])
+    .await;
+    pool.sign_up("attacker", CEO).await;
+    let found = CognitoUsers::new(pool.cognito.clone())
+        .users_with_email(&pool.id, CEO)
+        .await
+        .unwrap();
+    assert!(
+        found[0].email_verified,
+        "Cognito holds the address as verified"
+    );
+    let (answer, links) = pool.google_sign_in(CEO).await;
+    assert!(answer.is_ok(), "{answer:?}");
+    assert!(links.is_empty(), "{links:?}");
+}
+
+#[tokio::test]
+async fn a_person_who_proved_their_address_with_a_code_gets_their_google_sign_in_linked() {
+    let pool = Pool::new(&[("AUTO_CONFIRM_EMAIL_DOMAINS", "corp.example.com")]).await;
+    pool.sign_up("maria", "maria.garcia@example.com").await;
+    let (answer, links) = pool.google_sign_in("maria.garcia@example.com").await;
     assert_eq!(
-        requests[0].1["DestinationUser"]["ProviderAttributeValue"],
+        answer.unwrap_err(),
+        "Your Google sign-in is now linked to your existing account. Please sign in again"
+    );
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0]["UserPoolId"], pool.id);
+    assert_eq!(
+        links[0]["DestinationUser"]["ProviderAttributeValue"],
         "maria"
+    );
+    assert_eq!(links[0]["SourceUser"]["ProviderName"], "Google");
+}
+
+#[test]
+fn the_profile_rows_pre_signup_reads_are_the_ones_post_confirmation_writes() {
+    assert_eq!(
+        pre_signup::proof::VERIFIED_EMAIL,
+        post_confirmation::profile::VERIFIED_EMAIL
+    );
+    assert_eq!(
+        pre_signup::proof::VERIFIED_BY,
+        post_confirmation::profile::VERIFIED_BY
+    );
+    assert_eq!(
+        post_confirmation::config::VerifiedBy::Code.as_str(),
+        "code",
+        "the one value linking trusts"
     );
 }

@@ -11,7 +11,7 @@ use trigger_core::{TriggerError, Vars};
 
 fn handle(config: &Config, event: Value) -> Result<Value, TriggerError> {
     block_on(test_support::answer(
-        |e| handler(config, None::<&cognito_admin::InMemoryUsers>, e),
+        |e| handler(config, pre_signup::LINKING_OFF, e),
         event,
     ))
 }
@@ -74,12 +74,20 @@ proptest! {
     }
 }
 
-/// With linking on and María in the pool: no event panics, and no link is ever made
-/// for an event whose IdP email is not verified.
+/// With linking on and María in the pool, her address proven with a code: no event
+/// panics, and no link is ever made for an event whose IdP email is not verified or
+/// whose provider is not trusted.
 #[test]
 fn no_event_panics_with_linking_on() {
     use cognito_admin::{InMemoryUsers, PoolUser};
-    let config = Config::from_vars(&Vars::from_pairs([("LINK_FEDERATED_USERS", "true")])).unwrap();
+    use pre_signup::proof::{InMemoryProofs, VerifiedBy};
+    use pre_signup::Linking;
+    let config = Config::from_vars(&Vars::from_pairs([
+        ("LINK_FEDERATED_USERS", "true"),
+        ("LINK_TRUSTED_PROVIDERS", "Google"),
+        ("PROFILE_TABLE_NAME", "profiles"),
+    ]))
+    .unwrap();
     check_no_panic(
         "pre-signup",
         256,
@@ -88,15 +96,25 @@ fn no_event_panics_with_linking_on() {
                 "maria.garcia@example.com",
                 PoolUser {
                     username: "maria".into(),
+                    sub: Some("sub-maria".into()),
                     federated: None,
                     email_verified: true,
                 },
             );
+            let proofs = InMemoryProofs::default().with(
+                "sub-maria",
+                "maria.garcia@example.com",
+                VerifiedBy::Code,
+            );
+            let linking = Linking {
+                users: &users,
+                proofs: &proofs,
+            };
             let answer = block_on(test_support::answer(
-                |e| handler(&config, Some(&users), e),
+                |e| handler(&config, Some(linking), e),
                 event.clone(),
             ));
-            (answer, users.links().len())
+            (answer, users.links())
         },
         |event, (answer, links)| {
             let verified = event["request"]["userAttributes"]["email_verified"]
@@ -104,10 +122,16 @@ fn no_event_panics_with_linking_on() {
                 .is_some_and(|v| v.eq_ignore_ascii_case("true"))
                 || event["request"]["userAttributes"]["email_verified"] == Value::Bool(true);
             prop_assert!(
-                links == 0 || verified,
+                links.is_empty() || verified,
                 "linked without a verified IdP email"
             );
-            if links > 0 {
+            prop_assert!(
+                links
+                    .iter()
+                    .all(|(_, identity)| identity.provider == "Google"),
+                "linked a provider that is not trusted: {links:?}"
+            );
+            if !links.is_empty() {
                 prop_assert!(
                     answer.is_err(),
                     "a link is followed by the sign-in-again refusal"

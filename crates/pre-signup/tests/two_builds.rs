@@ -15,7 +15,11 @@ const NO_RUNTIME_API: &str = "127.0.0.1:9";
 
 #[test]
 fn the_plain_build_refuses_linking_and_names_the_build_that_links() {
-    let on = Vars::from_pairs([("LINK_FEDERATED_USERS", "true")]);
+    let on = Vars::from_pairs([
+        ("LINK_FEDERATED_USERS", "true"),
+        ("LINK_TRUSTED_PROVIDERS", "Google"),
+        ("PROFILE_TABLE_NAME", "profiles"),
+    ]);
     let err = Config::without_linking(&on).unwrap_err();
     assert_eq!(err.var, "LINK_FEDERATED_USERS");
     assert!(err.reason.contains("pre-signup-linking"), "{err}");
@@ -67,6 +71,8 @@ fn the_linking_build_warms_its_connection_within_the_warm_up_limit() {
     let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_pre-signup-linking"))
         .env("LINK_FEDERATED_USERS", "true")
+        .env("LINK_TRUSTED_PROVIDERS", "Google")
+        .env("PROFILE_TABLE_NAME", "profiles")
         .env("WARM_UP_MS", "300")
         .env("AWS_ENDPOINT_URL", &endpoint)
         .env("AWS_REGION", "eu-west-1")
