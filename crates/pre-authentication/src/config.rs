@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use account_status::ChecksAt;
 use trigger_core::values::looks_like_address;
 use trigger_core::{ConfigError, Vars};
 
@@ -22,6 +23,9 @@ pub struct Config {
     /// `SIGN_IN_PAUSED=true`: every sign-in is refused with this sentence
     /// (`SIGN_IN_PAUSED_MESSAGE`).
     pub paused: Option<String>,
+    /// Where the account checks run (`ACCOUNT_CHECKS_AT`); the two below are read
+    /// here only when it includes pre-authentication.
+    pub checks_at: ChecksAt,
     /// The back office's account status table (`ACCOUNT_STATUS_TABLE_NAME`), keyed by `sub`.
     pub status_table: Option<String>,
     /// `REQUIRE_VERIFIED_EMAIL=true`.
@@ -63,10 +67,17 @@ impl Config {
                 "must be an email address",
             ));
         }
+        let checks_at = ChecksAt::from_vars(vars)?;
+        let here = checks_at.at_pre_authentication();
+        let require_verified_email = vars.flag("REQUIRE_VERIFIED_EMAIL", false)?;
         Ok(Self {
             paused,
-            status_table: vars.get("ACCOUNT_STATUS_TABLE_NAME").map(str::to_owned),
-            require_verified_email: vars.flag("REQUIRE_VERIFIED_EMAIL", false)?,
+            checks_at,
+            status_table: vars
+                .get("ACCOUNT_STATUS_TABLE_NAME")
+                .filter(|_| here)
+                .map(str::to_owned),
+            require_verified_email: require_verified_email && here,
             client_groups: client_groups(vars)?,
             support_email,
             budget: vars.millis("PRE_AUTH_BUDGET_MS", Duration::from_millis(1000), 50..=4000)?,
@@ -161,6 +172,7 @@ mod tests {
         let c = parse(&[
             ("SIGN_IN_PAUSED", "true"),
             ("SIGN_IN_PAUSED_MESSAGE", "Back at 10:00 UTC."),
+            ("ACCOUNT_CHECKS_AT", "both"),
             ("ACCOUNT_STATUS_TABLE_NAME", "accounts"),
             ("REQUIRE_VERIFIED_EMAIL", "true"),
             (
@@ -178,6 +190,7 @@ mod tests {
         );
         assert_eq!(c.client_groups["7bq3k0pq1c2v"], vec!["ops"]);
         assert!(c.require_verified_email && c.reads_groups());
+        assert_eq!(c.status_table.as_deref(), Some("accounts"));
         assert_eq!(c.on_lookup_failure, OnLookupFailure::Allow);
         assert_eq!(c.budget, Duration::from_millis(400));
         assert_eq!(
@@ -201,6 +214,7 @@ mod tests {
             ("PRE_AUTH_BUDGET_MS", "10"),
             ("ON_LOOKUP_FAILURE", "default-role"),
             ("SUPPORT_EMAIL", "support"),
+            ("ACCOUNT_CHECKS_AT", "login"),
         ] {
             let err = parse(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{var}={value}");

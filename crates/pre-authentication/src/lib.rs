@@ -1,16 +1,20 @@
 //! Cognito pre authentication trigger.
 //!
 //! Refuses a sign-in before the password is checked, with a sentence the user can act
-//! on, when: sign-in is paused for maintenance; the back office suspended the account;
-//! the email must be verified and is not; or the app client is open to some groups
-//! only and the user is in none of them. With `PreventUserExistenceErrors`, Cognito
+//! on, when: sign-in is paused for maintenance; the app client is open to some groups
+//! only and the user is in none of them; and, with `ACCOUNT_CHECKS_AT` set to
+//! `pre-authentication` or `both`, when the back office suspended the account or the
+//! email must be verified and is not (by default those two run at token generation,
+//! where they tell no stranger that the account exists and hold on refresh too). With `PreventUserExistenceErrors`, Cognito
 //! also calls it for people with no account (`userNotFound`): they get the same
 //! lookups and the answer a verified user with no status row and no groups gets, so
 //! neither the text nor the time tells them apart.
 
 pub mod config;
 pub mod rules;
-pub mod status;
+/// The account status table (the `account-status` crate, shared with
+/// pre-token-generation).
+pub use account_status as status;
 
 use std::time::{Instant, SystemTime};
 
@@ -97,6 +101,8 @@ pub async fn sign_in_checks<S: StatusDirectory, G: GroupMembership>(
         .and_then(|client| config.client_groups.get(client))
         .cloned();
     let deadline = Deadline::from_std(started + config.budget);
+    // The status only where the account checks run here (ACCOUNT_CHECKS_AT).
+    let statuses = statuses.filter(|_| config.checks_at.at_pre_authentication());
     let (status, member_of) = tokio::join!(
         status_of(statuses, key, deadline),
         groups_of(groups, allowed_groups.is_some(), pool, username, deadline),

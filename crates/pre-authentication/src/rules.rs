@@ -2,7 +2,7 @@
 
 use std::time::SystemTime;
 
-use trigger_core::time::human_time;
+use account_status::{suspension, with_help, AccountRefusal};
 
 use crate::config::{Config, OnLookupFailure};
 use crate::status::{AccountStatus, StatusError};
@@ -74,26 +74,20 @@ impl Refusal {
     /// What the user reads (Cognito puts it after "PreAuthentication failed with
     /// error " and adds the final period).
     pub fn sentence(&self, config: &Config) -> String {
-        let help = |text: String| match &config.support_email {
-            Some(support) => format!("{text}. For help, write to {support}"),
-            None => text,
-        };
+        let support = config.support_email.as_deref();
         match self {
             Self::Paused => config.paused.clone().unwrap_or_default(),
-            Self::Suspended { until: Some(until) } => help(format!(
-                "Your account is suspended until {}",
-                human_time(*until)
-            )),
-            Self::Suspended { until: None } => help("Your account is suspended".into()),
+            Self::Suspended { until } => {
+                AccountRefusal::Suspended { until: *until }.sentence(support)
+            }
             Self::Unavailable => {
                 "Sign-in is unavailable right now. Please try again in a moment".into()
             }
-            Self::EmailNotVerified => help(
-                "Please verify your email address first, with the link or code we sent \
-                 to it, then sign in again"
-                    .into(),
+            Self::EmailNotVerified => AccountRefusal::EmailNotVerified.sentence(support),
+            Self::NotForThisApp => with_help(
+                "Your account does not have access to this app".into(),
+                support,
             ),
-            Self::NotForThisApp => help("Your account does not have access to this app".into()),
         }
     }
 }
@@ -102,12 +96,8 @@ impl Refusal {
 /// `ON_LOOKUP_FAILURE=deny`); an unverified email; an app client the user's groups do
 /// not open. (A pause is decided before any lookup.)
 pub fn decide(config: &Config, facts: &Facts, now: SystemTime) -> Option<Refusal> {
-    if let Lookup::Found(Some(status)) = &facts.status {
-        if status.suspended_at(now) {
-            let until = match status {
-                AccountStatus::Suspended { until } => *until,
-                AccountStatus::Active => None,
-            };
+    if let Lookup::Found(status) = &facts.status {
+        if let Some(AccountRefusal::Suspended { until }) = suspension(status.as_ref(), now) {
             return Some(Refusal::Suspended { until });
         }
     }
@@ -133,8 +123,12 @@ mod tests {
     use std::time::{Duration, UNIX_EPOCH};
     use trigger_core::Vars;
 
+    /// `pairs`, with the account checks run here (`ACCOUNT_CHECKS_AT=both`).
     fn config(pairs: &[(&str, &str)]) -> Config {
-        Config::from_vars(&Vars::from_pairs(pairs.iter().copied())).unwrap()
+        let all = [("ACCOUNT_CHECKS_AT", "both")]
+            .into_iter()
+            .chain(pairs.iter().copied());
+        Config::from_vars(&Vars::from_pairs(all)).unwrap()
     }
 
     fn facts() -> Facts {

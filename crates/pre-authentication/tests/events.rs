@@ -61,6 +61,30 @@ async fn every_sample_event_is_answered_as_its_name_says() {
 }
 
 #[tokio::test]
+async fn by_default_the_account_checks_are_left_to_token_time_and_tell_strangers_nothing() {
+    // ACCOUNT_CHECKS_AT unset: a suspended or unverified account is not refused
+    // before its password is checked (pre-token-generation refuses it after), and no
+    // status is looked up for anyone, known or not.
+    let config = pre_authentication::Config::from_vars(&trigger_core::Vars::from_pairs([
+        ("ACCOUNT_STATUS_TABLE_NAME", "status"),
+        ("REQUIRE_VERIFIED_EMAIL", "true"),
+    ]))
+    .unwrap();
+    assert!(config.status_table.is_none() && !config.require_verified_email);
+    let (statuses, groups) = (statuses(), pool());
+    for file in [
+        "PreAuthentication_Authentication-suspended.json",
+        "PreAuthentication_Authentication-unverified.json",
+        "PreAuthentication_Authentication-user-not-found.json",
+        "PreAuthentication_Authentication.json",
+    ] {
+        let answer = handle(&config, &statuses, &groups, event(file)).await;
+        assert!(answer.is_ok(), "{file}: {answer:?}");
+    }
+    assert_eq!(statuses.lookups(), 0);
+}
+
+#[tokio::test]
 async fn a_suspension_with_an_end_names_it_and_ends() {
     let config = config(&[]);
     let until = SystemTime::now() + Duration::from_secs(3600);

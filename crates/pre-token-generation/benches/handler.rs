@@ -4,7 +4,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use pre_token_generation::directory::InMemoryDirectory;
-use pre_token_generation::{handler, Config};
+use pre_token_generation::{handler, Config, Ports};
 use test_support::bench::handler_vs_serde;
 use trigger_core::events::CognitoEventUserPoolsPreTokenGenV2;
 use trigger_core::Vars;
@@ -24,9 +24,15 @@ fn bench(c: &mut Criterion) {
         c,
         "pre-token-generation",
         "V2-TokenGeneration_Authentication.json",
-        |e| handler(&config, None::<&InMemoryDirectory>, e),
+        |e| handler(&config, NO_TABLES, e),
     );
 }
+
+/// Roles from groups only, no account status table: no lookups.
+const NO_TABLES: Ports<'static, InMemoryDirectory, account_status::InMemoryStatuses> = Ports {
+    roles: None,
+    statuses: None,
+};
 
 criterion_group!(benches, bench);
 criterion_main!(benches);

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use account_status::ChecksAt;
+use trigger_core::values::looks_like_address;
 use trigger_core::{ConfigError, Vars};
 
 use crate::claims::{is_forbidden_claim, is_unfit_for_role};
@@ -45,6 +47,44 @@ pub struct Config {
     pub role_iam_roles: BTreeMap<String, String>,
     pub on_lookup_failure: OnLookupFailure,
     pub lookup_budget: Duration,
+    /// The account checks made at token time (`ACCOUNT_CHECKS_AT` is `token`, the
+    /// default, or `both`), `None` when there is nothing to check here.
+    pub account: Option<AccountChecks>,
+}
+
+/// The account checks of every user token, refreshes included: a suspension from the
+/// back office's status table, and `REQUIRE_VERIFIED_EMAIL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountChecks {
+    /// `ACCOUNT_STATUS_TABLE_NAME`, the table pre-authentication reads too.
+    pub status_table: Option<String>,
+    pub require_verified_email: bool,
+    /// Named in the refusals (`SUPPORT_EMAIL`).
+    pub support_email: Option<String>,
+}
+
+impl AccountChecks {
+    fn from_vars(vars: &Vars) -> Result<Option<Self>, ConfigError> {
+        let at_token = ChecksAt::from_vars(vars)?.at_token();
+        let status_table = vars.get("ACCOUNT_STATUS_TABLE_NAME").map(str::to_owned);
+        let require_verified_email = vars.flag("REQUIRE_VERIFIED_EMAIL", false)?;
+        let support_email = vars.get("SUPPORT_EMAIL").map(str::to_owned);
+        if support_email
+            .as_deref()
+            .is_some_and(|e| !looks_like_address(e))
+        {
+            return Err(ConfigError::new(
+                "SUPPORT_EMAIL",
+                "must be an email address",
+            ));
+        }
+        let anything = status_table.is_some() || require_verified_email;
+        Ok((at_token && anything).then_some(Self {
+            status_table,
+            require_verified_email,
+            support_email,
+        }))
+    }
 }
 
 fn check_claim(var: &str, claim: &str) -> Result<(), ConfigError> {
@@ -159,7 +199,13 @@ impl Config {
             role_iam_roles,
             on_lookup_failure,
             lookup_budget,
+            account: AccountChecks::from_vars(vars)?,
         })
+    }
+
+    /// The account status table, when the checks made here read one.
+    pub fn status_table(&self) -> Option<&str> {
+        self.account.as_ref()?.status_table.as_deref()
     }
 
     /// The role table, when the configuration reads one.
@@ -186,6 +232,36 @@ mod tests {
         assert_eq!(c.on_lookup_failure, OnLookupFailure::Deny);
         assert_eq!(c.lookup_budget, Duration::from_millis(1000));
         assert!(!c.trust_role_attribute);
+    }
+
+    #[test]
+    fn the_account_checks_run_here_unless_left_to_pre_authentication() {
+        let checks = [
+            ("ACCOUNT_STATUS_TABLE_NAME", "status"),
+            ("REQUIRE_VERIFIED_EMAIL", "true"),
+            ("SUPPORT_EMAIL", "support@acme.example"),
+        ];
+        let c = parse(&checks).unwrap();
+        assert_eq!(
+            c.status_table(),
+            Some("status"),
+            "token time is the default"
+        );
+        assert!(c.account.as_ref().unwrap().require_verified_email);
+        for (at, here) in [
+            ("token", true),
+            ("both", true),
+            ("pre-authentication", false),
+        ] {
+            let mut pairs = checks.to_vec();
+            pairs.push(("ACCOUNT_CHECKS_AT", at));
+            assert_eq!(parse(&pairs).unwrap().account.is_some(), here, "{at}");
+        }
+        assert_eq!(parse(&[]).unwrap().account, None, "nothing to check");
+        assert_eq!(
+            parse(&[("SUPPORT_EMAIL", "support")]).unwrap_err().var,
+            "SUPPORT_EMAIL"
+        );
     }
 
     #[test]

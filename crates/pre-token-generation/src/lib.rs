@@ -4,6 +4,12 @@
 //! the user cannot write: Cognito groups, or a table only the back office writes.
 //! One binary serves V1 (ID token), V2 (ID and access token, scopes) and V3 (also
 //! client-credentials tokens); the version is read from each event.
+//!
+//! It also refuses a user's token, refreshes included, when the back office
+//! suspended the account or the address must be verified and is not
+//! (`ACCOUNT_CHECKS_AT`, by default here rather than in pre-authentication): Cognito
+//! runs this trigger for every token it issues, so a suspension holds for a user who
+//! is already signed in.
 
 pub mod answer;
 pub mod claims;
@@ -13,32 +19,51 @@ pub mod dynamodb;
 pub mod role;
 
 use std::collections::HashMap;
+use std::time::SystemTime;
 
+use account_status::{suspension, AccountRefusal, AccountStatus, StatusDirectory};
 use lambda_runtime::LambdaEvent;
 use trigger_core::events::token::CognitoEventUserPoolsPreTokenGenClientCredentials;
 use trigger_core::events::{GroupConfiguration, PreTokenGenerationEvent};
 use trigger_core::{ErrorKind, TriggerError};
 
-pub use config::{Config, OnLookupFailure};
+pub use config::{AccountChecks, Config, OnLookupFailure};
 use directory::{lookup_within, DirectoryEntry, LookupKey, RoleDirectory};
 use role::{resolve_role, RoleDecision};
 
 /// The event this trigger takes and returns (V1, V2/V3 or client credentials).
 pub type Event = PreTokenGenerationEvent;
 
-/// The Lambda handler: the whole event back, with the token changes in `response`.
-/// `directory` is the role table, `None` when no table is configured.
-pub async fn handler<D: RoleDirectory>(
+/// The tables the trigger reads, each `None` when the configuration reads none.
+#[derive(Debug)]
+pub struct Ports<'a, D, S> {
+    /// The role table.
+    pub roles: Option<&'a D>,
+    /// The account status table.
+    pub statuses: Option<&'a S>,
+}
+
+impl<D, S> Clone for Ports<'_, D, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<D, S> Copy for Ports<'_, D, S> {}
+
+/// The Lambda handler: the whole event back, with the token changes in `response`,
+/// or the refusal of a suspended or unverified account.
+pub async fn handler<D: RoleDirectory, S: StatusDirectory>(
     config: &Config,
-    directory: Option<&D>,
+    ports: Ports<'_, D, S>,
     event: LambdaEvent<Event>,
 ) -> Result<Event, TriggerError> {
+    let directory = ports.roles;
     Ok(match event.payload {
         Event::V1(mut e) => {
             let r = &e.request;
             let details = user_answer(
                 config,
-                directory,
+                ports,
                 &r.user_attributes,
                 &r.group_configuration,
                 answer::v1_details,
@@ -51,7 +76,7 @@ pub async fn handler<D: RoleDirectory>(
             let r = &e.request;
             let details = user_answer(
                 config,
-                directory,
+                ports,
                 &r.user_attributes,
                 &r.group_configuration,
                 answer::v2_details,
@@ -66,23 +91,24 @@ pub async fn handler<D: RoleDirectory>(
     })
 }
 
-/// The answer to a user's token: the role decided, then `build` writes it in the
-/// shape of the event's version.
-async fn user_answer<D: RoleDirectory, T>(
+/// The answer to a user's token: the account checked and the role decided, then
+/// `build` writes it in the shape of the event's version.
+async fn user_answer<D: RoleDirectory, S: StatusDirectory, T>(
     config: &Config,
-    directory: Option<&D>,
+    ports: Ports<'_, D, S>,
     attributes: &HashMap<String, String>,
     groups: &GroupConfiguration,
     build: fn(&Config, &RoleDecision, Option<&DirectoryEntry>, &GroupConfiguration) -> T,
 ) -> Result<T, TriggerError> {
-    let (decision, row) = decide(config, directory, attributes, groups).await?;
+    let (decision, row) = decide(config, ports, attributes, groups).await?;
     Ok(build(config, &decision, row.as_ref(), groups))
 }
 
-/// A user's role: the table row (when the table is a source), then the rules.
-async fn decide<D: RoleDirectory>(
+/// A user's token: the account's status and the role row, looked up side by side
+/// within the budget; a refusal of the account, then the role from the rules.
+async fn decide<D: RoleDirectory, S: StatusDirectory>(
     config: &Config,
-    directory: Option<&D>,
+    ports: Ports<'_, D, S>,
     attributes: &HashMap<String, String>,
     groups: &GroupConfiguration,
 ) -> Result<(RoleDecision, Option<DirectoryEntry>), TriggerError> {
@@ -90,7 +116,19 @@ async fn decide<D: RoleDirectory>(
         .get("sub")
         .map(String::as_str)
         .unwrap_or_default();
-    let row = table_row(config, directory, LookupKey::User(sub)).await?;
+    let (row, status) = tokio::join!(
+        table_row(config, ports.roles, LookupKey::User(sub)),
+        account_status(config, ports.statuses, sub),
+    );
+    if let Some(checks) = &config.account {
+        if let Some(refusal) = account_refusal(checks, status?, attributes, SystemTime::now()) {
+            tracing::info!(sub, reason = ?refusal, "token refused");
+            return Err(TriggerError::user(
+                refusal.sentence(checks.support_email.as_deref()),
+            ));
+        }
+    }
+    let row = row?;
     let decision = resolve_role(
         config,
         &groups.groups_to_override,
@@ -105,6 +143,56 @@ async fn decide<D: RoleDirectory>(
         "user token"
     );
     Ok((decision, row))
+}
+
+/// The account status of `sub`, when the checks made here read the table, applying
+/// `ON_LOOKUP_FAILURE` to a failure (`default-role`: carry on as if no row).
+async fn account_status<S: StatusDirectory>(
+    config: &Config,
+    statuses: Option<&S>,
+    sub: &str,
+) -> Result<Option<AccountStatus>, TriggerError> {
+    let (Some(statuses), Some(_)) = (statuses, config.status_table()) else {
+        return Ok(None);
+    };
+    if sub.is_empty() {
+        tracing::warn!("the event names no sub; no account status to look up");
+        return Ok(None);
+    }
+    let failed = |why: String| match config.on_lookup_failure {
+        OnLookupFailure::Deny => Err(TriggerError::internal(
+            ErrorKind::LookupFailed,
+            format!("account status of {sub}: {why}"),
+        )),
+        OnLookupFailure::DefaultRole => {
+            tracing::warn!(sub, error = %why, "account status lookup failed; continuing without it");
+            Ok(None)
+        }
+    };
+    match tokio::time::timeout(config.lookup_budget, statuses.status_of(sub)).await {
+        Ok(Ok(status)) => Ok(status),
+        Ok(Err(e)) => failed(e.to_string()),
+        Err(_) => failed(format!(
+            "no answer within the {} ms budget",
+            config.lookup_budget.as_millis()
+        )),
+    }
+}
+
+/// Why the account may not have a token now, if it may not.
+fn account_refusal(
+    checks: &AccountChecks,
+    status: Option<AccountStatus>,
+    attributes: &HashMap<String, String>,
+    now: SystemTime,
+) -> Option<AccountRefusal> {
+    if let Some(suspended) = suspension(status.as_ref(), now) {
+        return Some(suspended);
+    }
+    let verified = attributes
+        .get("email_verified")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    (checks.require_verified_email && !verified).then_some(AccountRefusal::EmailNotVerified)
 }
 
 /// A machine-to-machine token: the app client's row, or the token unchanged.

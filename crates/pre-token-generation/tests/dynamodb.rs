@@ -169,3 +169,55 @@ async fn server_hanging_is_decided_at_the_budget() {
     // A hanging server is only given up on when the budget runs out.
     assert!(took >= Duration::from_millis(150), "gave up after {took:?}");
 }
+
+const NOAH: &str = "c4d8e2f6-1a3b-4c5d-9e7f-2a4b6c8d0e1f";
+
+/// A refresh of Noah's tokens, with the account status table at `statuses`.
+async fn refresh(
+    statuses: &account_status::DynamoStatuses,
+) -> Result<serde_json::Value, trigger_core::TriggerError> {
+    let config = config(&[("ACCOUNT_STATUS_TABLE_NAME", "set-by-the-directory")]);
+    let roles = pre_token_generation::directory::InMemoryDirectory::default();
+    let event = sample_event(
+        "pre-token-generation",
+        "V2-TokenGeneration_RefreshTokens-suspended.json",
+    );
+    common::handle_with(&config, &roles, statuses, event).await
+}
+
+#[tokio::test]
+async fn a_suspension_in_the_status_table_stops_the_refresh() {
+    let client = client(&moto_endpoint(), Duration::from_millis(1000)).await;
+    let table = unique_name("status");
+    create_table(&client, &table, &["sub"]).await;
+    let statuses = account_status::DynamoStatuses::new(client.clone(), &table);
+    assert!(refresh(&statuses).await.is_ok(), "no row: active");
+    client
+        .put_item()
+        .table_name(&table)
+        .item("sub", AttributeValue::S(NOAH.into()))
+        .item("status", AttributeValue::S("suspended".into()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refresh(&statuses).await.unwrap_err().user_message(),
+        "Your account is suspended"
+    );
+}
+
+#[tokio::test]
+async fn a_status_table_that_hangs_is_decided_within_the_budget() {
+    let (endpoint, _server) = hanging_endpoint();
+    let budget = config(&[]).lookup_budget;
+    let statuses = account_status::DynamoStatuses::new(client(&endpoint, budget).await, "status");
+    let started = Instant::now();
+    let err = refresh(&statuses).await.unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err.error_type(), "LookupFailed");
+    assert!(
+        took < budget + Duration::from_millis(300),
+        "took {took:?}, budget {budget:?}"
+    );
+    eprintln!("status table hanging: denied in {took:?} (budget {budget:?})");
+}

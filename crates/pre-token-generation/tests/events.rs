@@ -2,7 +2,7 @@
 //! The handler against every sample event in `events/pre-token-generation/`.
 
 mod common;
-use common::handle;
+use common::{handle, handle_with};
 
 use pre_token_generation::directory::{DirectoryEntry, InMemoryDirectory, LookupError};
 use pre_token_generation::Config;
@@ -86,6 +86,8 @@ fn expectation(
         "V2-TokenGeneration_RefreshTokens.json" => {
             ("editor", &["editors"], &["notes/read", "notes/write"])
         }
+        // Suspended in the back office's table, which this test does not read.
+        "V2-TokenGeneration_RefreshTokens-suspended.json" => ("user", &["staff"], &["notes/read"]),
         "V2-TokenGeneration_NewPasswordChallenge.json" => ("auditor", &[], &["notes/audit"]),
         "V2-TokenGeneration_AuthenticateDevice.json" => ("user", &[], &["notes/read"]),
         "V3-TokenGeneration_Authentication.json" => ("auditor", &[], &["notes/audit"]),
@@ -379,4 +381,117 @@ async fn null_and_empty_group_configurations_are_no_groups() {
         let err = handle(&config(&[]), &directory(), event).await.unwrap_err();
         assert_eq!(err.error_type(), "MalformedEvent");
     }
+}
+
+const NOAH: &str = "c4d8e2f6-1a3b-4c5d-9e7f-2a4b6c8d0e1f";
+
+fn suspended_refresh() -> Value {
+    sample_event(
+        "pre-token-generation",
+        "V2-TokenGeneration_RefreshTokens-suspended.json",
+    )
+}
+
+#[tokio::test]
+async fn a_suspended_users_refresh_is_refused_and_others_go_on() {
+    use account_status::{AccountStatus, InMemoryStatuses};
+    let checks = config(&[
+        ("ACCOUNT_STATUS_TABLE_NAME", "status"),
+        ("SUPPORT_EMAIL", "support@acme.example"),
+    ]);
+    let statuses = InMemoryStatuses::default().with(NOAH, AccountStatus::Suspended { until: None });
+    let refused = handle_with(&checks, &directory(), &statuses, suspended_refresh()).await;
+    assert_eq!(
+        refused.unwrap_err().user_message(),
+        "Your account is suspended. For help, write to support@acme.example"
+    );
+    // The same token for María, who has no row: issued.
+    let maria = sample_event(
+        "pre-token-generation",
+        "V2-TokenGeneration_RefreshTokens.json",
+    );
+    assert!(handle_with(&checks, &directory(), &statuses, maria)
+        .await
+        .is_ok());
+    assert_eq!(statuses.lookups(), 2);
+    // A suspension that ended lets the token through.
+    let ended = InMemoryStatuses::default().with(
+        NOAH,
+        AccountStatus::Suspended {
+            until: Some(std::time::UNIX_EPOCH),
+        },
+    );
+    assert!(
+        handle_with(&checks, &directory(), &ended, suspended_refresh())
+            .await
+            .is_ok()
+    );
+    // Left to pre-authentication, the refresh goes through: the documented trade-off.
+    let early = config(&[
+        ("ACCOUNT_STATUS_TABLE_NAME", "status"),
+        ("ACCOUNT_CHECKS_AT", "pre-authentication"),
+    ]);
+    assert!(
+        handle_with(&early, &directory(), &statuses, suspended_refresh())
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn an_unverified_address_is_refused_a_token_when_required() {
+    use account_status::InMemoryStatuses;
+    let mut unverified = suspended_refresh();
+    unverified["request"]["userAttributes"]["email_verified"] = "false".into();
+    let required = config(&[("REQUIRE_VERIFIED_EMAIL", "true")]);
+    let answer = handle_with(
+        &required,
+        &directory(),
+        &InMemoryStatuses::default(),
+        unverified.clone(),
+    )
+    .await;
+    assert!(answer
+        .unwrap_err()
+        .user_message()
+        .starts_with("Please verify your email address"));
+    assert!(handle(&config(&[]), &directory(), unverified).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_status_table_that_is_down_denies_by_default_and_is_skipped_when_configured() {
+    use account_status::InMemoryStatuses;
+    let down = InMemoryStatuses::failing("connection refused");
+    let deny = config(&[("ACCOUNT_STATUS_TABLE_NAME", "status")]);
+    let err = handle_with(&deny, &directory(), &down, suspended_refresh())
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "LookupFailed");
+    let carry_on = config(&[
+        ("ACCOUNT_STATUS_TABLE_NAME", "status"),
+        ("ON_LOOKUP_FAILURE", "default-role"),
+    ]);
+    assert!(
+        handle_with(&carry_on, &directory(), &down, suspended_refresh())
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn a_client_credentials_token_has_no_account_to_check() {
+    use account_status::InMemoryStatuses;
+    let down = InMemoryStatuses::failing("would deny");
+    let checks = config(&[
+        ("ACCOUNT_STATUS_TABLE_NAME", "status"),
+        ("REQUIRE_VERIFIED_EMAIL", "true"),
+    ]);
+    let machine = sample_event(
+        "pre-token-generation",
+        "V3-TokenGeneration_ClientCredentials.json",
+    );
+    assert!(handle_with(&checks, &directory(), &down, machine)
+        .await
+        .is_ok());
+    assert_eq!(down.lookups(), 0);
 }

@@ -1,8 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! No input makes the handler panic; every failure is a `TriggerError`.
 
+use account_status::{AccountStatus, InMemoryStatuses};
 use pre_token_generation::directory::{DirectoryEntry, InMemoryDirectory};
-use pre_token_generation::{handler, Config};
+use pre_token_generation::{handler, Config, Ports};
 use proptest::prelude::*;
 use serde_json::Value;
 use test_support::{block_on, check_no_panic};
@@ -16,16 +17,22 @@ fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {
         ("GROUP_ROLES", "admins=admin,editors=editor"),
         ("ROLE_SCOPES", "admin=notes/admin;user=notes/read"),
         ("ON_LOOKUP_FAILURE", "default-role"),
+        ("ACCOUNT_STATUS_TABLE_NAME", "status"),
     ]))
     .unwrap();
     let dir = InMemoryDirectory::default().with(
         "7c1e5d0a-3b9f-4e62-9a2d-61f0c8b4e7a1",
         DirectoryEntry::default(),
     );
-    block_on(test_support::answer(
-        |e| handler(&config, Some(&dir), e),
-        event,
-    ))
+    let statuses = InMemoryStatuses::default().with(
+        "c4d8e2f6-1a3b-4c5d-9e7f-2a4b6c8d0e1f",
+        AccountStatus::Suspended { until: None },
+    );
+    let ports = Ports {
+        roles: Some(&dir),
+        statuses: Some(&statuses),
+    };
+    block_on(test_support::answer(|e| handler(&config, ports, e), event))
 }
 
 #[test]

@@ -12,8 +12,13 @@ pub const CLIENT: &str = "4n7mc0rcbsjvh1ou3e5q8nt2lf";
 pub const MARIA: &str = "7c1e5d0a-3b9f-4e62-9a2d-61f0c8b4e7a1";
 pub const NOAH: &str = "c4d8e2f6-1a3b-4c5d-9e7f-2a4b6c8d0e1f";
 
+/// `pairs`, with the account checks (suspension, verified email) run here:
+/// `ACCOUNT_CHECKS_AT=both`, unless `pairs` says otherwise.
 pub fn config(pairs: &[(&str, &str)]) -> Config {
-    Config::from_vars(&Vars::from_pairs(pairs.iter().copied())).expect("a valid config")
+    let all = [("ACCOUNT_CHECKS_AT", "both")]
+        .into_iter()
+        .chain(pairs.iter().copied());
+    Config::from_vars(&Vars::from_pairs(all)).expect("a valid config")
 }
 
 /// The whole invocation as Lambda runs it.

@@ -1,4 +1,7 @@
-//! The back office's account status table, keyed by the user's `sub`:
+//! The back office's account status table, keyed by the user's `sub`, and the
+//! account checks both guarding triggers make: pre-authentication (before the
+//! password is checked) and pre-token-generation (on every token, refreshes
+//! included), as `ACCOUNT_CHECKS_AT` says.
 //!
 //! | attribute | meaning |
 //! |---|---|
@@ -15,7 +18,94 @@ use std::time::SystemTime;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
-use trigger_core::time::parse_rfc3339;
+use trigger_core::time::{human_time, parse_rfc3339};
+use trigger_core::{ConfigError, Vars};
+
+/// Where the account checks (a suspension, `REQUIRE_VERIFIED_EMAIL`) run
+/// (`ACCOUNT_CHECKS_AT`).
+///
+/// pre-authentication runs before the password is checked: a refusal there tells
+/// whoever typed a user name that the account exists (and that it is suspended or
+/// unverified), and Cognito does not call it when a refresh token is used, so a
+/// suspension there does not stop a signed-in user's refreshes. Pre token
+/// generation runs after the password and on every refresh: a suspension holds there,
+/// and only someone who knows the password learns of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChecksAt {
+    /// `pre-authentication`: as before this setting existed; refresh tokens keep
+    /// working for a suspended user until they expire or are revoked.
+    PreAuthentication,
+    /// `token` (the default): at token generation only.
+    Token,
+    /// `both`: refused early (telling strangers) and on refresh.
+    Both,
+}
+
+impl ChecksAt {
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        vars.choice(
+            "ACCOUNT_CHECKS_AT",
+            Self::Token,
+            &[
+                ("pre-authentication", Self::PreAuthentication),
+                ("token", Self::Token),
+                ("both", Self::Both),
+            ],
+        )
+    }
+
+    pub fn at_pre_authentication(self) -> bool {
+        matches!(self, Self::PreAuthentication | Self::Both)
+    }
+
+    pub fn at_token(self) -> bool {
+        matches!(self, Self::Token | Self::Both)
+    }
+}
+
+/// Why an account check refuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountRefusal {
+    /// Until `until` (for good when `None`).
+    Suspended {
+        until: Option<SystemTime>,
+    },
+    EmailNotVerified,
+}
+
+impl AccountRefusal {
+    /// What the user reads (Cognito adds the final period), naming `support` when set.
+    pub fn sentence(&self, support: Option<&str>) -> String {
+        let text = match self {
+            Self::Suspended { until: Some(until) } => {
+                format!("Your account is suspended until {}", human_time(*until))
+            }
+            Self::Suspended { until: None } => "Your account is suspended".to_owned(),
+            Self::EmailNotVerified => "Please verify your email address first, with the link \
+                or code we sent to it, then sign in again"
+                .to_owned(),
+        };
+        with_help(text, support)
+    }
+}
+
+/// `text`, then where to write for help when there is somewhere.
+pub fn with_help(text: String, support: Option<&str>) -> String {
+    match support {
+        Some(support) => format!("{text}. For help, write to {support}"),
+        None => text,
+    }
+}
+
+/// The suspension `status` stands for at `now`, if any.
+pub fn suspension(status: Option<&AccountStatus>, now: SystemTime) -> Option<AccountRefusal> {
+    match status {
+        Some(AccountStatus::Suspended { until }) if status.is_some_and(|s| s.suspended_at(now)) => {
+            Some(AccountRefusal::Suspended { until: *until })
+        }
+        _ => None,
+    }
+}
 
 /// What the back office says about one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,6 +278,41 @@ mod tests {
             status_from(Some("suspended"), Some("next week")),
             Err(StatusError::Unusable(_))
         ));
+    }
+
+    #[test]
+    fn checks_run_at_token_time_unless_told_otherwise() {
+        let at = |v: &str| ChecksAt::from_vars(&Vars::from_pairs([("ACCOUNT_CHECKS_AT", v)]));
+        let default = ChecksAt::from_vars(&Vars::default()).unwrap();
+        assert_eq!(default, ChecksAt::Token);
+        assert!(default.at_token() && !default.at_pre_authentication());
+        let both = at("both").unwrap();
+        assert!(both.at_token() && both.at_pre_authentication());
+        let early = at("Pre-Authentication").unwrap();
+        assert!(!early.at_token() && early.at_pre_authentication());
+        assert_eq!(at("sometimes").unwrap_err().var, "ACCOUNT_CHECKS_AT");
+    }
+
+    #[test]
+    fn the_sentences_name_the_end_and_support() {
+        let until = UNIX_EPOCH + Duration::from_secs(1_796_112_000);
+        assert_eq!(
+            AccountRefusal::Suspended { until: Some(until) }.sentence(Some("help@acme.example")),
+            "Your account is suspended until 2026-12-01 08:00 UTC. For help, write to help@acme.example"
+        );
+        assert_eq!(
+            AccountRefusal::Suspended { until: None }.sentence(None),
+            "Your account is suspended"
+        );
+        let now = until - Duration::from_secs(1);
+        let suspended = AccountStatus::Suspended { until: Some(until) };
+        assert!(suspension(Some(&suspended), now).is_some());
+        assert!(
+            suspension(Some(&suspended), until).is_none(),
+            "over at its until"
+        );
+        assert!(suspension(Some(&AccountStatus::Active), now).is_none());
+        assert!(suspension(None, now).is_none());
     }
 
     #[test]
