@@ -69,7 +69,7 @@ pub struct Outcome {
 pub async fn handler(config: &Config, event: LambdaEvent<Event>) -> Result<Event, TriggerError> {
     let mut event = match event.payload {
         Lenient::Read(event) => event,
-        Lenient::Unreadable { event, error } => return leave_to_cognito(event, error),
+        Lenient::Unreadable { event, error, .. } => return leave_to_cognito(event, error),
     };
     let kind = message_kind(
         event
@@ -113,7 +113,11 @@ fn leave_to_cognito(
         "response".into(),
         json!({"smsMessage": null, "emailMessage": null, "emailSubject": null}),
     );
-    Ok(Lenient::Unreadable { event, error })
+    Ok(Lenient::Unreadable {
+        event,
+        error,
+        verbatim: None,
+    })
 }
 
 fn message_kind(source: Option<&TriggerSource>) -> Result<MessageKind, TriggerError> {

@@ -149,7 +149,7 @@ pub async fn confirmation_steps<G: GroupMembership, P: ProfileStore, M: Mailer>(
     let deadline = Deadline::from_std(started + config.budget);
     let event = match event {
         Lenient::Read(event) => event,
-        Lenient::Unreadable { event, error } => return unreadable(event, error),
+        Lenient::Unreadable { event, error, .. } => return unreadable(event, error),
     };
     let header = &event.cognito_event_user_pools_header;
     let user = Confirmed {

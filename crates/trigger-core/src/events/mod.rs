@@ -87,6 +87,13 @@ pub trait TriggerEvent: Sized + Serialize {
         Self::normalise(event);
         Self::read(event)
     }
+
+    /// An event whose text is JSON but not JSON a [`Value`] can hold (nested deeper
+    /// than serde_json's 128 levels): `error` by default; [`Lenient`] keeps it to
+    /// give back as it came.
+    fn unparsable(_json: &str, error: TriggerError) -> Result<Self, TriggerError> {
+        Err(error)
+    }
 }
 
 /// For triggers that answer an event they cannot read rather than fail: post
@@ -100,9 +107,13 @@ pub trait TriggerEvent: Sized + Serialize {
 pub enum Lenient<E> {
     Read(E),
     Unreadable {
-        /// The event as received, after the normalising rules.
+        /// The event as received, after the normalising rules; for an event too deep
+        /// to be read as a value, only its top-level fields that can be.
         event: Map<String, Value>,
         error: TriggerError,
+        /// The event's text, when it could not be read as a value at all: the
+        /// answer is this text, unchanged.
+        verbatim: Option<Box<RawValue>>,
     },
 }
 
@@ -132,8 +143,34 @@ impl<E: TriggerEvent> TriggerEvent for Lenient<E> {
             Err(error) => Ok(Self::Unreadable {
                 event: event.clone(),
                 error,
+                verbatim: None,
             }),
         }
+    }
+
+    /// An event of this trigger nested too deep to be read as a value is kept as its
+    /// text, with its top-level fields that can be read (the trigger source, the pool,
+    /// the caller) for the handler to log and count.
+    fn unparsable(json: &str, error: TriggerError) -> Result<Self, TriggerError> {
+        // A RawValue is checked without a depth limit; anything that is not JSON
+        // text, or not an object, stays the error it was.
+        let Ok(verbatim) = RawValue::from_string(json.to_owned()) else {
+            return Err(error);
+        };
+        type Fields = std::collections::BTreeMap<String, Box<RawValue>>;
+        let Ok(fields) = serde_json::from_str::<Fields>(json) else {
+            return Err(error);
+        };
+        let event: Map<String, Value> = fields
+            .into_iter()
+            .filter_map(|(name, raw)| Some((name, serde_json::from_str(raw.get()).ok()?)))
+            .collect();
+        Self::check_source(&event)?;
+        Ok(Self::Unreadable {
+            event,
+            error,
+            verbatim: Some(verbatim),
+        })
     }
 }
 
@@ -142,6 +179,10 @@ impl<E: Serialize> Serialize for Lenient<E> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Read(typed) => typed.serialize(serializer),
+            Self::Unreadable {
+                verbatim: Some(text),
+                ..
+            } => text.serialize(serializer),
             Self::Unreadable { event, .. } => event.serialize(serializer),
         }
     }
@@ -161,12 +202,16 @@ pub fn decode_json<E: TriggerEvent>(json: &str) -> Result<E, TriggerError> {
     if let Some(event) = E::read_direct(json) {
         return Ok(event);
     }
-    let payload: Value = serde_json::from_str(json).map_err(|e| {
-        TriggerError::malformed(format!(
-            "the event is not JSON this function reads: {}",
-            without_values(&e.to_string())
-        ))
-    })?;
+    let payload: Value = match serde_json::from_str(json) {
+        Ok(payload) => payload,
+        Err(e) => {
+            let error = TriggerError::malformed(format!(
+                "the event is not JSON this function reads: {}",
+                without_values(&e.to_string())
+            ));
+            return E::unparsable(json, error);
+        }
+    };
     decode(payload)
 }
 
@@ -450,7 +495,7 @@ mod tests {
             "request": {"userAttributes": {"email": ["a", "b"]}},
         });
         match decode::<Lenient<CognitoEventUserPoolsPostAuthentication>>(event).unwrap() {
-            Lenient::Unreadable { event, error } => {
+            Lenient::Unreadable { event, error, .. } => {
                 assert_eq!(
                     event["request"]["userAttributes"]["email"],
                     json!(["a", "b"])
@@ -470,5 +515,53 @@ mod tests {
         // Another trigger's event is still an error.
         let other = json!({"triggerSource": "PreSignUp_SignUp"});
         assert!(decode::<Lenient<CognitoEventUserPoolsPostAuthentication>>(other).is_err());
+    }
+
+    /// `levels` nested arrays in `request.clientMetadata` of an event of `source`.
+    fn nested(source: &str, levels: usize) -> String {
+        format!(
+            r#"{{"version":"1","triggerSource":"{source}","userPoolId":"eu-west-1_Xq8LmN3pR","callerContext":{{"clientId":"web"}},"request":{{"userAttributes":{{}},"clientMetadata":{{"deep":{}{}}}}},"response":{{}}}}"#,
+            "[".repeat(levels),
+            "]".repeat(levels)
+        )
+    }
+
+    #[test]
+    fn a_lenient_event_too_deep_for_a_value_is_given_back_as_it_came() {
+        type Lenient = super::Lenient<CognitoEventUserPoolsPostAuthentication>;
+        for levels in [128, 129, 100_000] {
+            let text = nested("PostAuthentication_Authentication", levels);
+            let read = decode_json::<Lenient>(&text).unwrap();
+            match &read {
+                super::Lenient::Unreadable {
+                    event,
+                    error,
+                    verbatim,
+                } => {
+                    assert_eq!(error.kind(), Some(ErrorKind::MalformedEvent));
+                    assert_eq!(
+                        event["userPoolId"], "eu-west-1_Xq8LmN3pR",
+                        "top-level fields read"
+                    );
+                    assert!(!event.contains_key("request"), "the deep field is not");
+                    assert!(verbatim.is_some());
+                }
+                super::Lenient::Read(_) => panic!("{levels} levels cannot be read"),
+            }
+            assert_eq!(
+                read.encode_json().unwrap().get(),
+                text,
+                "{levels}: unchanged"
+            );
+        }
+        // A trigger that may fail still says why; another trigger's deep event too.
+        let deep = nested("PostAuthentication_Authentication", 200);
+        let strict = decode_json::<CognitoEventUserPoolsPostAuthentication>(&deep);
+        assert_eq!(
+            strict.err().and_then(|e| e.kind()),
+            Some(ErrorKind::MalformedEvent)
+        );
+        assert!(decode_json::<Lenient>(&nested("PreSignUp_SignUp", 200)).is_err());
+        assert!(decode_json::<Lenient>("[[[not json").is_err());
     }
 }
