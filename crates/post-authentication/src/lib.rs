@@ -10,7 +10,7 @@ pub mod config;
 pub mod recorder;
 pub mod signin;
 
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use lambda_runtime::LambdaEvent;
 use mailer::{Mail, MailError, Mailer};
@@ -23,7 +23,7 @@ use trigger_core::{Lenient, TriggerError};
 
 use config::AlertConfig;
 pub use config::Config;
-use recorder::{LoginRecorder, RecordError, Recorded};
+use recorder::{AlertClaim, AlertLedger, LoginRecorder, RecordError, Recorded};
 use signin::{alert_recipient, human_time, SignIn};
 
 pub const TRIGGER_SOURCE: &str = "PostAuthentication_Authentication";
@@ -36,14 +36,21 @@ pub type Event = Lenient<CognitoEventUserPoolsPostAuthentication>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recording {
     Counted,
+    /// The write failed or ran out of time, yet a read found the record: the table
+    /// applied it and its answer was lost. Counted, not a failure.
+    CountedLate,
+    /// The write got no answer within the budget (it may still be applied: a request
+    /// on its way is not called back) and no read found it: the table may hold the
+    /// sign-in or not (`AnalyticsUnconfirmed`, not a failure).
+    Unconfirmed,
     /// This request id was counted before: nothing changed.
     AlreadyCounted,
     /// No analytics table is configured.
     Off,
     /// The event names no `sub` to count the sign-in for.
     NoSub,
+    /// The table refused the write or could not be reached: nothing was written.
     Failed(RecordError),
-    OutOfTime,
 }
 
 /// What the new-device alert came to.
@@ -54,7 +61,7 @@ pub enum Alerting {
     NotNeeded,
     /// No alert sender is configured.
     Off,
-    /// A replay of an invocation that was alerted the first time.
+    /// A replay of an invocation that claimed the alert the first time.
     Replay,
     RenderFailed(String),
     Failed(MailError),
@@ -82,13 +89,18 @@ pub struct Report {
 }
 
 impl Report {
+    /// A replay of a request id counted before: not a sign-in of its own.
+    pub fn is_replay(&self) -> bool {
+        self.recording == Recording::AlreadyCounted
+    }
+
     /// The steps that failed.
     pub fn failures(&self) -> Vec<Step> {
         let mut failed = Vec::new();
         if self.unreadable || self.recording == Recording::NoSub {
             failed.push(Step::Event);
         }
-        if matches!(self.recording, Recording::Failed(_) | Recording::OutOfTime) {
+        if matches!(self.recording, Recording::Failed(_)) {
             failed.push(Step::Record);
         }
         if matches!(
@@ -103,7 +115,7 @@ impl Report {
 
 /// The Lambda handler: runs the steps, counts what happened, and hands the event
 /// back. It never returns an error.
-pub async fn handler<R: LoginRecorder, M: Mailer>(
+pub async fn handler<R: LoginRecorder + AlertLedger, M: Mailer>(
     config: &Config,
     recorder: Option<&R>,
     mailer: Option<&M>,
@@ -123,8 +135,9 @@ pub async fn handler<R: LoginRecorder, M: Mailer>(
     Ok(payload)
 }
 
-/// Records the sign-in, then sends the new-device alert, all within the budget.
-pub async fn sign_in_steps<R: LoginRecorder, M: Mailer>(
+/// Records the sign-in and, side by side, sends the new-device alert, each within
+/// the budget: a slow table does not use up the alert's time.
+pub async fn sign_in_steps<R: LoginRecorder + AlertLedger, M: Mailer>(
     config: &Config,
     recorder: Option<&R>,
     mailer: Option<&M>,
@@ -136,11 +149,13 @@ pub async fn sign_in_steps<R: LoginRecorder, M: Mailer>(
     let deadline = Deadline::from_std(started + config.budget);
     let event = match event {
         Lenient::Read(event) => event,
-        Lenient::Unreadable { event, error } => return unreadable(event, error),
+        Lenient::Unreadable { event, error, .. } => return unreadable(event, error),
     };
     let sign_in = SignIn::of(event, request_id, now);
-    let recording = record(config, recorder, &sign_in, deadline).await;
-    let alerting = alert(config, mailer, event, &sign_in, &recording, deadline).await;
+    let (recording, alerting) = tokio::join!(
+        record(config, recorder, &sign_in, deadline),
+        alert(config, mailer, recorder, event, &sign_in, deadline),
+    );
     let report = Report {
         user_pool_id: sign_in.user_pool_id,
         client_id: sign_in.client_id,
@@ -185,6 +200,18 @@ fn unreadable(event: &Map<String, Value>, error: &TriggerError) -> Report {
     }
 }
 
+/// Time kept at the end of the budget for reading back a write that failed or ran
+/// out of time: a fifth of the budget, at most 200 ms.
+pub fn verify_reserve(budget: Duration) -> Duration {
+    (budget / 5).min(Duration::from_millis(200))
+}
+
+/// The share of the budget within which the alert must be claimed, so that a slow
+/// table leaves the send its time: a quarter.
+pub fn claim_share(budget: Duration) -> Duration {
+    budget / 4
+}
+
 async fn record<R: LoginRecorder>(
     config: &Config,
     recorder: Option<&R>,
@@ -198,32 +225,48 @@ async fn record<R: LoginRecorder>(
         tracing::error!("event has no sub; sign-in not recorded");
         return Recording::NoSub;
     }
-    let outcome = match timeout_at(deadline, recorder.record(sign_in)).await {
-        Ok(Ok(Recorded::Counted)) => Recording::Counted,
-        Ok(Ok(Recorded::AlreadyCounted)) => Recording::AlreadyCounted,
-        Ok(Err(e)) => Recording::Failed(e),
-        Err(_) => Recording::OutOfTime,
+    let write_by = deadline - verify_reserve(config.budget);
+    match timeout_at(write_by, recorder.record(sign_in)).await {
+        Ok(Ok(Recorded::Counted)) => return Recording::Counted,
+        Ok(Ok(Recorded::AlreadyCounted)) => return Recording::AlreadyCounted,
+        Ok(Err(RecordError::Uncertain(_))) | Err(_) => {}
+        Ok(Err(e)) => return failed(config, sign_in, Recording::Failed(e)),
+    }
+    // No answer to the write: the table may have applied it all the same (a slow
+    // partition, a lost answer), or may still apply it. Only a refusal is a loss.
+    let outcome = match timeout_at(deadline, recorder.was_recorded(sign_in)).await {
+        Ok(Ok(true)) => Recording::CountedLate,
+        _ => Recording::Unconfirmed,
     };
+    failed(config, sign_in, outcome)
+}
+
+/// Logs a recording that is not a plain success, and hands it back.
+fn failed(config: &Config, sign_in: &SignIn, outcome: Recording) -> Recording {
     match &outcome {
         Recording::Failed(e) => {
             tracing::error!(sub = %sign_in.sub, error = %e, "sign-in not recorded")
         }
-        Recording::OutOfTime => tracing::error!(
+        Recording::Unconfirmed => tracing::warn!(
             sub = %sign_in.sub,
             budget_ms = config.budget.as_millis() as u64,
-            "sign-in not recorded: budget spent"
+            "sign-in written without an answer within the budget; the table may hold it"
+        ),
+        Recording::CountedLate => tracing::info!(
+            sub = %sign_in.sub,
+            "sign-in recorded, its answer late; read back"
         ),
         _ => {}
     }
     outcome
 }
 
-async fn alert<M: Mailer>(
+async fn alert<M: Mailer, L: AlertLedger>(
     config: &Config,
     mailer: Option<&M>,
+    ledger: Option<&L>,
     event: &CognitoEventUserPoolsPostAuthentication,
     sign_in: &SignIn,
-    recording: &Recording,
     deadline: Deadline,
 ) -> Alerting {
     let (Some(settings), Some(mailer)) = (&config.alert, mailer) else {
@@ -233,9 +276,25 @@ async fn alert<M: Mailer>(
     let Some(to) = alert_recipient(attributes, sign_in.new_device) else {
         return Alerting::NotNeeded;
     };
-    if *recording == Recording::AlreadyCounted {
-        return Alerting::Replay;
-    }
+    // Claimed first, within its share of the budget, so that a replay of this request
+    // id sends nothing. A claim that cannot be made does not stop the alert: a
+    // security notice sent twice is better than one never sent.
+    let claim_by = deadline.min(Deadline::now() + claim_share(config.budget));
+    let claimed = match ledger.filter(|_| !sign_in.sub.is_empty()) {
+        None => false,
+        Some(ledger) => match timeout_at(claim_by, ledger.claim_alert(sign_in)).await {
+            Ok(Ok(AlertClaim::Claimed)) => true,
+            Ok(Ok(AlertClaim::AlreadyClaimed)) => return Alerting::Replay,
+            Ok(Err(e)) => {
+                tracing::warn!(sub = %sign_in.sub, error = %e, "new-device alert not claimed; sending it unclaimed");
+                false
+            }
+            Err(_) => {
+                tracing::warn!(sub = %sign_in.sub, "new-device alert not claimed in its share of the budget; sending it unclaimed");
+                false
+            }
+        },
+    };
     let mail = match alert_mail(settings, attributes, &to, sign_in) {
         Ok(mail) => mail,
         Err(e) => {
@@ -248,6 +307,11 @@ async fn alert<M: Mailer>(
         Ok(Err(e)) => Alerting::Failed(e),
         Err(_) => Alerting::OutOfTime,
     };
+    if let (true, Alerting::Failed(_), Some(ledger)) = (claimed, &outcome, ledger) {
+        // Not sent: a replay may send it. (One that ran out of time keeps its claim:
+        // SES may have taken the mail.)
+        let _ = timeout_at(deadline, ledger.release_alert(sign_in)).await;
+    }
     if outcome != Alerting::Sent {
         tracing::error!(sub = %sign_in.sub, to = %mask_email(&to), outcome = ?outcome, "new-device alert not sent");
     }
@@ -277,12 +341,18 @@ pub fn emit_metrics(report: &Report) {
         ("UserPoolId", report.user_pool_id.clone()),
         ("ClientId", report.client_id.clone()),
     ];
-    metrics::counter!("SignIns", &labels).increment(1);
-    if report.new_device {
-        metrics::counter!("NewDeviceSignIns", &labels).increment(1);
+    // A replayed request id was counted when it first ran.
+    if !report.is_replay() {
+        metrics::counter!("SignIns", &labels).increment(1);
+        if report.new_device {
+            metrics::counter!("NewDeviceSignIns", &labels).increment(1);
+        }
     }
     let failures = report.failures().len() as u64;
     if failures > 0 {
         metrics::counter!("AnalyticsFailures", &labels).increment(failures);
+    }
+    if report.recording == Recording::Unconfirmed {
+        metrics::counter!("AnalyticsUnconfirmed", &labels).increment(1);
     }
 }

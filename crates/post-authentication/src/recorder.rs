@@ -6,22 +6,29 @@
 //! | sign-in record | `USER#<sub>` | `SIGNIN#<request id>` | `sub`, `signed_in_at`, `client_id`, `new_device`, `trigger_source`, `user_pool_id`, `expires_at` (TTL) |
 //! | user summary | `USER#<sub>` | `SUMMARY` | `sub`, `sign_in_count`, `new_device_count`, `first_sign_in_at`, `last_sign_in_at`, `last_client_id` |
 //! | day counter shard | `DAY#<yyyy-mm-dd>#<shard>` | `CLIENT#<client id>` | `sign_ins`, `new_device_sign_ins`, `expires_at` (TTL) |
+//! | new-device alert claim | `USER#<sub>` | `ALERT#<request id>` | `expires_at` (TTL) |
 //!
 //! The three writes are one transaction, and the record is only put if it does not
-//! exist: a replay of the same request id changes nothing.
+//! exist: a replay of the same request id changes nothing. The transaction carries no
+//! idempotency token: a replayed invocation writes a new time, which DynamoDB would
+//! answer with `IdempotentParameterMismatchException` (or, within ten minutes and
+//! with the same parameters, with a success) instead of the failed condition that
+//! says "already counted". The alert is claimed in an item of its own, so that it
+//! can go out beside the recording rather than after it.
 //!
 //! The day counter is spread over `shards` partition keys (`ANALYTICS_DAY_SHARDS`):
 //! one item sits in one partition, which takes about 1,000 write units a second, and
 //! a transactional update costs two, so a single counter per app client and day
 //! would throttle past about 500 sign-ins a second. A sign-in's shard is a hash of
-//! its request id, so a retried request writes the same items (which the
-//! transaction's idempotency token requires). [`day_counts`] sums the shards back.
+//! its request id, so a retried request writes the same items and its conditional
+//! record stops it from counting twice. [`day_counts`] sums the shards back.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
@@ -42,9 +49,13 @@ pub enum RecordError {
     /// The write could not be put together.
     #[error("sign-in write not built: {0}")]
     Build(String),
-    /// The table refused, failed or did not answer.
+    /// The table refused or could not be reached: nothing was written.
     #[error("analytics table unavailable: {0}")]
     Unavailable(String),
+    /// No answer came (a timeout, a broken answer, a server error): the table may or
+    /// may not have applied the write.
+    #[error("analytics table did not answer: {0}")]
+    Uncertain(String),
     /// Concurrent sign-ins of the same user kept conflicting until the retries ran out.
     #[error("transaction conflicts did not clear")]
     Conflicts,
@@ -55,6 +66,36 @@ pub trait LoginRecorder {
         &self,
         sign_in: &SignIn,
     ) -> impl Future<Output = Result<Recorded, RecordError>> + Send;
+
+    /// Whether the sign-in's record is in the table: after a write that failed or ran
+    /// out of time, which the table may still have applied.
+    fn was_recorded(
+        &self,
+        sign_in: &SignIn,
+    ) -> impl Future<Output = Result<bool, RecordError>> + Send;
+}
+
+/// What claiming a sign-in's new-device alert came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertClaim {
+    /// This invocation sends it (and gives the claim back if the send fails).
+    Claimed,
+    /// An earlier invocation of the same request id claimed it: a replay.
+    AlreadyClaimed,
+}
+
+/// The new-device alerts sent, one per request id, so that a replay sends none.
+pub trait AlertLedger {
+    fn claim_alert(
+        &self,
+        sign_in: &SignIn,
+    ) -> impl Future<Output = Result<AlertClaim, RecordError>> + Send;
+
+    /// Gives the claim back: the alert was not sent, so a replay may send it.
+    fn release_alert(
+        &self,
+        sign_in: &SignIn,
+    ) -> impl Future<Output = Result<(), RecordError>> + Send;
 }
 
 /// A user's summary, as read back (for tests, the demo and the README's queries).
@@ -71,6 +112,7 @@ pub struct Summary {
 #[derive(Debug, Default)]
 pub struct InMemoryRecorder {
     seen: Mutex<HashMap<String, ()>>,
+    alerts: Mutex<HashMap<String, ()>>,
     summaries: Mutex<HashMap<String, Summary>>,
     /// When set, every write fails with this.
     pub outage: Option<RecordError>,
@@ -113,6 +155,46 @@ impl LoginRecorder for InMemoryRecorder {
         summary.last_sign_in_at = s.timestamp();
         summary.last_client_id = s.client_id.clone();
         Ok(Recorded::Counted)
+    }
+
+    async fn was_recorded(&self, s: &SignIn) -> Result<bool, RecordError> {
+        if let Some(why) = &self.outage {
+            return Err(why.clone());
+        }
+        let seen = self
+            .seen
+            .lock()
+            .map_err(|_| RecordError::Unavailable("poisoned".into()))?;
+        Ok(seen.contains_key(&format!("{}#{}", s.sub, s.request_id)))
+    }
+}
+
+impl AlertLedger for InMemoryRecorder {
+    async fn claim_alert(&self, s: &SignIn) -> Result<AlertClaim, RecordError> {
+        if let Some(why) = &self.outage {
+            return Err(why.clone());
+        }
+        let mut alerts = self
+            .alerts
+            .lock()
+            .map_err(|_| RecordError::Unavailable("poisoned".into()))?;
+        Ok(
+            match alerts.insert(format!("{}#{}", s.sub, s.request_id), ()) {
+                None => AlertClaim::Claimed,
+                Some(()) => AlertClaim::AlreadyClaimed,
+            },
+        )
+    }
+
+    async fn release_alert(&self, s: &SignIn) -> Result<(), RecordError> {
+        if let Some(why) = &self.outage {
+            return Err(why.clone());
+        }
+        self.alerts
+            .lock()
+            .map_err(|_| RecordError::Unavailable("poisoned".into()))?
+            .remove(&format!("{}#{}", s.sub, s.request_id));
+        Ok(())
     }
 }
 
@@ -248,7 +330,7 @@ impl DynamoRecorder {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| RecordError::Unavailable(DisplayErrorContext(&e).to_string()))?;
+            .map_err(|e| unavailable(&e))?;
         let Some(item) = out.item else {
             return Ok(None);
         };
@@ -363,13 +445,10 @@ impl LoginRecorder for DynamoRecorder {
         let items = self.transaction(si)?;
         let mut pauses = CONFLICT_PAUSES_MS.iter();
         loop {
-            let mut request = self
+            let request = self
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()));
-            if (1..=36).contains(&si.request_id.len()) {
-                request = request.client_request_token(&si.request_id);
-            }
             match request.send().await {
                 Ok(_) => return Ok(Recorded::Counted),
                 Err(err) => match classify(&err) {
@@ -378,14 +457,96 @@ impl LoginRecorder for DynamoRecorder {
                         Some(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
                         None => return Err(RecordError::Conflicts),
                     },
-                    Failure::Other => {
-                        return Err(RecordError::Unavailable(
-                            DisplayErrorContext(&err).to_string(),
-                        ))
-                    }
+                    Failure::Other => return Err(unavailable(&err)),
                 },
             }
         }
+    }
+
+    async fn was_recorded(&self, si: &SignIn) -> Result<bool, RecordError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(&si.sub)))
+            .key("sk", s(format!("SIGNIN#{}", si.request_id)))
+            .projection_expression("pk")
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(out.item.is_some())
+    }
+}
+
+impl DynamoRecorder {
+    /// The key of a sign-in's alert claim.
+    fn alert_key(si: &SignIn) -> [(&'static str, AttributeValue); 2] {
+        [
+            ("pk", s(user_pk(&si.sub))),
+            ("sk", s(format!("ALERT#{}", si.request_id))),
+        ]
+    }
+}
+
+/// A failed call as a [`RecordError`]: `Unavailable` when the table certainly
+/// applied nothing (it refused the request as made, or the connection could not be
+/// made), `Uncertain` when it may have (no answer in time, a broken answer, a server
+/// error).
+fn unavailable<E>(err: &SdkError<E, HttpResponse>) -> RecordError
+where
+    E: std::error::Error + 'static,
+{
+    let text = DisplayErrorContext(err).to_string();
+    let nothing_written = match err {
+        SdkError::ConstructionFailure(_) => true,
+        SdkError::ServiceError(e) => e.raw().status().is_client_error(),
+        SdkError::DispatchFailure(d) => d.is_io() && !d.is_timeout(),
+        _ => false,
+    };
+    if nothing_written {
+        RecordError::Unavailable(text)
+    } else {
+        RecordError::Uncertain(text)
+    }
+}
+
+impl AlertLedger for DynamoRecorder {
+    async fn claim_alert(&self, si: &SignIn) -> Result<AlertClaim, RecordError> {
+        let [pk, sk] = Self::alert_key(si);
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item(pk.0, pk.1)
+            .item(sk.0, sk.1)
+            .item("expires_at", n(si.expires_at(self.retention_days)))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(AlertClaim::Claimed),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(AlertClaim::AlreadyClaimed)
+            }
+            Err(e) => Err(unavailable(&e)),
+        }
+    }
+
+    async fn release_alert(&self, si: &SignIn) -> Result<(), RecordError> {
+        let [pk, sk] = Self::alert_key(si);
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key(pk.0, pk.1)
+            .key(sk.0, sk.1)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| unavailable(&e))
     }
 }
 

@@ -8,7 +8,9 @@ use common::steps;
 use std::time::{Duration, Instant};
 
 use mailer::{InMemoryMailer, Mail, MailError, Mailer};
-use post_authentication::recorder::{InMemoryRecorder, LoginRecorder, RecordError, Recorded};
+use post_authentication::recorder::{
+    AlertClaim, AlertLedger, InMemoryRecorder, LoginRecorder, RecordError, Recorded,
+};
 use post_authentication::signin::SignIn;
 use post_authentication::{handler, Alerting, Config, Recording, Step};
 use serde_json::Value;
@@ -30,7 +32,7 @@ fn config(extra: &[(&str, &str)]) -> Config {
 }
 
 /// The whole invocation as Lambda runs it.
-async fn handle<R: LoginRecorder, M: Mailer>(
+async fn handle<R: LoginRecorder + AlertLedger, M: Mailer>(
     config: &Config,
     recorder: &R,
     mailer: &M,
@@ -161,6 +163,22 @@ impl LoginRecorder for Stuck {
         tokio::time::sleep(Duration::from_secs(30)).await;
         Ok(Recorded::Counted)
     }
+
+    async fn was_recorded(&self, _: &SignIn) -> Result<bool, RecordError> {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Ok(false)
+    }
+}
+
+impl AlertLedger for Stuck {
+    async fn claim_alert(&self, _: &SignIn) -> Result<AlertClaim, RecordError> {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Ok(AlertClaim::Claimed)
+    }
+
+    async fn release_alert(&self, _: &SignIn) -> Result<(), RecordError> {
+        Ok(())
+    }
 }
 
 impl Mailer for Stuck {
@@ -186,9 +204,11 @@ async fn a_stuck_table_and_mail_server_cost_at_most_the_budget() {
     );
     let report = steps(&config, &Stuck, &Stuck, &event, "req-1").await;
     assert_eq!(
-        (report.recording, report.alerting),
-        (Recording::OutOfTime, Alerting::OutOfTime)
+        (&report.recording, &report.alerting),
+        (&Recording::Unconfirmed, &Alerting::OutOfTime),
+        "no answer to the write nor to the read-back: whether it is there is unknown"
     );
+    assert_eq!(report.failures(), vec![Step::Alert]);
 }
 
 #[tokio::test]
@@ -254,4 +274,119 @@ async fn a_sign_in_with_unreadable_attributes_still_lets_the_user_in() {
     assert_eq!(out, event);
     let report = steps(&config(&[]), &recorder, &mailer, &event, "r").await;
     assert_eq!(report.failures(), vec![Step::Event]);
+}
+
+/// A table as slow as DynamoDB under a throttled partition: every call hangs.
+#[tokio::test]
+async fn the_new_device_alert_goes_out_while_a_slow_table_eats_the_budget() {
+    let event = new_device_event();
+    let config = config(&[]);
+    let mailer = InMemoryMailer::default();
+    let started = Instant::now();
+    let report = steps(&config, &Stuck, &mailer, &event, "req-1").await;
+    assert!(started.elapsed() < config.budget + Duration::from_millis(200));
+    assert_eq!(report.alerting, Alerting::Sent, "{report:?}");
+    assert_eq!(mailer.sent().len(), 1);
+    assert_eq!(report.recording, Recording::Unconfirmed);
+}
+
+/// What DynamoDB answers a transaction repeated with the same idempotency token
+/// within ten minutes: success, whether it applied it or not.
+#[derive(Debug, Default)]
+struct SaysCountedEveryTime(InMemoryRecorder);
+
+impl LoginRecorder for SaysCountedEveryTime {
+    async fn record(&self, s: &SignIn) -> Result<Recorded, RecordError> {
+        self.0.record(s).await.map(|_| Recorded::Counted)
+    }
+
+    async fn was_recorded(&self, s: &SignIn) -> Result<bool, RecordError> {
+        self.0.was_recorded(s).await
+    }
+}
+
+impl AlertLedger for SaysCountedEveryTime {
+    async fn claim_alert(&self, s: &SignIn) -> Result<AlertClaim, RecordError> {
+        self.0.claim_alert(s).await
+    }
+
+    async fn release_alert(&self, s: &SignIn) -> Result<(), RecordError> {
+        self.0.release_alert(s).await
+    }
+}
+
+#[tokio::test]
+async fn a_replay_the_table_reports_as_new_still_sends_one_alert() {
+    let event = new_device_event();
+    let (recorder, mailer) = (SaysCountedEveryTime::default(), InMemoryMailer::default());
+    let config = config(&[]);
+    let first = steps(&config, &recorder, &mailer, &event, "same-request").await;
+    let replay = steps(&config, &recorder, &mailer, &event, "same-request").await;
+    assert_eq!(first.alerting, Alerting::Sent);
+    assert_eq!(replay.alerting, Alerting::Replay);
+    assert_eq!(mailer.sent().len(), 1, "one alert for one sign-in");
+}
+
+#[tokio::test]
+async fn a_failed_send_gives_the_alert_claim_back_for_a_replay() {
+    let event = new_device_event();
+    let recorder = InMemoryRecorder::default();
+    let config = config(&[]);
+    let down = InMemoryMailer::failing("Throttling: Maximum sending rate exceeded");
+    let first = steps(&config, &recorder, &down, &event, "req-7").await;
+    assert!(matches!(first.alerting, Alerting::Failed(_)));
+    let mailer = InMemoryMailer::default();
+    let replay = steps(&config, &recorder, &mailer, &event, "req-7").await;
+    assert_eq!(
+        replay.alerting,
+        Alerting::Sent,
+        "the replay sends what failed"
+    );
+    assert_eq!(replay.recording, Recording::AlreadyCounted);
+}
+
+/// A table that applies the write, then answers after the budget (a partition under
+/// load): the sign-in is in the table, only its answer was late.
+#[derive(Debug, Default)]
+struct LateTable(InMemoryRecorder);
+
+impl LoginRecorder for LateTable {
+    async fn record(&self, s: &SignIn) -> Result<Recorded, RecordError> {
+        let applied = self.0.record(s).await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        applied
+    }
+
+    async fn was_recorded(&self, s: &SignIn) -> Result<bool, RecordError> {
+        self.0.was_recorded(s).await
+    }
+}
+
+impl AlertLedger for LateTable {
+    async fn claim_alert(&self, s: &SignIn) -> Result<AlertClaim, RecordError> {
+        self.0.claim_alert(s).await
+    }
+
+    async fn release_alert(&self, s: &SignIn) -> Result<(), RecordError> {
+        self.0.release_alert(s).await
+    }
+}
+
+#[tokio::test]
+async fn a_sign_in_the_table_holds_is_not_counted_as_lost() {
+    let event = new_device_event();
+    let (late, mailer) = (LateTable::default(), InMemoryMailer::default());
+    let config = config(&[]);
+    let started = Instant::now();
+    let report = steps(&config, &late, &mailer, &event, "req-9").await;
+    assert!(started.elapsed() < config.budget + Duration::from_millis(200));
+    assert_eq!(report.recording, Recording::CountedLate);
+    assert!(report.failures().is_empty(), "{:?}", report.failures());
+    // One it refused is a loss; one it never answered about is unknown.
+    let refused = InMemoryRecorder::failing("ValidationException: bad key");
+    let report = steps(&config, &refused, &mailer, &event, "req-10").await;
+    assert_eq!(report.failures(), vec![Step::Record]);
+    let report = steps(&config, &Stuck, &mailer, &event, "req-11").await;
+    assert_eq!(report.recording, Recording::Unconfirmed);
+    assert!(report.failures().is_empty());
 }

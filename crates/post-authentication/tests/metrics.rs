@@ -74,6 +74,33 @@ fn one_invocation_becomes_one_emf_document_per_dimension_set() {
     assert!(text.contains("\"SignIns\":1"));
     assert!(!text.contains("AnalyticsFailures"), "{text}");
 
+    // A replayed request id was counted when it first ran: it is not a sign-in again.
+    emit_metrics(&report(
+        "p",
+        "c",
+        true,
+        Recording::AlreadyCounted,
+        Alerting::Replay,
+    ));
+    let text: Vec<String> = test_support::emf::documents(collector)
+        .iter()
+        .map(Value::to_string)
+        .collect();
+    let text = text.join("\n");
+    assert!(!text.contains("SignIns"), "{text}");
+
+    // A write nobody answered within the budget is unconfirmed, not a failure.
+    emit_metrics(&report(
+        "p",
+        "c",
+        false,
+        Recording::Unconfirmed,
+        Alerting::NotNeeded,
+    ));
+    let docs = test_support::emf::documents(collector);
+    assert_eq!(docs[0]["AnalyticsUnconfirmed"], 1, "{docs:?}");
+    assert!(docs[0].get("AnalyticsFailures").is_none(), "{docs:?}");
+
     // A bad setting at start is counted once, without dimensions.
     let config = Config::from_vars(&Vars::from_pairs([
         ("ALERT_FROM_ADDRESS", "security@acme.example"),

@@ -4,7 +4,10 @@ use std::time::Duration;
 
 /// SDK settings that keep one call inside `budget`: a connect timeout and a
 /// per-attempt timeout of half the budget, a whole-operation timeout of the budget,
-/// and two attempts at most. Callers still cut the call off at the budget.
+/// and two attempts at most, the second after a pause of at most a quarter of the
+/// budget (the SDK's default pause can reach a second, past a whole budget: the
+/// second attempt never came, and a refused connection ended as a timeout, telling
+/// nobody that nothing was written). Callers still cut the call off at the budget.
 pub fn within_budget(
     loader: aws_config::ConfigLoader,
     budget: Duration,
@@ -19,7 +22,11 @@ pub fn within_budget(
                 .operation_timeout(budget)
                 .build(),
         )
-        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(2)
+                .with_max_backoff(budget / 4),
+        )
 }
 
 /// The AWS settings of the environment (credentials, region, endpoint) with every

@@ -3,13 +3,13 @@
 use std::time::SystemTime;
 
 use mailer::Mailer;
-use post_authentication::recorder::LoginRecorder;
+use post_authentication::recorder::{AlertLedger, LoginRecorder};
 use post_authentication::{sign_in_steps, Config, Report};
 use serde_json::Value;
 use trigger_core::events::decode;
 
 /// The steps of one invocation, with the request id Lambda gives it, at `now`.
-pub async fn steps_at<R: LoginRecorder, M: Mailer>(
+pub async fn steps_at<R: LoginRecorder + AlertLedger, M: Mailer>(
     config: &Config,
     recorder: &R,
     mailer: &M,
@@ -30,7 +30,7 @@ pub async fn steps_at<R: LoginRecorder, M: Mailer>(
 }
 
 /// The steps of one invocation, now.
-pub async fn steps<R: LoginRecorder, M: Mailer>(
+pub async fn steps<R: LoginRecorder + AlertLedger, M: Mailer>(
     config: &Config,
     recorder: &R,
     mailer: &M,
