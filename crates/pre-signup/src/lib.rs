@@ -51,15 +51,15 @@ impl Config {
     }
 
     pub fn without_linking(vars: &Vars) -> Result<Self, ConfigError> {
-        let config = Self::from_vars(vars)?;
-        match config.link {
-            Some(_) => Err(ConfigError::new(
+        // Said first, whatever linking's other settings say.
+        if vars.flag("LINK_FEDERATED_USERS", false)? {
+            return Err(ConfigError::new(
                 "LINK_FEDERATED_USERS",
                 "is true, but this is the pre-signup binary without account linking; \
                  deploy pre-signup-linking for it (the template does with LinkFederatedUsers=true)",
-            )),
-            None => Ok(config),
+            ));
         }
+        Self::from_vars(vars)
     }
 
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
