@@ -15,7 +15,10 @@ use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
 use trigger_core::values::is_e164;
 use user_migration::hash::check_format;
-use user_migration::store::{item_for, normalize_username, LegacyUser, Status, KEY_ATTRIBUTE};
+use user_migration::hash::profile;
+use user_migration::store::{
+    hash_profile_item, item_for, normalize_username, LegacyUser, Status, KEY_ATTRIBUTE,
+};
 
 /// A row that was not imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -269,6 +272,40 @@ pub struct ImportReport {
     pub already_present: u64,
     /// Users the table did not take even after retries (each told to `on`).
     pub failed: u64,
+    /// How many valid rows have each hash scheme and cost (`Bcrypt cost 10`).
+    pub hash_profiles: BTreeMap<String, u64>,
+}
+
+impl ImportReport {
+    /// The scheme and cost most valid rows' hashes have, and how many have it.
+    pub fn main_hash_profile(&self) -> Option<(&str, u64)> {
+        self.hash_profiles
+            .iter()
+            .max_by_key(|(profile, n)| (**n, std::cmp::Reverse(profile.as_str())))
+            .map(|(profile, n)| (profile.as_str(), *n))
+    }
+}
+
+/// Records the run's most common hash scheme and cost in the table (the item
+/// `user_migration::store::HASH_PROFILE_KEY`), which user-migration holds its
+/// `DUMMY_HASH` to when it starts: what it wrote, or `None` for a run with no
+/// valid row.
+pub async fn record_hash_profile(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    report: &ImportReport,
+) -> Result<Option<(String, u64)>, String> {
+    let Some((main, users)) = report.main_hash_profile() else {
+        return Ok(None);
+    };
+    client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(hash_profile_item(main, users, report.valid)))
+        .send()
+        .await
+        .map_err(|e| aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string())?;
+    Ok(Some((main.to_owned(), users)))
 }
 
 /// What the import tells its caller as it goes.
@@ -319,6 +356,9 @@ pub async fn import(
                     Some(first) => repeat(row.line, first),
                     None => {
                         report.valid += 1;
+                        if let Ok(p) = profile(&row.user.password_hash) {
+                            *report.hash_profiles.entry(p.to_string()).or_default() += 1;
+                        }
                         in_chunk.insert(row.user.username.clone(), row.line);
                         chunk.push(row);
                         if chunk.len() == GET_BATCH {

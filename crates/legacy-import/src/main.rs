@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use legacy_import::{import, read_csv, Progress};
+use legacy_import::{import, read_csv, record_hash_profile, Progress};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -112,6 +112,20 @@ async fn main() -> ExitCode {
         println!("not written:     {}", report.failed);
         if report.failed > 50 {
             println!("  (the first 50 are listed above)");
+        }
+        if let Some(client) = &client {
+            match record_hash_profile(client, &args.table, &report).await {
+                Ok(Some((main, users))) => println!(
+                    "hash profile:    {main} ({users} of {} valid rows), recorded: \
+                     user-migration refuses to start unless DUMMY_HASH has this scheme and cost",
+                    report.valid
+                ),
+                Ok(None) => {}
+                Err(e) => {
+                    println!("hash profile:    not recorded: {e}");
+                    return ExitCode::from(2);
+                }
+            }
         }
     }
     if report.rejected == 0 && report.failed == 0 {

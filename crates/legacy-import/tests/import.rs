@@ -20,6 +20,7 @@ async fn legacy_table(client: &aws_sdk_dynamodb::Client) -> String {
     name
 }
 
+/// The users in the table (not the item recording their hashes' profile).
 async fn count(client: &aws_sdk_dynamodb::Client, table: &str) -> i32 {
     let mut total = 0;
     let mut start = None;
@@ -28,6 +29,11 @@ async fn count(client: &aws_sdk_dynamodb::Client, table: &str) -> i32 {
             .scan()
             .table_name(table)
             .select(Select::Count)
+            .filter_expression("username <> :profile")
+            .expression_attribute_values(
+                ":profile",
+                AttributeValue::S(user_migration::store::HASH_PROFILE_KEY.into()),
+            )
             .set_exclusive_start_key(start)
             .send()
             .await
@@ -211,4 +217,51 @@ fn an_unreadable_file_is_a_clear_failure() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open /no/such/file.csv"));
+}
+
+#[tokio::test]
+async fn the_hashes_most_users_have_are_recorded_for_user_migrations_dummy() {
+    use user_migration::store::{DynamoStore, LegacyUserStore};
+    let client = client().await;
+    let table = legacy_table(&client).await;
+    // passlib's form: the PHC one holds a comma, which would need CSV quoting.
+    let pbkdf2 =
+        "$pbkdf2-sha256$600000$IWQMAcA4R2hN6d17D0HonQ$lxrY5L5HgrpAEriKPDQcz.lhz9gqNGslyjAzZTgiW7Q";
+    let mut csv = String::from("username,email,password_hash\n");
+    for i in 0..5 {
+        csv.push_str(&format!("p{i}@example.com,p{i}@example.com,{pbkdf2}\n"));
+    }
+    for i in 0..2 {
+        csv.push_str(&format!(
+            "b{i}@example.com,b{i}@example.com,{}\n",
+            fake_bcrypt(i)
+        ));
+    }
+    let path = write_csv("profiles", &csv);
+    let (code, out) = run(&path, &table);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("hash profile:    Pbkdf2Sha256 i=600000,l=32 (5 of 7 valid rows)"),
+        "{out}"
+    );
+    let recorded = DynamoStore::new(client.clone(), &table)
+        .hash_profile()
+        .await
+        .unwrap();
+    assert_eq!(recorded.as_deref(), Some("Pbkdf2Sha256 i=600000,l=32"));
+    // user-migration's default dummy (bcrypt cost 10) would answer unknown users
+    // faster than these users' wrong passwords: it refuses to start.
+    let config = user_migration::Config::from_vars(&trigger_core::Vars::from_pairs([(
+        "LEGACY_USERS_TABLE_NAME",
+        table.as_str(),
+    )]))
+    .unwrap();
+    assert_eq!(
+        config
+            .check_dummy_against(recorded.as_deref())
+            .unwrap_err()
+            .var,
+        "DUMMY_HASH"
+    );
+    let _ = std::fs::remove_file(path);
 }

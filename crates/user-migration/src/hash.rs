@@ -22,6 +22,21 @@ pub enum Scheme {
     Scrypt,
 }
 
+/// A stored hash's scheme and cost parameters (not its salt nor its digest): what
+/// makes two hashes take the same time to verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub scheme: Scheme,
+    /// `cost 10`, `i=600000`, `ln=15,r=8,p=1`, `m=65536,t=3,p=4`.
+    pub cost: String,
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} {}", self.scheme, self.cost)
+    }
+}
+
 /// A stored hash that cannot be checked. Holds no part of the hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HashError {
@@ -48,12 +63,53 @@ impl std::fmt::Display for HashError {
     }
 }
 
-// Upper bounds on the work one verification may cost.
-const MAX_BCRYPT_COST: u32 = 15;
-const MAX_PBKDF2_ROUNDS: u32 = 5_000_000;
-const MAX_SCRYPT_LOG_N: u8 = 20;
-const MAX_ARGON2_MEMORY_KIB: u32 = 1024 * 1024;
-const MAX_ARGON2_TIME: u32 = 20;
+// Upper bounds on the work one verification may cost, set from
+// `cargo bench -p user-migration --bench hash_costs` (README, "Hash costs"): each
+// verifies in under a second at the template's 1024 MB (a 0.58 vCPU share), as
+// projected from one core of the machine measured, leaving MIGRATION_BUDGET_MS room
+// for the lookup, the write and a CPU slower than that one. The common settings of
+// today's frameworks are well inside (bcrypt 10 to 12, PBKDF2-SHA256 600,000 to
+// 870,000 rounds, scrypt ln=14 to 17, Argon2id 19 to 64 MiB). A row past them is
+// answered like a wrong password, without the work.
+
+/// bcrypt: each step doubles the work (cost 13: 806 ms at 1024 MB).
+pub const MAX_BCRYPT_COST: u32 = 13;
+/// PBKDF2 rounds, per digest: 2,000,000 of SHA-256 (396 ms at 1024 MB), 1,000,000
+/// of SHA-512 (779 ms).
+pub fn max_pbkdf2_rounds(scheme: Scheme) -> u32 {
+    match scheme {
+        Scheme::Pbkdf2Sha512 => 1_000_000,
+        _ => 2_000_000,
+    }
+}
+/// scrypt's memory, 128·r·(N + p) bytes, checked before anything is allocated
+/// (`ln=20` asked for 1 GiB, more than the function has, and aborted it).
+pub const MAX_SCRYPT_MEMORY: u64 = 256 << 20;
+/// scrypt's work, N·r·p: ln=17, r=8, p=1 (496 ms at 1024 MB).
+pub const MAX_SCRYPT_WORK: u64 = (1 << 17) * 8;
+/// Argon2's memory in KiB (256 MiB), and its work, memory times passes (128 MiB
+/// three times: 476 ms at 1024 MB).
+pub const MAX_ARGON2_MEMORY_KIB: u32 = 256 * 1024;
+pub const MAX_ARGON2_WORK: u64 = 128 * 1024 * 3;
+
+/// Whether scrypt with these parameters is within the ceilings.
+pub fn scrypt_within_ceiling(log_n: u8, r: u32, p: u32) -> bool {
+    if log_n >= 63 {
+        return false;
+    }
+    let n = 1u64 << log_n;
+    let memory = 128u64
+        .saturating_mul(u64::from(r))
+        .saturating_mul(n.saturating_add(u64::from(p)));
+    let work = n.saturating_mul(u64::from(r)).saturating_mul(u64::from(p));
+    memory <= MAX_SCRYPT_MEMORY && work <= MAX_SCRYPT_WORK
+}
+
+/// Whether Argon2 with `m_kib` of memory and `t` passes is within the ceilings.
+pub fn argon2_within_ceiling(m_kib: u32, t: u32) -> bool {
+    m_kib <= MAX_ARGON2_MEMORY_KIB
+        && u64::from(m_kib).saturating_mul(u64::from(t)) <= MAX_ARGON2_WORK
+}
 
 /// Which scheme a stored hash uses.
 pub fn scheme_of(hash: &str) -> Result<Scheme, HashError> {
@@ -74,13 +130,28 @@ pub fn scheme_of(hash: &str) -> Result<Scheme, HashError> {
 
 /// Checks that a hash can be verified, without a password (for the importer).
 pub fn check_format(hash: &str) -> Result<Scheme, HashError> {
+    profile(hash).map(|p| p.scheme)
+}
+
+/// The scheme and cost of a hash that can be verified.
+pub fn profile(hash: &str) -> Result<Profile, HashError> {
     let scheme = scheme_of(hash)?;
-    match scheme {
-        Scheme::Bcrypt => bcrypt_cost(hash).map(|_| scheme),
-        Scheme::Argon2id | Scheme::Argon2i => parse_argon2(hash, scheme).map(|_| scheme),
-        Scheme::Pbkdf2Sha256 | Scheme::Pbkdf2Sha512 => parse_pbkdf2(hash, scheme).map(|_| scheme),
-        Scheme::Scrypt => parse_scrypt(hash).map(|_| scheme),
-    }
+    let cost = match scheme {
+        Scheme::Bcrypt => format!("cost {}", bcrypt_cost(hash)?),
+        Scheme::Argon2id | Scheme::Argon2i => {
+            let a = parse_argon2(hash, scheme)?;
+            format!("v={},m={},t={},p={}", a.version, a.m, a.t, a.p)
+        }
+        Scheme::Pbkdf2Sha256 | Scheme::Pbkdf2Sha512 => {
+            let p = parse_pbkdf2(hash, scheme)?;
+            format!("i={},l={}", p.rounds, p.hash.len())
+        }
+        Scheme::Scrypt => {
+            let s = parse_scrypt(hash)?;
+            format!("ln={},r={},p={}", s.log_n, s.r, s.p)
+        }
+    };
+    Ok(Profile { scheme, cost })
 }
 
 /// True when `password` matches `hash`. (Long: one arm per supported scheme.)
@@ -269,7 +340,7 @@ fn parse_argon2(hash: &str, scheme: Scheme) -> Result<Argon2Hash, HashError> {
         number(&pairs, "t", scheme)?,
         number(&pairs, "p", scheme)?,
     );
-    if m > MAX_ARGON2_MEMORY_KIB || t > MAX_ARGON2_TIME {
+    if !argon2_within_ceiling(m, t) {
         return Err(HashError::TooExpensive { scheme });
     }
     let salt = b64(salt, scheme, "salt is not base64")?;
@@ -319,7 +390,7 @@ fn parse_pbkdf2(hash: &str, scheme: Scheme) -> Result<Pbkdf2Hash, HashError> {
             why: "zero rounds",
         });
     }
-    if rounds > MAX_PBKDF2_ROUNDS {
+    if rounds > max_pbkdf2_rounds(scheme) {
         return Err(HashError::TooExpensive { scheme });
     }
     let (salt, hash) = salt_and_digest(salt, digest, scheme)?;
@@ -355,7 +426,7 @@ fn parse_scrypt(hash: &str) -> Result<ScryptHash, HashError> {
             why: "parameters out of range",
         });
     }
-    if log_n > MAX_SCRYPT_LOG_N || r > 32 || p > 16 {
+    if !scrypt_within_ceiling(log_n, r, p) {
         return Err(HashError::TooExpensive { scheme });
     }
     let (salt, hash) = salt_and_digest(salt, digest, scheme)?;
@@ -413,6 +484,23 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_names_the_scheme_and_cost_never_the_salt_or_digest() {
+        let p = profile("$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2").unwrap();
+        assert_eq!((p.scheme, p.cost.as_str()), (Scheme::Bcrypt, "cost 10"));
+        let q = profile("$2y$10$wB6lnCQ5LEu93RImVe9zZucbkptc6i9cU73u47Nh4CCi6GJ/aEuly").unwrap();
+        assert_eq!(p, q, "same scheme and cost, other salt: same profile");
+        for (_, _, hash) in FIXTURES {
+            let shown = profile(hash).unwrap().to_string();
+            let digest = hash.rsplit('$').next().unwrap();
+            assert!(!shown.contains(&digest[..8]), "{shown}");
+        }
+        assert_ne!(
+            profile("$pbkdf2-sha256$i=1000,l=32$1B23rhot0B2b5Umadj8ZZg$/fMaFtQ8UYNC2JZzc92p3UJAs2fbdhbAUPg+HAIMff4").unwrap(),
+            profile("$pbkdf2-sha256$i=2000,l=32$1B23rhot0B2b5Umadj8ZZg$/fMaFtQ8UYNC2JZzc92p3UJAs2fbdhbAUPg+HAIMff4").unwrap()
+        );
+    }
+
+    #[test]
     fn hashes_made_by_the_bcrypt_crate_verify_too() {
         let hash = bcrypt::hash("s3cret pass", 4).unwrap();
         assert_eq!(verify(&Password::new("s3cret pass"), &hash), Ok(true));
@@ -429,6 +517,14 @@ mod tests {
             ("$pbkdf2-sha256$99999999$IWQMAcA4R2hN6d17D0HonQ$lxrY5L5HgrpAEriKPDQcz.lhz9gqNGslyjAzZTgiW7Q", HashError::TooExpensive { scheme: Scheme::Pbkdf2Sha256 }),
             ("$scrypt$ln=30,r=8,p=1$1B23rhot0B2b5Umadj8ZZg$kPCd4aRDFjubPjSiZOs9Qa2FbPa1U+uu3Ij7r/sY+yE", HashError::TooExpensive { scheme: Scheme::Scrypt }),
             ("$argon2id$v=19$m=4194304,t=1,p=1$+ghZiBwXqgNJQF2iIS9PUw$M1vrawGOFmtgE/S+x+/S1Ab+w+U9tpFmTPidjRndUqc", HashError::TooExpensive { scheme: Scheme::Argon2id }),
+            // What the ceilings before allowed: 11 s, 19.7 s, a 1 GiB allocation that
+            // aborted the process, and bcrypt 14 and 15.
+            ("$pbkdf2-sha256$i=5000000,l=32$IWQMAcA4R2hN6d17D0HonQ$lxrY5L5HgrpAEriKPDQcz.lhz9gqNGslyjAzZTgiW7Q", HashError::TooExpensive { scheme: Scheme::Pbkdf2Sha256 }),
+            ("$pbkdf2-sha512$5000000$qhUixFhLaQ1BqJXSGiOkFA$/Rknt0gnjN.PttQer.4y1a7eHFWBh9OUnhX9T3MHqgB7y8CoyErypHcCSegWpYC004wLtC1OMqWMqgvetwDzDA", HashError::TooExpensive { scheme: Scheme::Pbkdf2Sha512 }),
+            ("$scrypt$ln=20,r=8,p=1$1B23rhot0B2b5Umadj8ZZg$kPCd4aRDFjubPjSiZOs9Qa2FbPa1U+uu3Ij7r/sY+yE", HashError::TooExpensive { scheme: Scheme::Scrypt }),
+            ("$scrypt$ln=16,r=8,p=16$1B23rhot0B2b5Umadj8ZZg$kPCd4aRDFjubPjSiZOs9Qa2FbPa1U+uu3Ij7r/sY+yE", HashError::TooExpensive { scheme: Scheme::Scrypt }),
+            ("$2b$15$b8UV74odsoHWLusPkfjmE.n.7CWzeLgjQpw3DZ4ZAUwUI4ZF0lS0C", HashError::TooExpensive { scheme: Scheme::Bcrypt }),
+            ("$argon2id$v=19$m=1048576,t=3,p=4$+ghZiBwXqgNJQF2iIS9PUw$M1vrawGOFmtgE/S+x+/S1Ab+w+U9tpFmTPidjRndUqc", HashError::TooExpensive { scheme: Scheme::Argon2id }),
             ("$argon2id$v=19$m=1024,t=1$+ghZiBwXqgNJQF2iIS9PUw$M1vr", HashError::Malformed { scheme: Scheme::Argon2id, why: "a parameter is missing or not a number" }),
             ("$scrypt$ln=10,r=8,p=1$!!!$kPCd4aRDFjubPjSiZOs9Qa2FbPa1U+uu3Ij7r/sY+yE", HashError::Malformed { scheme: Scheme::Scrypt, why: "salt is not base64" }),
         ];

@@ -5,15 +5,17 @@
 //! plaintext password). It looks the user up in the legacy table, verifies the
 //! legacy password hash, and answers with the attributes Cognito creates the user
 //! with. The password never reaches a log, an error, a Debug output or a panic
-//! message; unknown users, wrong passwords and disabled users get the same sentence
-//! after the same work.
+//! message; unknown users, wrong passwords, disabled users and rows whose hash cannot
+//! be verified get the same sentence after the same work. The lookup, the
+//! verification (on a blocking thread) and the write share one deadline,
+//! `MIGRATION_BUDGET_MS` from the invocation's start.
 
 pub mod hash;
 pub mod secret;
 pub mod store;
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use lambda_runtime::LambdaEvent;
 use trigger_core::events::{
@@ -26,7 +28,8 @@ use trigger_core::time::rfc3339;
 use trigger_core::{ConfigError, ErrorKind, TriggerError, Vars};
 
 use secret::Password;
-use store::{normalize_username, LegacyUser, LegacyUserStore, Status};
+use store::{normalize_username, LegacyUser, LegacyUserStore, Status, StoreError};
+use tokio::time::{timeout_at, Instant as Deadline};
 
 /// The one sentence for an unknown user, a wrong password and a disabled user
 /// (without a final period: Cognito adds one).
@@ -53,8 +56,15 @@ pub struct Config {
     /// legacy attribute name → Cognito attribute name
     pub attribute_map: BTreeMap<String, String>,
     pub dummy_hash: String,
+    /// Each call to the legacy table (`STORE_BUDGET_MS`), within the whole budget.
     pub store_budget: Duration,
+    /// The whole invocation: lookup, verification and write (`MIGRATION_BUDGET_MS`).
+    pub budget: Duration,
 }
+
+/// How long an invocation may take, all told, unless `MIGRATION_BUDGET_MS` says
+/// otherwise: well inside Cognito's 5 seconds.
+pub const DEFAULT_BUDGET: Duration = Duration::from_millis(3000);
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -82,13 +92,47 @@ impl Config {
         hash::check_format(&dummy_hash)
             .map_err(|e| ConfigError::new("DUMMY_HASH", e.to_string()))?;
         let store_budget =
-            vars.millis("STORE_BUDGET_MS", Duration::from_millis(1500), 50..=3000)?;
+            vars.millis("STORE_BUDGET_MS", Duration::from_millis(1000), 50..=3000)?;
+        let budget = vars.millis("MIGRATION_BUDGET_MS", DEFAULT_BUDGET, 200..=4500)?;
         Ok(Self {
             table_name: vars.required("LEGACY_USERS_TABLE_NAME")?,
             attribute_map,
             dummy_hash,
             store_budget,
+            budget,
         })
+    }
+
+    /// Verifies `DUMMY_HASH` once, as it is verified for an unknown user: an error
+    /// refuses the start (an unknown user would answer at once where a wrong password
+    /// takes a verification). How long it took, for the start's log.
+    pub fn check_dummy(&self) -> Result<Duration, ConfigError> {
+        let started = Instant::now();
+        hash::verify(&Password::new("not the password"), &self.dummy_hash)
+            .map_err(|e| ConfigError::new("DUMMY_HASH", format!("cannot be verified: {e}")))?;
+        Ok(started.elapsed())
+    }
+
+    /// Refuses a `DUMMY_HASH` whose scheme or cost differs from the one most legacy
+    /// users have, as `legacy-import` recorded it (`store_profile`): unknown users
+    /// would answer in another time than wrong passwords, telling them apart.
+    pub fn check_dummy_against(&self, store_profile: Option<&str>) -> Result<(), ConfigError> {
+        let Some(wanted) = store_profile else {
+            return Ok(());
+        };
+        let dummy = hash::profile(&self.dummy_hash)
+            .map_err(|e| ConfigError::new("DUMMY_HASH", e.to_string()))?;
+        if dummy.to_string() == wanted {
+            return Ok(());
+        }
+        Err(ConfigError::new(
+            "DUMMY_HASH",
+            format!(
+                "is {dummy}, but most legacy users' hashes are {wanted} (as legacy-import \
+                 recorded): unknown users would answer in another time than wrong \
+                 passwords; give a hash of a random password with that scheme and cost"
+            ),
+        ))
     }
 }
 
@@ -131,17 +175,16 @@ pub async fn handler<S: LegacyUserStore>(
             .unwrap_or_default(),
     );
     let shown = mask_email(&username);
-    let found = find_within_budget(config, store, &username, &shown).await?;
+    let deadline = Deadline::now() + config.budget;
+    let found = find_within_budget(config, store, &username, &shown, deadline).await?;
     let user = match flow {
-        Flow::Authentication => authenticate(
-            config,
-            &password.unwrap_or_else(|| Password::new("")),
-            found,
-            &shown,
-        )?,
+        Flow::Authentication => {
+            let password = password.unwrap_or_else(|| Password::new(""));
+            authenticate(config, password, found, &shown, deadline).await?
+        }
         Flow::ForgotPassword => reset(found, &shown)?,
     };
-    mark_migrated(config, store, &user, &shown).await;
+    mark_migrated(config, store, &user, &shown, deadline).await;
     tracing::info!(user = %shown, flow = ?flow, "legacy user migrated");
     fill_response(
         config,
@@ -161,69 +204,129 @@ fn flow(source: Option<&TriggerSource>) -> Result<Flow, TriggerError> {
     }
 }
 
-/// The legacy row, within `STORE_BUDGET_MS`.
+/// What the legacy table holds for a username.
+#[derive(Debug)]
+pub enum Found {
+    User(LegacyUser),
+    /// No user of that name.
+    Nobody,
+    /// A row that cannot be used (a field missing or mistyped): answered like a
+    /// user whose password does not match, after the same work.
+    Unusable(String),
+}
+
+/// The legacy row, within `STORE_BUDGET_MS` and the deadline.
 async fn find_within_budget<S: LegacyUserStore>(
     config: &Config,
     store: &S,
     username: &str,
     shown: &str,
-) -> Result<Option<LegacyUser>, TriggerError> {
+    deadline: Deadline,
+) -> Result<Found, TriggerError> {
     let unavailable = |why: String| {
         TriggerError::internal(ErrorKind::LookupFailed, format!("lookup of {shown}: {why}"))
     };
-    match tokio::time::timeout(config.store_budget, store.find(username)).await {
-        Ok(Ok(found)) => Ok(found),
+    let by = deadline.min(Deadline::now() + config.store_budget);
+    match timeout_at(by, store.find(username)).await {
+        Ok(Ok(Some(user))) => Ok(Found::User(user)),
+        Ok(Ok(None)) => Ok(Found::Nobody),
+        Ok(Err(StoreError::Malformed(why))) => Ok(Found::Unusable(why)),
         Ok(Err(e)) => Err(unavailable(e.to_string())),
-        Err(_) => Err(unavailable(format!(
-            "no answer within {} ms",
-            config.store_budget.as_millis()
-        ))),
+        Err(_) => Err(unavailable("no answer within the budget".into())),
     }
 }
 
-/// Verifies the password for a found user, or a dummy hash for an unknown one, so
-/// every refusal costs one verification.
-fn authenticate(
+/// Verifies the password against the found user's hash, or against `DUMMY_HASH` for
+/// an unknown user and for a row whose hash cannot be verified, so that every
+/// refusal costs one verification of the same kind and reads the same.
+async fn authenticate(
     config: &Config,
-    password: &Password,
-    found: Option<LegacyUser>,
+    password: Password,
+    found: Found,
     shown: &str,
+    deadline: Deadline,
 ) -> Result<LegacyUser, TriggerError> {
-    let Some(user) = found else {
-        // black_box: the result is unused, and the work must not be optimized away.
-        let _ = std::hint::black_box(hash::verify(
-            password,
-            std::hint::black_box(&config.dummy_hash),
-        ));
-        tracing::info!(user = %shown, "sign-in refused: unknown legacy user");
-        return Err(TriggerError::user(REFUSAL));
+    let (user, hash) = match found {
+        Found::User(user) => match hash::profile(&user.password_hash) {
+            Ok(_) => {
+                let hash = user.password_hash.clone();
+                (Some(user), hash)
+            }
+            Err(e) => {
+                tracing::error!(user = %shown, error = %e, "legacy hash cannot be verified; refused as a wrong password");
+                (None, config.dummy_hash.clone())
+            }
+        },
+        Found::Unusable(why) => {
+            tracing::error!(user = %shown, error = %why, "legacy row cannot be used; refused as a wrong password");
+            (None, config.dummy_hash.clone())
+        }
+        Found::Nobody => {
+            tracing::info!(user = %shown, "unknown legacy user");
+            (None, config.dummy_hash.clone())
+        }
     };
-    let matches = hash::verify(password, &user.password_hash).map_err(|e| {
-        TriggerError::internal(ErrorKind::UnusableData, format!("hash of {shown}: {e}"))
-    })?;
-    match (matches, user.status) {
-        (true, Status::Active) => Ok(user),
-        (true, Status::Disabled) => {
+    let matches = verify_within(password, hash, deadline, shown).await?;
+    match (user, matches) {
+        (Some(user), true) if user.status == Status::Active => Ok(user),
+        (Some(_), true) => {
             tracing::info!(user = %shown, "sign-in refused: disabled legacy user");
             Err(TriggerError::user(REFUSAL))
         }
-        (false, _) => {
+        (Some(_), false) => {
             tracing::info!(user = %shown, "sign-in refused: the legacy hash does not match");
             Err(TriggerError::user(REFUSAL))
         }
+        (None, _) => {
+            tracing::info!(user = %shown, "sign-in refused");
+            Err(TriggerError::user(REFUSAL))
+        }
+    }
+}
+
+/// One verification on a blocking thread (it is seconds of CPU at worst, which
+/// would stall the runtime's own thread), given up at the deadline. A verification
+/// given up finishes on its thread, bounded by the hash ceilings, and its result is
+/// dropped with the password.
+async fn verify_within(
+    password: Password,
+    hash: String,
+    deadline: Deadline,
+    shown: &str,
+) -> Result<bool, TriggerError> {
+    let work = tokio::task::spawn_blocking(move || hash::verify(&password, &hash));
+    match timeout_at(deadline, work).await {
+        Ok(Ok(Ok(matches))) => Ok(matches),
+        // Checked before: only a crate refusing what parsed could get here.
+        Ok(Ok(Err(e))) => {
+            tracing::error!(user = %shown, error = %e, "legacy hash refused by its verifier");
+            Ok(false)
+        }
+        Ok(Err(_)) => Err(TriggerError::internal(
+            ErrorKind::UnusableData,
+            format!("verification of {shown} stopped"),
+        )),
+        Err(_) => Err(TriggerError::internal(
+            ErrorKind::LookupFailed,
+            format!("verification of {shown} did not finish within MIGRATION_BUDGET_MS"),
+        )),
     }
 }
 
 /// Forgot-password: an active legacy user is migrated for Cognito to send the code.
-fn reset(found: Option<LegacyUser>, shown: &str) -> Result<LegacyUser, TriggerError> {
+fn reset(found: Found, shown: &str) -> Result<LegacyUser, TriggerError> {
     match found {
-        Some(u) if u.status == Status::Active => Ok(u),
-        Some(_) => {
+        Found::User(u) if u.status == Status::Active => Ok(u),
+        Found::User(_) => {
             tracing::info!(user = %shown, "reset refused: disabled legacy user");
             Err(TriggerError::user(REFUSAL))
         }
-        None => {
+        Found::Nobody => {
             tracing::info!(user = %shown, "reset refused: unknown legacy user");
+            Err(TriggerError::user(REFUSAL))
+        }
+        Found::Unusable(why) => {
+            tracing::error!(user = %shown, error = %why, "reset refused: legacy row cannot be used");
             Err(TriggerError::user(REFUSAL))
         }
     }
@@ -236,13 +339,11 @@ async fn mark_migrated<S: LegacyUserStore>(
     store: &S,
     user: &LegacyUser,
     shown: &str,
+    deadline: Deadline,
 ) {
     let now = rfc3339(SystemTime::now());
-    let marked = tokio::time::timeout(
-        config.store_budget,
-        store.mark_migrated(&user.username, &now),
-    )
-    .await;
+    let by = deadline.min(Deadline::now() + config.store_budget);
+    let marked = timeout_at(by, store.mark_migrated(&user.username, &now)).await;
     match marked {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::warn!(user = %shown, error = %e, "migration time not recorded"),

@@ -14,6 +14,12 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 pub const KEY_ATTRIBUTE: &str = "username";
 
+/// The key of the item where `legacy-import` records the scheme and cost most of
+/// the imported users' hashes have (`profile`, e.g. `Bcrypt cost 10`; `users`, how
+/// many; `of`, out of how many): what `DUMMY_HASH` must match. No legacy username
+/// holds a space, so no user has this key.
+pub const HASH_PROFILE_KEY: &str = "legacy hash profile";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Active,
@@ -95,6 +101,10 @@ pub trait LegacyUserStore {
         username: &str,
         at: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The scheme and cost most legacy users' hashes have, as `legacy-import`
+    /// recorded them ([`HASH_PROFILE_KEY`]); `None` when nothing was recorded.
+    fn hash_profile(&self) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
 }
 
 /// Users held in memory.
@@ -102,6 +112,8 @@ pub trait LegacyUserStore {
 pub struct InMemoryStore {
     users: Mutex<HashMap<String, LegacyUser>>,
     pub outage: Option<StoreError>,
+    /// What `hash_profile` answers.
+    pub hash_profile: Option<String>,
 }
 
 impl InMemoryStore {
@@ -145,6 +157,13 @@ impl LegacyUserStore for InMemoryStore {
             u.migrated_at.get_or_insert_with(|| at.to_owned());
         }
         Ok(())
+    }
+
+    async fn hash_profile(&self) -> Result<Option<String>, StoreError> {
+        if let Some(why) = &self.outage {
+            return Err(why.clone());
+        }
+        Ok(self.hash_profile.clone())
     }
 }
 
@@ -263,6 +282,34 @@ impl LegacyUserStore for DynamoStore {
             Err(e) => Err(sdk_error(e)),
         }
     }
+
+    async fn hash_profile(&self) -> Result<Option<String>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(
+                KEY_ATTRIBUTE,
+                AttributeValue::S(HASH_PROFILE_KEY.to_owned()),
+            )
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(out.item.as_ref().and_then(|item| text(item, "profile")))
+    }
+}
+
+/// The item recording the hashes' most common scheme and cost (`legacy-import`).
+pub fn hash_profile_item(profile: &str, users: u64, of: u64) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        (
+            KEY_ATTRIBUTE.to_owned(),
+            AttributeValue::S(HASH_PROFILE_KEY.to_owned()),
+        ),
+        ("profile".to_owned(), AttributeValue::S(profile.to_owned())),
+        ("users".to_owned(), AttributeValue::N(users.to_string())),
+        ("of".to_owned(), AttributeValue::N(of.to_string())),
+    ])
 }
 
 #[cfg(test)]

@@ -80,3 +80,30 @@ async fn a_legacy_user_migrates_once_through_dynamodb() {
         REFUSAL
     );
 }
+
+/// The invocation against a legacy table that accepts connections and never
+/// answers, with the default budgets: how long until the answer.
+#[tokio::test]
+async fn a_hanging_table_is_answered_within_the_budget() {
+    let (endpoint, _server) = test_support::aws::hanging_endpoint();
+    let config = Config::from_vars(&Vars::from_pairs([(
+        "LEGACY_USERS_TABLE_NAME",
+        "legacy-users",
+    )]))
+    .unwrap();
+    let store = DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&sdk_config_for(&endpoint, config.store_budget).await),
+        "legacy-users",
+    );
+    let event = sample_event("user-migration", "UserMigration_Authentication.json");
+    let started = std::time::Instant::now();
+    let err = handle(&config, &store, event).await.unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err.error_type(), "LookupFailed");
+    assert!(took < config.budget, "took {took:?}");
+    assert!(took >= config.store_budget, "gave up after {took:?}");
+    eprintln!(
+        "user-migration, legacy table hanging: answered in {took:?} (STORE_BUDGET_MS {:?}, MIGRATION_BUDGET_MS {:?})",
+        config.store_budget, config.budget
+    );
+}

@@ -138,23 +138,139 @@ async fn a_missing_password_is_a_wrong_password() {
 }
 
 #[tokio::test]
-async fn an_unknown_hash_scheme_or_a_store_outage_is_internal() {
+async fn a_row_whose_hash_cannot_be_verified_reads_as_a_wrong_password() {
+    // Unknown scheme, past a ceiling, or no hash at all: the same sentence as a wrong
+    // password (and the dummy's verification, so the same time), never an error
+    // that tells the row apart.
     let event = sample_event("user-migration", "UserMigration_Authentication.json");
-    let mut md5 = olivia(Status::Active);
-    md5.password_hash = "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/".into();
-    let err = handle(&config(), &InMemoryStore::with([md5]), event.clone())
-        .await
-        .unwrap_err();
-    assert_eq!(err.error_type(), "UnusableData");
-    assert!(
-        !format!("{err:?}").contains("qjXMvbEw8oaL"),
-        "the hash is never shown"
-    );
+    for hash in [
+        "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/",
+        "$pbkdf2-sha256$i=5000000,l=32$IWQMAcA4R2hN6d17D0HonQ$lxrY5L5HgrpAEriKPDQcz.lhz9gqNGslyjAzZTgiW7Q",
+        "$scrypt$ln=20,r=8,p=1$1B23rhot0B2b5Umadj8ZZg$kPCd4aRDFjubPjSiZOs9Qa2FbPa1U+uu3Ij7r/sY+yE",
+        "",
+    ] {
+        let mut row = olivia(Status::Active);
+        row.password_hash = hash.into();
+        let store = InMemoryStore::with([row]);
+        let err = handle(&config(), &store, event.clone()).await.unwrap_err();
+        assert_eq!(err.error_type(), "Refused", "{hash}");
+        assert_eq!(err.user_message(), REFUSAL, "{hash}");
+        assert!(
+            hash.len() < 12 || !format!("{err:?}").contains(&hash[hash.len() - 12..]),
+            "the hash is never shown"
+        );
+    }
+}
 
+#[tokio::test]
+async fn a_store_outage_is_internal() {
+    let event = sample_event("user-migration", "UserMigration_Authentication.json");
     let down = InMemoryStore::failing("connection refused");
     let err = handle(&config(), &down, event).await.unwrap_err();
     assert_eq!(err.error_type(), "LookupFailed");
     assert!(!err.user_message().contains("refused"));
+}
+
+#[test]
+fn a_dummy_hash_that_cannot_be_verified_refuses_the_start() {
+    // Well-formed enough for the format check, but bcrypt cannot read its salt: an
+    // unknown user would be answered at once, a wrong password after a verification.
+    let broken = format!("$2b$10${}", "!".repeat(53));
+    let config = Config::from_vars(&Vars::from_pairs([
+        ("LEGACY_USERS_TABLE_NAME", "legacy-users"),
+        ("DUMMY_HASH", broken.as_str()),
+    ]))
+    .unwrap();
+    assert_eq!(config.check_dummy().unwrap_err().var, "DUMMY_HASH");
+    assert!(self::config().check_dummy().is_ok(), "the default verifies");
+}
+
+#[test]
+fn a_dummy_hash_of_another_cost_than_the_legacy_users_refuses_the_start() {
+    let config = config();
+    assert_eq!(
+        config
+            .check_dummy_against(Some("Pbkdf2Sha256 i=600000,l=32"))
+            .unwrap_err()
+            .var,
+        "DUMMY_HASH"
+    );
+    assert!(config.check_dummy_against(Some("Bcrypt cost 11")).is_err());
+    assert!(config.check_dummy_against(Some("Bcrypt cost 10")).is_ok());
+    assert!(
+        config.check_dummy_against(None).is_ok(),
+        "nothing recorded: nothing to compare"
+    );
+}
+
+/// A legacy table that answers after `delay`, and never records a migration.
+struct Slow {
+    inner: InMemoryStore,
+    delay: std::time::Duration,
+}
+
+impl user_migration::store::LegacyUserStore for Slow {
+    async fn find(
+        &self,
+        username: &str,
+    ) -> Result<Option<LegacyUser>, user_migration::store::StoreError> {
+        tokio::time::sleep(self.delay).await;
+        self.inner.find(username).await
+    }
+
+    async fn mark_migrated(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> Result<(), user_migration::store::StoreError> {
+        std::future::pending().await
+    }
+
+    async fn hash_profile(&self) -> Result<Option<String>, user_migration::store::StoreError> {
+        Ok(None)
+    }
+}
+
+#[tokio::test]
+async fn the_lookup_the_verification_and_the_write_share_one_budget() {
+    let budget = std::time::Duration::from_millis(600);
+    let config = Config::from_vars(&Vars::from_pairs([
+        ("LEGACY_USERS_TABLE_NAME", "legacy-users"),
+        ("MIGRATION_BUDGET_MS", "600"),
+        ("STORE_BUDGET_MS", "500"),
+    ]))
+    .unwrap();
+    // A lookup of 450 ms, a bcrypt cost 10 verification, a write that never
+    // answers: per call each fitted its own budget; together they must fit one.
+    let slow = Slow {
+        inner: InMemoryStore::with([olivia(Status::Active)]),
+        delay: std::time::Duration::from_millis(450),
+    };
+    let event = sample_event("user-migration", "UserMigration_Authentication.json");
+    let started = std::time::Instant::now();
+    let out = handle(&config, &slow, event.clone()).await;
+    let took = started.elapsed();
+    assert!(out.is_ok(), "migrated, the write given up: {out:?}");
+    assert!(
+        took < budget + std::time::Duration::from_millis(100),
+        "took {took:?}"
+    );
+
+    // A verification that does not fit what is left fails inside the budget.
+    let mut costly = olivia(Status::Active);
+    costly.password_hash = bcrypt::hash("Legacy-Passw0rd!", 13).unwrap();
+    let slow = Slow {
+        inner: InMemoryStore::with([costly]),
+        delay: std::time::Duration::from_millis(300),
+    };
+    let started = std::time::Instant::now();
+    let err = handle(&config, &slow, event).await.unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err.error_type(), "LookupFailed");
+    assert!(
+        took < budget + std::time::Duration::from_millis(100),
+        "took {took:?}"
+    );
 }
 
 #[tokio::test]
