@@ -1,13 +1,16 @@
 //! Cognito's codes: ciphertext of the AWS Encryption SDK, decrypted under the pool's
-//! KMS key into a [`Code`] that never prints.
+//! KMS key by the SDK itself into a [`Code`] that never prints.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 
+use aws_esdk::material_providers::client as mpl;
+use aws_esdk::material_providers::types::keyring::KeyringRef;
+use aws_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
+use aws_esdk::material_providers::types::{EsdkAlgorithmSuiteId, EsdkCommitmentPolicy};
+use aws_esdk::types::aws_encryption_sdk_config::AwsEncryptionSdkConfig;
 use base64::Engine;
-
-use crate::message::Message;
 use zeroize::Zeroizing;
 
 /// A code (or a temporary password) in clear. Wiped from memory when dropped; its
@@ -33,13 +36,14 @@ impl fmt::Debug for Code {
 }
 
 /// Why a code could not be read. None of them carries the code, the ciphertext or
-/// key material: only what was wrong with the message, or what KMS said.
+/// key material: only what the Encryption SDK or KMS said.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecryptError {
     #[error("the code is not base64")]
     NotBase64,
-    /// The message was refused (another key, a truncated or altered message, an
-    /// unknown algorithm suite) or KMS refused, failed or did not answer.
+    /// The Encryption SDK refused the message (another key, too many data keys, a
+    /// truncated or altered message, a suite without key derivation) or KMS refused,
+    /// failed or did not answer.
     #[error("the code was not decrypted: {0}")]
     Refused(String),
     #[error("the decrypted code is not text")]
@@ -51,23 +55,34 @@ pub trait CodeReader {
     fn read(&self, ciphertext: &str) -> impl Future<Output = Result<Code, DecryptError>>;
 }
 
-/// How much of a refusal is kept: KMS errors can be long.
+/// How much of a refusal is kept: the SDK's messages are long debug dumps.
 const REASON_CHARS: usize = 300;
 
-/// The KMS key provider's name in a message's encrypted data keys.
-const KMS_PROVIDER: &[u8] = b"aws-kms";
+/// The most data keys a message may carry: one per key Cognito encrypts under (one
+/// in a pool; cognito-local's messages carry two, its key's alias and its id). Each
+/// one under our key may cost a KMS call, so a message with more is refused before
+/// any (the Encryption SDK's own limit, `max_encrypted_data_keys`).
+pub const MAX_DATA_KEYS: i64 = 2;
 
-/// Codes under one KMS key, read as the Encryption SDK's KMS keyring and default
-/// materials manager would, without linking the SDK (see [`crate::message`]):
+/// The longest `request.code` read, in base64 characters: a code's message is under
+/// 1 KB with two data keys; anything much longer is refused before it is decoded.
+pub const MAX_CIPHERTEXT_CHARS: usize = 16 * 1024;
+
+/// Codes under one KMS key, read by the AWS Encryption SDK with a KMS keyring on
+/// that key alone:
 ///
-/// - Strict: only a data key wrapped under the configured key is sent to KMS (by its
-///   ARN, with the message's encryption context), never a discovery of whatever key
-///   the message names, so a message under any other key is refused without a call.
-/// - Every algorithm suite is read, with or without key commitment (the SDK's policy
-///   `RequireEncryptAllowDecrypt`): Cognito's ciphertext may use one without.
-/// - The KMS call is an async call of the SDK client, bounded by its timeouts.
+/// - Strict: only a data key wrapped under the configured key is given to KMS, never
+///   a discovery of whatever key the message names, so a message under any other key
+///   is refused without a call.
+/// - Commitment policy `RequireEncryptAllowDecrypt`: Cognito's ciphertext may use an
+///   algorithm suite without key commitment, which the SDK's default policy refuses.
+/// - At most [`MAX_DATA_KEYS`] data keys; the three deprecated suites without key
+///   derivation (`*_NO_KDF`) are refused.
+/// - The SDK's KMS calls block the thread they run on: each decryption runs on a
+///   blocking thread, and the caller gives it up at its deadline.
 pub struct KmsCodes {
-    kms: aws_sdk_kms::Client,
+    client: aws_esdk::client::Client,
+    keyring: KeyringRef,
     key_arn: String,
 }
 
@@ -81,67 +96,47 @@ impl fmt::Debug for KmsCodes {
 
 impl KmsCodes {
     /// A reader for codes under `key_arn` (a KMS key ARN), calling KMS through `kms`
-    /// (whose timeouts bound each decryption).
-    pub fn new(kms: aws_sdk_kms::Client, key_arn: &str) -> Result<Self, String> {
+    /// (whose timeouts bound each of the SDK's calls).
+    pub async fn new(kms: aws_sdk_kms::Client, key_arn: &str) -> Result<Self, String> {
         if !crate::settings::is_kms_key_arn(key_arn) {
             return Err(format!("{key_arn:?} is not a KMS key ARN"));
         }
+        let providers = mpl::Client::from_conf(
+            MaterialProvidersConfig::builder()
+                .build()
+                .map_err(|e| shorten(e.to_string()))?,
+        )
+        .map_err(|e| shorten(e.to_string()))?;
+        let keyring = providers
+            .create_aws_kms_keyring()
+            .kms_key_id(key_arn)
+            .kms_client(kms)
+            .send()
+            .await
+            .map_err(|e| shorten(e.to_string()))?;
+        let config = AwsEncryptionSdkConfig::builder()
+            .commitment_policy(EsdkCommitmentPolicy::RequireEncryptAllowDecrypt)
+            .max_encrypted_data_keys(MAX_DATA_KEYS)
+            .build()
+            .map_err(|e| shorten(e.to_string()))?;
+        let client =
+            aws_esdk::client::Client::from_conf(config).map_err(|e| shorten(e.to_string()))?;
         Ok(Self {
-            kms,
+            client,
+            keyring,
             key_arn: key_arn.to_owned(),
         })
     }
+}
 
-    /// The data key of `message`: the first of its data keys under the configured
-    /// key that KMS unwraps.
-    async fn data_key(&self, message: &Message<'_>) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
-        let context: HashMap<String, String> = message
-            .context()
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        let mut refusal = None;
-        for key in message
-            .data_keys()
-            .iter()
-            .filter(|k| k.provider == KMS_PROVIDER && k.info == self.key_arn.as_bytes())
-        {
-            let answer = self
-                .kms
-                .decrypt()
-                .key_id(&self.key_arn)
-                .ciphertext_blob(aws_sdk_kms::primitives::Blob::new(key.ciphertext))
-                .set_encryption_context(Some(context.clone()))
-                .send()
-                .await;
-            match answer {
-                Ok(out) => {
-                    let plaintext =
-                        Zeroizing::new(out.plaintext.map(|b| b.into_inner()).unwrap_or_default());
-                    if out.key_id.as_deref() != Some(self.key_arn.as_str()) {
-                        refusal = Some("KMS unwrapped the data key under another key".to_owned());
-                    } else if plaintext.len() != message.data_key_len() {
-                        refusal = Some(format!(
-                            "KMS answered a data key of {} bytes, the algorithm suite takes {}",
-                            plaintext.len(),
-                            message.data_key_len()
-                        ));
-                    } else {
-                        return Ok(plaintext);
-                    }
-                }
-                Err(e) => {
-                    refusal = Some(format!(
-                        "KMS did not unwrap the data key: {}",
-                        aws_sdk_kms::error::DisplayErrorContext(&e)
-                    ));
-                }
-            }
-        }
-        Err(DecryptError::Refused(shorten(refusal.unwrap_or_else(
-            || format!("the message has no data key under {}", self.key_arn),
-        ))))
-    }
+/// The deprecated suites that use the data key itself, without key derivation.
+fn without_key_derivation(suite: &EsdkAlgorithmSuiteId) -> bool {
+    matches!(
+        suite,
+        EsdkAlgorithmSuiteId::AlgAes128GcmIv12Tag16NoKdf
+            | EsdkAlgorithmSuiteId::AlgAes192GcmIv12Tag16NoKdf
+            | EsdkAlgorithmSuiteId::AlgAes256GcmIv12Tag16NoKdf
+    )
 }
 
 /// What both senders build at start, after their settings: the metrics recorder, the
@@ -152,6 +147,7 @@ pub async fn start(settings: &crate::SenderSettings) -> Result<Started, lambda_r
     let metrics = trigger_core::emf::collector(&settings.metrics_namespace)?;
     let sdk = trigger_core::aws::sdk_config(settings.per_call()).await;
     let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &settings.key_arn)
+        .await
         .map_err(|e| format!("KMS_KEY_ARN: {e}"))
         .inspect_err(|e| tracing::error!(error = %e, "refusing to start"))?;
     Ok(Started {
@@ -178,13 +174,39 @@ impl fmt::Debug for Started {
 
 impl CodeReader for KmsCodes {
     async fn read(&self, ciphertext: &str) -> Result<Code, DecryptError> {
-        let bytes = base64::engine::general_purpose::STANDARD
+        if ciphertext.len() > MAX_CIPHERTEXT_CHARS {
+            return Err(DecryptError::Refused(format!(
+                "the code is longer than {MAX_CIPHERTEXT_CHARS} characters"
+            )));
+        }
+        let message = base64::engine::general_purpose::STANDARD
             .decode(ciphertext.trim())
             .map_err(|_| DecryptError::NotBase64)?;
-        let message = Message::parse(&bytes).map_err(DecryptError::Refused)?;
-        let data_key = self.data_key(&message).await?;
-        let plaintext = message.open(&data_key).map_err(DecryptError::Refused)?;
-        let text = std::str::from_utf8(&plaintext).map_err(|_| DecryptError::NotText)?;
+        let decrypt = self
+            .client
+            .decrypt()
+            .ciphertext(message)
+            .keyring(self.keyring.clone());
+        // The SDK blocks the thread it runs on while KMS answers: not the runtime's.
+        let runtime = tokio::runtime::Handle::current();
+        let output = tokio::task::spawn_blocking(move || runtime.block_on(decrypt.send()))
+            .await
+            .map_err(|_| DecryptError::Refused("the decryption stopped".into()))?
+            .map_err(|e| DecryptError::Refused(shorten(e.to_string())))?;
+        if let Some(suite) = output
+            .algorithm_suite_id
+            .as_ref()
+            .filter(|s| without_key_derivation(s))
+        {
+            return Err(DecryptError::Refused(format!(
+                "{suite:?} is a deprecated suite without key derivation"
+            )));
+        }
+        let plaintext = output
+            .plaintext
+            .ok_or_else(|| DecryptError::Refused("no plaintext in the answer".into()))?;
+        let bytes = Zeroizing::new(plaintext.into_inner());
+        let text = std::str::from_utf8(&bytes).map_err(|_| DecryptError::NotText)?;
         Ok(Code::new(text.to_owned()))
     }
 }

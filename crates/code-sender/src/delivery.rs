@@ -44,16 +44,21 @@ pub async fn within<T>(
         .map_err(|_| SendError::OutOfTime(what, started.elapsed()))?
 }
 
-/// The code of the request (`request.code`), decrypted. The decryption's one KMS call
-/// is bounded by the KMS client's own timeouts.
+/// The code of the request (`request.code`), decrypted within `budget` (its KMS
+/// calls are each bounded by the KMS client's timeouts too; past the budget the
+/// decryption is given up, and its thread ends with those timeouts).
 pub async fn read_code<R: CodeReader>(
     codes: &R,
     ciphertext: Option<&str>,
+    budget: Duration,
 ) -> Result<Code, SendError> {
     let ciphertext = ciphertext
         .filter(|c| !c.trim().is_empty())
         .ok_or(SendError::Missing("code"))?;
-    Ok(codes.read(ciphertext).await?)
+    within(budget, "the decryption", async {
+        Ok(codes.read(ciphertext).await?)
+    })
+    .await
 }
 
 /// Logs and counts one invocation's outcome (`trigger_source`: [`source_name`] of the

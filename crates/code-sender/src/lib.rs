@@ -9,10 +9,12 @@
 
 pub mod code;
 pub mod delivery;
-pub mod message;
 pub mod settings;
 
-pub use code::{start, Code, CodeReader, DecryptError, InMemoryCodes, KmsCodes, Started};
+pub use code::{
+    start, Code, CodeReader, DecryptError, InMemoryCodes, KmsCodes, Started, MAX_CIPHERTEXT_CHARS,
+    MAX_DATA_KEYS,
+};
 pub use delivery::{conclude, read_code, source_name, within, Delivery};
 pub use settings::SenderSettings;
 

@@ -3,8 +3,8 @@
 //! Cognito hands this function every email it would have sent (sign-up, resend,
 //! forgotten password, changed or verified address, invitation, sign-in code, and
 //! threat protection's account-takeover notice) with the code encrypted under the
-//! pool's KMS key. It decrypts the code (an AWS Encryption SDK message, read by
-//! `code_sender::message` under the configured key alone), writes the message in the
+//! pool's KMS key. It decrypts the code (an AWS Encryption SDK message, decrypted by
+//! the SDK under the configured key alone), writes the message in the
 //! user's language from the same catalogs as custom-message, and sends it through SES.
 //!
 //! Cognito sends nothing itself here, so a message that cannot be sent fails the
@@ -91,7 +91,8 @@ async fn deliver<R: CodeReader, M: Mailer>(
         .ok_or(SendError::Missing("email"))?;
     let (mut mail, language, message) = match message_kind(source) {
         Some(kind) => {
-            let code = read_code(codes, event.request.code.as_deref()).await?;
+            let budget = config.settings.per_call();
+            let code = read_code(codes, event.request.code.as_deref(), budget).await?;
             code_mail(config, event, kind, code.expose(), to)?
         }
         None => risky_sign_in_mail(config, event, to)?,

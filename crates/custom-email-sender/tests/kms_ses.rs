@@ -46,7 +46,9 @@ async fn to_maria(
 
 async fn codes_on(endpoint: &str, key: &str, budget: Duration) -> KmsCodes {
     let sdk = sdk_config_for(endpoint, budget).await;
-    KmsCodes::new(aws_sdk_kms::Client::new(&sdk), key).unwrap()
+    KmsCodes::new(aws_sdk_kms::Client::new(&sdk), key)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -60,7 +62,9 @@ async fn codes_from_three_encryptors_decrypt_and_the_email_goes_out_through_ses(
         .send()
         .await
         .unwrap();
-    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &key).unwrap();
+    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &key)
+        .await
+        .unwrap();
     let mailer = SesMailer::new(ses, common::FROM);
     let config = common::config(&[("KMS_KEY_ARN", &key)]);
     let ciphertexts = every_encryptor(&moto, &key, CODE).await;

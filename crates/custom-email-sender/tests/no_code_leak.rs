@@ -21,7 +21,7 @@ async fn codes_are_in_no_log_error_or_answer_at_trace() {
     let _guard = logs.everything();
     let moto = moto_endpoint();
     let kms = sample_key_client(&moto, Duration::from_secs(5)).await;
-    let codes = KmsCodes::new(kms, SAMPLE_KEY_ARN).unwrap();
+    let codes = KmsCodes::new(kms, SAMPLE_KEY_ARN).await.unwrap();
     let config = common::config(&[]);
     let down = sdk_config_for(&refused_endpoint(), Duration::from_millis(300)).await;
     let failing = SesMailer::new(aws_sdk_ses::Client::new(&down), common::FROM);

@@ -16,7 +16,7 @@ use test_support::{lost_fields, sample_events};
 #[tokio::test]
 async fn every_sample_event_sends_one_email_in_the_users_language_with_its_code() {
     let kms = sample_key_client(&moto_endpoint(), Duration::from_secs(5)).await;
-    let codes = KmsCodes::new(kms, SAMPLE_KEY_ARN).unwrap();
+    let codes = KmsCodes::new(kms, SAMPLE_KEY_ARN).await.unwrap();
     let config = common::config(&[]);
     let samples = sample_events("custom-email-sender");
     assert_eq!(samples.len(), 8, "one sample per trigger source");

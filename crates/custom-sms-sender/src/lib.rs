@@ -3,8 +3,8 @@
 //! Cognito hands this function every text message it would have sent (sign-up,
 //! resend, forgotten password, changed or verified number, invitation, sign-in code)
 //! with the code encrypted under the pool's KMS key. It decrypts the code (an AWS
-//! Encryption SDK message, read by `code_sender::message` under the configured key
-//! alone), writes the text in the user's language from the same catalogs as
+//! Encryption SDK message, decrypted by the SDK under the configured key alone),
+//! writes the text in the user's language from the same catalogs as
 //! custom-message, within 140 characters, and sends it to the user's `phone_number`
 //! through SNS.
 //!
@@ -104,7 +104,7 @@ async fn deliver<R: CodeReader, T: Texter>(
         .filter(|p| is_e164(p))
         .ok_or(SendError::Missing("phone_number"))?;
     let kind = message_kind(source).ok_or(SendError::Missing("message kind"))?;
-    let code = read_code(codes, request.code.as_deref()).await?;
+    let code = read_code(codes, request.code.as_deref(), config.settings.per_call()).await?;
     let recipient = config.branding.recipient(|name| request.attribute(name));
     let username = kind
         .needs_username()

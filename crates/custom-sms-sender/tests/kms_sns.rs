@@ -31,7 +31,9 @@ async fn codes_from_three_encryptors_are_texted_through_sns_and_never_logged() {
     let moto = moto_endpoint();
     let key = create_key(&moto).await;
     let sdk = sdk_config_for(&moto, Duration::from_secs(2)).await;
-    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &key).unwrap();
+    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &key)
+        .await
+        .unwrap();
     let texter = SnsTexter::new(aws_sdk_sns::Client::new(&sdk), Some("AcmeNotes".into()));
     let config = common::config(&[("KMS_KEY_ARN", &key)]);
     let ciphertexts = every_encryptor(&moto, &key, CODE).await;
@@ -76,7 +78,9 @@ async fn sns_hanging_fails_within_the_budget_without_the_code() {
     let ciphertext = encrypt(&moto, &key, CODE, Suite::NonCommitting).await;
     let config = common::config(&[("KMS_KEY_ARN", &key), ("SENDER_BUDGET_MS", "800")]);
     let sdk = sdk_config_for(&moto, config.settings.per_call()).await;
-    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &key).unwrap();
+    let codes = KmsCodes::new(aws_sdk_kms::Client::new(&sdk), &key)
+        .await
+        .unwrap();
     let (hanging, _guard) = hanging_endpoint();
     let down = sdk_config_for(&hanging, config.settings.per_call()).await;
     let texter = SnsTexter::new(aws_sdk_sns::Client::new(&down), None);

@@ -17,7 +17,7 @@ use test_support::{lost_fields, sample_events};
 #[tokio::test]
 async fn every_sample_event_texts_its_code_to_the_users_number() {
     let kms = sample_key_client(&moto_endpoint(), Duration::from_secs(5)).await;
-    let codes = KmsCodes::new(kms, SAMPLE_KEY_ARN).unwrap();
+    let codes = KmsCodes::new(kms, SAMPLE_KEY_ARN).await.unwrap();
     let config = common::config(&[]);
     let samples = sample_events("custom-sms-sender");
     assert_eq!(samples.len(), 7, "one sample per trigger source");
