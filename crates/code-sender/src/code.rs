@@ -189,10 +189,14 @@ impl CodeReader for KmsCodes {
             .keyring(self.keyring.clone());
         // The SDK blocks the thread it runs on while KMS answers: not the runtime's.
         let runtime = tokio::runtime::Handle::current();
-        let output = tokio::task::spawn_blocking(move || runtime.block_on(decrypt.send()))
-            .await
-            .map_err(|_| DecryptError::Refused("the decryption stopped".into()))?
-            .map_err(|e| DecryptError::Refused(shorten(e.to_string())))?;
+        let output = tokio::task::spawn_blocking(move || {
+            runtime
+                .block_on(decrypt.send())
+                .map_err(|e| shorten(e.to_string()))
+        })
+        .await
+        .map_err(|_| DecryptError::Refused("the decryption stopped".into()))?
+        .map_err(DecryptError::Refused)?;
         if let Some(suite) = output
             .algorithm_suite_id
             .as_ref()
