@@ -19,13 +19,15 @@ FUNCS = [
     ("PostConfirmationFunction", "PostConfirmation", None, 5000, False),
     ("PreAuthenticationFunction", "PreAuthentication", None, 5000, True),
     ("InboundFederationFunction", "InboundFederation", None, 5000, False),
-    ("PreTokenGenerationFunction", "PreTokenGeneration", None, 5000, False),
+    # Refuses a suspended or unverified account's tokens (ACCOUNT_CHECKS_AT).
+    ("PreTokenGenerationFunction", "PreTokenGeneration", None, 5000, True),
     ("PostAuthenticationFunction", "PostAuthentication", None, 5000, False),
     ("UserMigrationFunction", "UserMigration", None, 5000, True),
     ("CustomEmailSenderFunction", "CustomEmailSender", "SendsCustomEmail", 25000, False),
     ("CustomSmsSenderFunction", "CustomSmsSender", "SendsCustomSms", 25000, False),
 ]
 EMF = [("AnalyticsFailures", None, "post-authentication steps that failed (the sign-in went through)"),
+       ("AnalyticsUnconfirmed", None, "sign-ins written without an answer within the budget (the table is slow or down)"),
        ("ConfirmationStepFailures", None, "post-confirmation steps that failed (the confirmation went through)"),
        ("PreAuthLookupFailures", None, "pre-authentication lookups that failed (ON_LOOKUP_FAILURE decided)"),
        ("SendFailures", "UsesCustomSenders", "custom sender messages not sent"),

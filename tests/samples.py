@@ -29,7 +29,8 @@ GOLDEN = ROOT / "tests" / "golden"
 def shape_problem(function: str, ok: bool, body):
     """Why an answer is not one the trigger may give, or None."""
     if not ok:
-        if (body or {}).get("errorType") != "Refused" or function not in ("pre-signup", "user-migration", "pre-authentication"):
+        refusing = ("pre-signup", "user-migration", "pre-authentication", "pre-token-generation")
+        if (body or {}).get("errorType") != "Refused" or function not in refusing:
             return f"unexpected error {body!r}"
         return None
     response = (body or {}).get("response")

@@ -11,7 +11,9 @@
   scoped to this pool (SourceArn) and this account (SourceAccount), and no other
   permission exists;
 - one pre-signup build is deployed and called by the pool: the one without the
-  AWS SDK unless LinkFederatedUsers is true, with the same rule settings either way.
+  AWS SDK unless LinkFederatedUsers is true, with the same rule settings either way;
+- settings two triggers must read alike (auto-confirmation, the account checks) come
+  from the same parameters, and the account checks run at token time by default.
 
 Conditions, Fn::If and Rules are evaluated for given parameter values by a small
 evaluator of the intrinsic functions the template uses.
@@ -284,7 +286,11 @@ def custom_senders_are_off_by_default_and_narrow(template):
     return "off by default; on, Cognito only encrypts with the key, each sender only decrypts with it and sends on its channel"
 
 
-REFUSING = {"PreSignupFunction", "PreSignupLinkingFunction", "PreAuthenticationFunction", "UserMigrationFunction"}
+# The triggers whose errors include deliberate refusals (pre-token-generation refuses
+# a suspended or unverified account's tokens): no alarm on Lambda errors, only on
+# the lines they log at ERROR.
+REFUSING = {"PreSignupFunction", "PreSignupLinkingFunction", "PreAuthenticationFunction",
+            "PreTokenGenerationFunction", "UserMigrationFunction"}
 
 
 def pre_signup_build_follows_linking(template):
@@ -306,13 +312,44 @@ def pre_signup_build_follows_linking(template):
     name, binary, plain = deployed()
     check((name, binary) == ("PreSignupFunction", "pre-signup"), f"by default: {name} ({binary})")
     check(plain.get("LINK_FEDERATED_USERS", "false") == "false", "the plain build is told to link")
-    name, binary, linking = deployed(LinkFederatedUsers="true")
+    name, binary, linking = deployed(LinkFederatedUsers="true", LinkTrustedProviders="Google")
     check((name, binary) == ("PreSignupLinkingFunction", "pre-signup-linking"), f"with linking: {name} ({binary})")
     check(linking.get("LINK_FEDERATED_USERS") == "true", "the linking build is not told to link")
-    rules = {k: v for k, v in linking.items() if k != "LINK_FEDERATED_USERS"}
-    check(rules == {k: v for k, v in plain.items() if k != "LINK_FEDERATED_USERS"},
+    check(linking.get("LINK_TRUSTED_PROVIDERS") == "Google",
+          "the linking build is not told which providers it may link")
+    check(linking.get("PROFILE_TABLE_NAME") == {"Ref": "ProfileTable"},
+          "the linking build does not read how addresses were verified")
+    linking_only = {"LINK_FEDERATED_USERS", "LINK_TRUSTED_PROVIDERS", "PROFILE_TABLE_NAME"}
+    rules = {k: v for k, v in linking.items() if k not in linking_only}
+    check(rules == {k: v for k, v in plain.items() if k not in linking_only},
           f"the two builds read different rules: {plain} / {linking}")
     return f"pre-signup by default, pre-signup-linking with LinkFederatedUsers=true; the same {len(rules)} rule settings"
+
+
+def shared_settings_agree(template):
+    """Settings two triggers must read alike come from the same parameters: the
+    auto-confirmation settings (post-confirmation records which addresses pre-signup
+    verified without a code), and the account checks (pre-authentication and
+    pre-token-generation must agree on where a suspension is enforced)."""
+    stack = Stack(template)
+    functions = dict(stack.resources("AWS::Serverless::Function"))
+
+    def env(name):
+        return functions[name]["Environment"]["Variables"]
+
+    for var in ("AUTO_CONFIRM_EMAIL_DOMAINS", "AUTO_CONFIRM_VERIFIES_EMAIL"):
+        for name in ("PreSignupFunction", "PostConfirmationFunction"):
+            check(var in env(name), f"{name} does not read {var}")
+        check(env("PreSignupFunction")[var] == env("PostConfirmationFunction")[var],
+              f"{var} differs between pre-signup and post-confirmation")
+    for var in ("ACCOUNT_CHECKS_AT", "ACCOUNT_STATUS_TABLE_NAME", "REQUIRE_VERIFIED_EMAIL"):
+        for name in ("PreAuthenticationFunction", "PreTokenGenerationFunction"):
+            check(var in env(name), f"{name} does not read {var}")
+        check(env("PreAuthenticationFunction")[var] == env("PreTokenGenerationFunction")[var],
+              f"{var} differs between pre-authentication and pre-token-generation")
+    default = template["Parameters"]["AccountChecksAt"]["Default"]
+    check(default == "token", f"the account checks run at {default} by default, not at token time")
+    return "auto-confirmation alike in pre-signup and post-confirmation, account checks alike in both guards (token time by default)"
 
 
 def every_function_is_watched(template, **params):
@@ -374,6 +411,7 @@ def main() -> int:
         ("invoke permissions, linking on",
          lambda: triggers_are_invoked_by_this_pool_only(Stack(template, LinkFederatedUsers="true"))),
         ("pre-signup builds", lambda: pre_signup_build_follows_linking(template)),
+        ("shared settings", lambda: shared_settings_agree(template)),
         ("custom senders", lambda: custom_senders_are_off_by_default_and_narrow(template)),
         ("operations", lambda: every_function_is_watched(template)),
         ("operations, linking on", lambda: every_function_is_watched(template, LinkFederatedUsers="true")),
