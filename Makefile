@@ -23,7 +23,7 @@ help:
 	@echo "make test            template lint, the end-to-end journey, every sample, the logs at TRACE, every cargo test"
 	@echo "make lint            cargo fmt --check, clippy -D warnings, cfn-lint"
 	@echo "make build           release arm64 binaries for Lambda (target/lambda/<fn>/bootstrap)"
-	@echo "make bench           handlers vs serde; user-migration: unknown-user vs wrong-password time, bcrypt cost"
+	@echo "make bench           handlers vs serde; user-migration: unknown-user vs wrong-password time, hash costs"
 	@echo "make bench-cold      cold start, first answer, warm invoke and peak RSS of every trigger beside two floors"
 	@echo "make invoke-<fn>     cargo lambda invoke on each sample event of <fn>: $(FUNCTIONS)"
 	@echo "make sam-invoke      sam build, then sam local invoke of every function (needs Docker)"
@@ -80,6 +80,7 @@ sizes:
 bench: setup
 	cargo bench -p pre-signup --bench disposable_list
 	cargo bench -p user-migration --bench answer_time
+	cargo bench -p user-migration --bench hash_costs
 	cargo bench --bench handler -p pre-signup -p custom-message -p inbound-federation -p pre-token-generation \
 	  -p pre-authentication -p user-migration -p post-confirmation -p post-authentication \
 	  -p custom-email-sender -p custom-sms-sender

@@ -84,6 +84,7 @@ class Journey:
         self.ddb = aws_client("dynamodb", moto.endpoint)
         self.steps = 0
         self.pool = None
+        self.refresh_token = None
 
     # -- helpers -----------------------------------------------------------------
     def step(self, title):
@@ -159,6 +160,12 @@ class Journey:
         # Cognito sends no code to an auto-confirmed user; cognito-local still does.)
         self.ran_once(mark, ("pre-signup", "PreSignUp_SignUp"), ("post-confirmation", "PostConfirmation_ConfirmSignUp"),
                       also_allowed=[("custom-message", "CustomMessage_SignUp")])
+        # Anyone can sign up with an address at that domain: confirming them is the
+        # operator's choice, but the address stays unverified until a code proves it,
+        # so it can never be the verified address a federated sign-in is linked to.
+        verified = self.attributes("sam.staff@corp.example.com").get("email_verified")
+        say(f"sam.staff@corp.example.com: email_verified={verified} (auto-confirmed, not auto-verified)")
+        expect(verified != "true", "auto-confirming verified an address nobody proved")
 
         mark = self.proxy.mark()
         reader = self.idp.sign_up(ClientId=self.pool.client_id, Username="rosa.reader@example.com", Password=PASSWORD,
@@ -205,6 +212,9 @@ class Journey:
         plain = {k: next(iter(v.values())) for k, v in row.items()}
         say(f"profile row: {json.dumps(plain, sort_keys=True)}")
         expect(plain.get("email") == username and "welcome_sent_at" in plain, f"profile row {plain}")
+        # How the address was verified, for linking: by the code she typed.
+        expect(plain.get("email_verified_by") == "code" and plain.get("verified_email") == username,
+               f"the profile row does not record the code that proved the address: {plain}")
         welcomes = [m for m in self.moto.sent()["ses"]
                     if m["to"] == [username] and m["source"] == self.env["WELCOME_FROM_ADDRESS"]]
         expect(len(welcomes) == 1, f"{len(welcomes)} welcome emails recorded for {username}")
@@ -224,6 +234,7 @@ class Journey:
         tokens = self.sign_in(username, PASSWORD)
         self.ran_once(mark, ("pre-token-generation", "TokenGeneration_Authentication"),
                       ("post-authentication", "PostAuthentication_Authentication"))
+        self.refresh_token = tokens["RefreshToken"]
         id_claims = claims(tokens["IdToken"])
         shown = {k: id_claims.get(k) for k in ("email", "custom:role", "tenant_id", "cognito:groups")}
         say(f"ID token: {json.dumps(shown)}")
@@ -291,13 +302,40 @@ class Journey:
         return mine[0]
 
     def step_suspended(self, suspended, other) -> dict:
-        self.step("pre authentication: a suspended user is refused; an unknown user is answered as a known one")
-        say("cognito-local does not call the pre authentication trigger, so this step sends the")
-        say("PreAuthentication events Cognito sends to the same function through the Lambda API.")
+        from botocore.exceptions import ClientError
+
+        self.step("a suspension holds: refresh and sign-in refused at token time; strangers learn nothing")
         sub = self.attributes(suspended)["sub"]
         self.ddb.put_item(TableName=self.env["ACCOUNT_STATUS_TABLE_NAME"], Item={
             "sub": {"S": sub}, "status": {"S": "suspended"}, "until": {"S": "2999-12-31T00:00:00Z"}})
         say(f"the back office suspends {suspended} until 2999-12-31 (a row in {self.env['ACCOUNT_STATUS_TABLE_NAME']})")
+
+        def refused(action):
+            try:
+                action()
+            except ClientError as err:
+                return err.response["Error"]["Code"], err.response["Error"]["Message"]
+            raise Failure("a suspended user got tokens")
+
+        # The refresh token from the sign-in of step 4: Cognito runs pre token
+        # generation for every refresh (pre authentication, never).
+        mark = self.proxy.mark()
+        code, message = refused(lambda: self.idp.initiate_auth(
+            ClientId=self.pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": self.refresh_token}))
+        say(f"her refresh token: {code}: {message}")
+        expect(code == "UserLambdaValidationException" and "Your account is suspended until 2999-12-31" in message,
+               f"refresh answered {code}: {message}")
+        self.ran_once(mark, ("pre-token-generation", "TokenGeneration_RefreshTokens"))
+        mark = self.proxy.mark()
+        code, message = refused(lambda: self.sign_in(suspended, PASSWORD))
+        say(f"her password sign-in: {code}: {message}")
+        expect("Your account is suspended until 2999-12-31" in message, f"sign-in answered {code}: {message}")
+        self.ran_once(mark, ("pre-token-generation", "TokenGeneration_Authentication"),
+                      also_allowed=[("post-authentication", "PostAuthentication_Authentication")])
+
+        say("cognito-local does not call the pre authentication trigger, so the rest of this step")
+        say("sends the PreAuthentication events Cognito sends to the same function through the Lambda API.")
 
         def attempt(username, not_found=False):
             if not_found:
@@ -312,15 +350,15 @@ class Journey:
             took = (time.monotonic() - started) * 1000
             return ok, (None if ok else body.get("errorMessage")), took
 
-        ok, message, took = attempt(suspended)
-        say(f"{suspended}: {'let through' if ok else 'refused: ' + message} ({took:.0f} ms, the function's cold start included)")
-        expect(not ok and message.startswith("Your account is suspended until 2999-12-31"), f"answer {message}")
-        known = attempt(other)
-        unknown = attempt("nobody.here@example.com", not_found=True)
-        say(f"{other} (verified, no row): {'let through' if known[0] else known[1]} ({known[2]:.0f} ms)")
-        say(f"nobody.here@example.com (userNotFound): {'let through' if unknown[0] else unknown[1]} ({unknown[2]:.0f} ms)")
-        expect(known[:2] == unknown[:2], f"an unknown user is answered {unknown[:2]}, a known one {known[:2]}")
-        say("the same answer: Cognito then says 'Incorrect username or password' to both if the password is wrong")
+        answers = {who: attempt(who) for who in (suspended, other)}
+        answers["nobody.here@example.com"] = attempt("nobody.here@example.com", not_found=True)
+        for who, (ok, text, took) in answers.items():
+            say(f"{who}: {'let through' if ok else 'refused: ' + text} ({took:.0f} ms)")
+        shown = {who: answer[:2] for who, answer in answers.items()}
+        expect(len(set(shown.values())) == 1, f"before the password, answers differ: {shown}")
+        say("the same answer for the suspended, an active and an unknown user: before the password is")
+        say("checked nothing tells them apart (ACCOUNT_CHECKS_AT=token); a wrong password reads")
+        say("'Incorrect username or password' for all three")
         return {"refused": message}
 
     def step_custom_email_sender(self) -> dict:

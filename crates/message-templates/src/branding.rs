@@ -31,16 +31,7 @@ impl Branding {
                 "must be at most 60 characters on one line",
             ));
         }
-        let support_email = vars.get("SUPPORT_EMAIL").map(str::to_owned);
-        if support_email
-            .as_deref()
-            .is_some_and(|e| !looks_like_address(e))
-        {
-            return Err(ConfigError::new(
-                "SUPPORT_EMAIL",
-                "must be an email address",
-            ));
-        }
+        let support_email = vars.address("SUPPORT_EMAIL")?;
         let default_locale = vars.string_or("DEFAULT_LOCALE", "en").to_ascii_lowercase();
         if !renderer.has_language(&default_locale) {
             let shipped: Vec<_> = renderer.languages().collect();

@@ -290,35 +290,55 @@ async fn the_new_device_alert_goes_out_while_a_slow_table_eats_the_budget() {
     assert_eq!(report.recording, Recording::Unconfirmed);
 }
 
-/// What DynamoDB answers a transaction repeated with the same idempotency token
-/// within ten minutes: success, whether it applied it or not.
+/// A table in memory with a quirk of a real one.
 #[derive(Debug, Default)]
-struct SaysCountedEveryTime(InMemoryRecorder);
+struct Quirky {
+    inner: InMemoryRecorder,
+    quirk: Quirk,
+}
 
-impl LoginRecorder for SaysCountedEveryTime {
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Quirk {
+    /// What DynamoDB answers a transaction repeated with the same idempotency token
+    /// within ten minutes: success, whether it applied it or not.
+    #[default]
+    SaysCountedEveryTime,
+    /// It applies the write, then answers after the budget (a partition under
+    /// load): the sign-in is in the table, only its answer was late.
+    AnswersLate,
+}
+
+impl LoginRecorder for Quirky {
     async fn record(&self, s: &SignIn) -> Result<Recorded, RecordError> {
-        self.0.record(s).await.map(|_| Recorded::Counted)
+        let applied = self.inner.record(s).await;
+        match self.quirk {
+            Quirk::SaysCountedEveryTime => applied.map(|_| Recorded::Counted),
+            Quirk::AnswersLate => {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                applied
+            }
+        }
     }
 
     async fn was_recorded(&self, s: &SignIn) -> Result<bool, RecordError> {
-        self.0.was_recorded(s).await
+        self.inner.was_recorded(s).await
     }
 }
 
-impl AlertLedger for SaysCountedEveryTime {
+impl AlertLedger for Quirky {
     async fn claim_alert(&self, s: &SignIn) -> Result<AlertClaim, RecordError> {
-        self.0.claim_alert(s).await
+        self.inner.claim_alert(s).await
     }
 
     async fn release_alert(&self, s: &SignIn) -> Result<(), RecordError> {
-        self.0.release_alert(s).await
+        self.inner.release_alert(s).await
     }
 }
 
 #[tokio::test]
 async fn a_replay_the_table_reports_as_new_still_sends_one_alert() {
     let event = new_device_event();
-    let (recorder, mailer) = (SaysCountedEveryTime::default(), InMemoryMailer::default());
+    let (recorder, mailer) = (Quirky::default(), InMemoryMailer::default());
     let config = config(&[]);
     let first = steps(&config, &recorder, &mailer, &event, "same-request").await;
     let replay = steps(&config, &recorder, &mailer, &event, "same-request").await;
@@ -345,37 +365,14 @@ async fn a_failed_send_gives_the_alert_claim_back_for_a_replay() {
     assert_eq!(replay.recording, Recording::AlreadyCounted);
 }
 
-/// A table that applies the write, then answers after the budget (a partition under
-/// load): the sign-in is in the table, only its answer was late.
-#[derive(Debug, Default)]
-struct LateTable(InMemoryRecorder);
-
-impl LoginRecorder for LateTable {
-    async fn record(&self, s: &SignIn) -> Result<Recorded, RecordError> {
-        let applied = self.0.record(s).await;
-        tokio::time::sleep(Duration::from_secs(30)).await;
-        applied
-    }
-
-    async fn was_recorded(&self, s: &SignIn) -> Result<bool, RecordError> {
-        self.0.was_recorded(s).await
-    }
-}
-
-impl AlertLedger for LateTable {
-    async fn claim_alert(&self, s: &SignIn) -> Result<AlertClaim, RecordError> {
-        self.0.claim_alert(s).await
-    }
-
-    async fn release_alert(&self, s: &SignIn) -> Result<(), RecordError> {
-        self.0.release_alert(s).await
-    }
-}
-
 #[tokio::test]
 async fn a_sign_in_the_table_holds_is_not_counted_as_lost() {
     let event = new_device_event();
-    let (late, mailer) = (LateTable::default(), InMemoryMailer::default());
+    let late = Quirky {
+        quirk: Quirk::AnswersLate,
+        ..Quirky::default()
+    };
+    let mailer = InMemoryMailer::default();
     let config = config(&[]);
     let started = Instant::now();
     let report = steps(&config, &late, &mailer, &event, "req-9").await;
@@ -389,4 +386,31 @@ async fn a_sign_in_the_table_holds_is_not_counted_as_lost() {
     let report = steps(&config, &Stuck, &mailer, &event, "req-11").await;
     assert_eq!(report.recording, Recording::Unconfirmed);
     assert!(report.failures().is_empty());
+}
+
+#[tokio::test]
+async fn a_sign_in_nested_deeper_than_a_json_value_holds_still_lets_the_user_in() {
+    let event = sample_event(
+        "post-authentication",
+        "PostAuthentication_Authentication.json",
+    );
+    let text = event.to_string().replacen(
+        "\"request\":{",
+        &format!(
+            "\"request\":{{\"deep\":{}{},",
+            "[".repeat(128),
+            "]".repeat(128)
+        ),
+        1,
+    );
+    let (recorder, mailer) = (InMemoryRecorder::default(), InMemoryMailer::default());
+    let config = config(&[]);
+    let raw = serde_json::value::RawValue::from_string(text.clone()).unwrap();
+    let answer = trigger_core::answer(
+        |e| handler(&config, Some(&recorder), Some(&mailer), e),
+        lambda_runtime::LambdaEvent::new(raw, lambda_runtime::Context::default()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.get(), text, "the answer is the event, unchanged");
 }

@@ -359,3 +359,30 @@ async fn an_unreadable_event_is_returned_unchanged_and_counted() {
     assert_eq!(report.failures(), 1);
     assert_eq!(report.trigger_source, "PostConfirmation_ConfirmSignUp");
 }
+
+#[tokio::test]
+async fn an_event_nested_deeper_than_a_json_value_holds_is_returned_as_it_came() {
+    // serde_json reads no value nested 128 levels or more; the runtime hands the text
+    // over all the same, and the confirmation must not fail over it.
+    let text = sign_up().to_string().replacen(
+        "\"request\":{",
+        &format!(
+            "\"request\":{{\"deep\":{}{},",
+            "[".repeat(200),
+            "]".repeat(200)
+        ),
+        1,
+    );
+    let config = config(&[]);
+    let groups = InMemoryGroups::with(POOL, &[MARIA], &["readers"]);
+    let (profiles, mailer) = (InMemoryProfiles::default(), InMemoryMailer::default());
+    let raw = serde_json::value::RawValue::from_string(text.clone()).unwrap();
+    let answer = trigger_core::answer(
+        |e| post_confirmation::handler(&config, ports(&groups, &profiles, &mailer), e),
+        lambda_runtime::LambdaEvent::new(raw, lambda_runtime::Context::default()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.get(), text, "the answer is the event, unchanged");
+    assert!(mailer.sent().is_empty());
+}

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use account_status::ChecksAt;
-use trigger_core::values::looks_like_address;
 use trigger_core::{ConfigError, Vars};
 
 /// What a failed or late lookup does (`ON_LOOKUP_FAILURE`).
@@ -57,16 +56,7 @@ impl Config {
                 "SIGN_IN_PAUSED_MESSAGE",
             )?),
         };
-        let support_email = vars.get("SUPPORT_EMAIL").map(str::to_owned);
-        if support_email
-            .as_deref()
-            .is_some_and(|e| !looks_like_address(e))
-        {
-            return Err(ConfigError::new(
-                "SUPPORT_EMAIL",
-                "must be an email address",
-            ));
-        }
+        let support_email = vars.address("SUPPORT_EMAIL")?;
         let checks_at = ChecksAt::from_vars(vars)?;
         let here = checks_at.at_pre_authentication();
         let require_verified_email = vars.flag("REQUIRE_VERIFIED_EMAIL", false)?;

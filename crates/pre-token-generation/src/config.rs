@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use account_status::ChecksAt;
-use trigger_core::values::looks_like_address;
 use trigger_core::{ConfigError, Vars};
 
 use crate::claims::{is_forbidden_claim, is_unfit_for_role};
@@ -68,16 +67,7 @@ impl AccountChecks {
         let at_token = ChecksAt::from_vars(vars)?.at_token();
         let status_table = vars.get("ACCOUNT_STATUS_TABLE_NAME").map(str::to_owned);
         let require_verified_email = vars.flag("REQUIRE_VERIFIED_EMAIL", false)?;
-        let support_email = vars.get("SUPPORT_EMAIL").map(str::to_owned);
-        if support_email
-            .as_deref()
-            .is_some_and(|e| !looks_like_address(e))
-        {
-            return Err(ConfigError::new(
-                "SUPPORT_EMAIL",
-                "must be an email address",
-            ));
-        }
+        let support_email = vars.address("SUPPORT_EMAIL")?;
         let anything = status_table.is_some() || require_verified_email;
         Ok((at_token && anything).then_some(Self {
             status_table,

@@ -96,6 +96,16 @@ impl Vars {
         self.get(var).unwrap_or(default).to_owned()
     }
 
+    /// An email address, or `None` when unset; anything else is an error naming the
+    /// variable.
+    pub fn address(&self, var: &str) -> Result<Option<String>, ConfigError> {
+        match self.get(var) {
+            None => Ok(None),
+            Some(a) if crate::values::looks_like_address(a) => Ok(Some(a.to_owned())),
+            Some(_) => Err(ConfigError::new(var, "must be an email address")),
+        }
+    }
+
     /// A value that must be set.
     pub fn required(&self, var: &str) -> Result<String, ConfigError> {
         self.get(var)
