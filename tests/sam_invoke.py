@@ -43,7 +43,7 @@ SAMPLES = {
     "CustomMessageFunction": ("custom-message", "CustomMessage_SignUp.json"),
     "PostConfirmationFunction": ("post-confirmation", "PostConfirmation_ConfirmSignUp.json"),
     "PreAuthenticationFunction": ("pre-authentication", "PreAuthentication_Authentication-suspended.json"),
-    "PreTokenGenerationFunction": ("pre-token-generation", "V2-TokenGeneration_NewPasswordChallenge.json"),
+    "PreTokenGenerationFunction": ("pre-token-generation", "V2-TokenGeneration_RefreshTokens-suspended.json"),
     "PostAuthenticationFunction": ("post-authentication", "PostAuthentication_Authentication-new-device.json"),
     "UserMigrationFunction": ("user-migration", "UserMigration_Authentication.json"),
     "CustomEmailSenderFunction": ("custom-email-sender", "CustomEmailSender_AdminCreateUser.json"),
