@@ -1,6 +1,6 @@
-//! How long the trigger takes to refuse an unknown user versus a known user with a
-//! wrong password (they must look the same from outside), and what one bcrypt
-//! verification costs at cost 10 and 12.
+//! How long the trigger takes to refuse an unknown user, a known user with a wrong
+//! password and a row whose hash cannot be verified (they must look the same from
+//! outside), and what one bcrypt verification costs at cost 10 and 12.
 //!
 //! `make bench` runs this and prints the ratio of the medians.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -35,15 +35,24 @@ fn event(user: &str) -> serde_json::Value {
 fn answers(c: &mut Criterion) {
     // A real user hashed like the dummy: bcrypt, cost 10.
     let hash = bcrypt::hash("the real password", 10).unwrap();
-    let store = InMemoryStore::with([LegacyUser {
-        username: "known@example.com".into(),
-        email: "known@example.com".into(),
-        password_hash: hash,
+    let user = |name: &str, password_hash: String| LegacyUser {
+        username: name.into(),
+        email: name.into(),
+        password_hash,
         phone_number: None,
         attributes: Default::default(),
         status: Status::Active,
         migrated_at: None,
-    }]);
+    };
+    // And a row whose hash cannot be verified (a scheme not read): refused as a
+    // wrong password, after verifying the dummy.
+    let store = InMemoryStore::with([
+        user("known@example.com", hash),
+        user(
+            "unusable@example.com",
+            "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/".into(),
+        ),
+    ]);
     let config = match Config::from_vars(&Vars::from_pairs([("LEGACY_USERS_TABLE_NAME", "t")])) {
         Ok(c) => c,
         Err(e) => panic!("{e}"),
@@ -68,6 +77,13 @@ fn answers(c: &mut Criterion) {
         b.iter(|| {
             runtime
                 .block_on(handle(&config, &store, event("known@example.com")))
+                .is_err()
+        })
+    });
+    group.bench_function("unusable_hash", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(handle(&config, &store, event("unusable@example.com")))
                 .is_err()
         })
     });
