@@ -28,7 +28,7 @@ use trigger_core::time::rfc3339;
 use trigger_core::{ConfigError, ErrorKind, TriggerError, Vars};
 
 use secret::Password;
-use store::{normalize_username, LegacyUser, LegacyUserStore, Status, StoreError};
+use store::{normalize_username, LegacyUser, LegacyUserStore, RowProblem, Status, StoreError};
 use tokio::time::{timeout_at, Instant as Deadline};
 
 /// The one sentence for an unknown user, a wrong password and a disabled user
@@ -212,7 +212,7 @@ pub enum Found {
     Nobody,
     /// A row that cannot be used (a field missing or mistyped): answered like a
     /// user whose password does not match, after the same work.
-    Unusable(String),
+    Unusable(RowProblem),
 }
 
 /// The legacy row, within `STORE_BUDGET_MS` and the deadline.
@@ -247,18 +247,21 @@ async fn authenticate(
     deadline: Deadline,
 ) -> Result<LegacyUser, TriggerError> {
     let (user, hash) = match found {
-        Found::User(user) => match hash::profile(&user.password_hash) {
+        // What is logged of an unusable row is typed to hold no value of it: a
+        // `HashError` (a scheme and a fixed reason) or a `RowProblem` (a field name
+        // and a fixed reason).
+        Found::User(user) => match hash::check_format(&user.password_hash) {
             Ok(_) => {
                 let hash = user.password_hash.clone();
                 (Some(user), hash)
             }
             Err(e) => {
-                tracing::error!(user = %shown, error = %e, "legacy hash cannot be verified; refused as a wrong password");
+                tracing::error!(user = %shown, problem = %e, "legacy hash cannot be verified; refused like a failed sign-in");
                 (None, config.dummy_hash.clone())
             }
         },
-        Found::Unusable(why) => {
-            tracing::error!(user = %shown, error = %why, "legacy row cannot be used; refused as a wrong password");
+        Found::Unusable(problem) => {
+            tracing::error!(user = %shown, problem = %problem, "legacy row cannot be used; refused like a failed sign-in");
             (None, config.dummy_hash.clone())
         }
         Found::Nobody => {
@@ -325,8 +328,8 @@ fn reset(found: Found, shown: &str) -> Result<LegacyUser, TriggerError> {
             tracing::info!(user = %shown, "reset refused: unknown legacy user");
             Err(TriggerError::user(REFUSAL))
         }
-        Found::Unusable(why) => {
-            tracing::error!(user = %shown, error = %why, "reset refused: legacy row cannot be used");
+        Found::Unusable(problem) => {
+            tracing::error!(user = %shown, problem = %problem, "reset refused: legacy row cannot be used");
             Err(TriggerError::user(REFUSAL))
         }
     }

@@ -78,6 +78,20 @@ pub fn normalize_username(raw: &str) -> String {
     }
 }
 
+/// What is wrong with a legacy row: the field and a fixed reason. It has no room for
+/// the field's value, so a row's hash or password can never reach a log through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowProblem {
+    pub field: &'static str,
+    pub why: &'static str,
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.field, self.why)
+    }
+}
+
 /// The store could not answer, or answered with a row that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -86,7 +100,7 @@ pub enum StoreError {
     Unavailable(String),
     /// The row does not have the documented shape.
     #[error("legacy row malformed: {0}")]
-    Malformed(String),
+    Malformed(RowProblem),
 }
 
 pub trait LegacyUserStore {
@@ -189,20 +203,20 @@ fn text(item: &HashMap<String, AttributeValue>, key: &str) -> Option<String> {
 
 /// Reads an item; a missing or mistyped field is a `StoreError` naming the field.
 pub fn user_from_item(item: &HashMap<String, AttributeValue>) -> Result<LegacyUser, StoreError> {
-    let required = |key: &str| {
-        text(item, key)
-            .ok_or_else(|| StoreError::Malformed(format!("{key} is missing or not a string")))
+    let problem = |field, why| StoreError::Malformed(RowProblem { field, why });
+    let required = |field: &'static str| {
+        text(item, field).ok_or_else(|| problem(field, "is missing or not a string"))
     };
     let status_text = required("status")?;
     let status = Status::parse(&status_text)
-        .ok_or_else(|| StoreError::Malformed("status is neither active nor disabled".into()))?;
+        .ok_or_else(|| problem("status", "is neither active nor disabled"))?;
     let attributes = match item.get("attributes") {
         None | Some(AttributeValue::Null(_)) => BTreeMap::new(),
         Some(AttributeValue::M(m)) => m
             .iter()
             .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.clone(), s.clone())))
             .collect(),
-        Some(_) => return Err(StoreError::Malformed("attributes is not a map".into())),
+        Some(_) => return Err(problem("attributes", "is not a map")),
     };
     Ok(LegacyUser {
         username: required(KEY_ATTRIBUTE)?,
@@ -351,14 +365,18 @@ mod tests {
         item.insert("status".into(), AttributeValue::S("frozen".into()));
         let err = user_from_item(&item).unwrap_err();
         assert!(
-            matches!(&err, StoreError::Malformed(why) if why.contains("status")),
+            matches!(&err, StoreError::Malformed(p) if p.field == "status"),
             "{err}"
+        );
+        assert!(
+            !err.to_string().contains("frozen"),
+            "the value is never told: {err}"
         );
         let mut item = item_for(&user());
         item.remove("password_hash");
         let err = user_from_item(&item).unwrap_err();
         assert!(
-            matches!(&err, StoreError::Malformed(why) if why.contains("password_hash")),
+            matches!(&err, StoreError::Malformed(p) if p.field == "password_hash"),
             "{err}"
         );
     }

@@ -11,6 +11,8 @@ use user_migration::{handler, Config};
 
 const PASSWORD: &str = "Legacy-Passw0rd!";
 const HASH: &str = "$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2";
+/// A hash of a scheme the trigger does not verify: logged as a problem, never shown.
+const UNUSABLE_HASH: &str = "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/";
 
 fn user(hash: &str, status: Status) -> LegacyUser {
     LegacyUser {
@@ -44,7 +46,7 @@ async fn the_password_is_in_no_log_error_or_debug_output() {
     let stores = [
         InMemoryStore::with([user(HASH, Status::Active)]),
         InMemoryStore::with([user(HASH, Status::Disabled)]),
-        InMemoryStore::with([user("$1$saltsalt$qjXMvbEw8oaL.CzflDugX/", Status::Active)]),
+        InMemoryStore::with([user(UNUSABLE_HASH, Status::Active)]),
         InMemoryStore::failing("connection refused"),
     ];
     let mut errors = String::new();
@@ -102,6 +104,17 @@ async fn the_password_is_in_no_log_error_or_debug_output() {
         logs.contains("other targets still log at TRACE"),
         "the cap is only for the runtime"
     );
+    assert!(
+        logs.contains("legacy hash cannot be verified"),
+        "the unusable row was logged as a problem:\n{logs}"
+    );
+    for hash in [HASH, UNUSABLE_HASH] {
+        assert!(!logs.contains(hash), "a stored hash in the logs:\n{logs}");
+        assert!(
+            !errors.contains(hash),
+            "a stored hash in an error:\n{errors}"
+        );
+    }
     for needle in [PASSWORD, &format!("{PASSWORD}x")] {
         assert!(!logs.contains(needle), "password in the logs:\n{logs}");
         assert!(
