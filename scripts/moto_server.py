@@ -18,12 +18,17 @@ And POST /_local/sample-key?region=<region> installs the KMS key of the sample e
 events/custom-*-sender/ decrypt on every fresh moto. Real KMS keys cannot be made
 twice; moto's can, which is what sample events need.
 
-  moto_server.py --host 127.0.0.1 --port 5000
+  moto_server.py --host 127.0.0.1 --port 5000 [--exit-with PID]
+
+With --exit-with, the server stops itself once the process PID has ended: a test
+binary that started its own moto (crates/test-support) cannot stop it from a static
+when it exits, so the server watches for that instead.
 """
 
 import argparse
 import hashlib
 import json
+import os
 import signal
 import sys
 import threading
@@ -41,8 +46,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--exit-with", type=int, default=None, metavar="PID")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if args.exit_with is not None:
+        threading.Thread(target=exit_with, args=(args.exit_with,), daemon=True).start()
 
     app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
@@ -62,6 +70,18 @@ def main() -> None:
             return [b"".join(app(environ, start_response))]
 
     run_simple(args.host, args.port, one_at_a_time, threaded=True, request_handler=MotoRequestHandler)
+
+
+def exit_with(pid: int) -> None:
+    """Ends this process once `pid` has ended (checked twice a second)."""
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:
+            pass
+        threading.Event().wait(0.5)
 
 
 SAMPLE_ACCOUNT = "123456789012"

@@ -1,25 +1,97 @@
-//! Tests against moto (DynamoDB, SES, ... on one loopback port, started by `make
-//! test`), and servers that refuse or never answer, for the time-budget tests.
+//! Tests against moto (DynamoDB, SES, SNS, KMS on one loopback port), and servers
+//! that refuse or never answer, for the time-budget tests.
 
-/// The moto server `make test` starts (DynamoDB and SES on one loopback port).
-/// Without it, a test fails with this message instead of skipping.
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The moto server the tests talk to: `MOTO_ENDPOINT` when set (`make test` starts one
+/// for the whole run), else one this test binary starts from the project's venv, on
+/// a free loopback port, the first time a test asks. That server stops itself when
+/// the test binary ends (`scripts/moto_server.py --exit-with <pid>`). Without the
+/// venv, a test fails with the command that makes it, instead of skipping.
 pub fn moto_endpoint() -> String {
     match std::env::var("MOTO_ENDPOINT") {
         Ok(endpoint) if !endpoint.trim().is_empty() => endpoint,
-        _ => panic!(
-            "MOTO_ENDPOINT is not set: this test needs a moto server. Run `make test`, or \
-             `PYTHONPATH=scripts .venv/bin/python scripts/with_moto.py cargo test --workspace`, or start \
-             `.venv/bin/python scripts/moto_server.py --port 5000` and export MOTO_ENDPOINT=http://127.0.0.1:5000"
-        ),
+        _ => own_moto().clone(),
     }
+}
+
+/// The endpoint, and the server's process, kept for the test binary's life.
+struct OwnMoto {
+    endpoint: String,
+    _process: std::process::Child,
+}
+
+fn own_moto() -> &'static String {
+    static MOTO: OnceLock<OwnMoto> = OnceLock::new();
+    &MOTO.get_or_init(start_moto).endpoint
+}
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the workspace root")
+}
+
+fn start_moto() -> OwnMoto {
+    let root = workspace_root();
+    let python = root.join(".venv/bin/python");
+    if !python.exists() {
+        panic!(
+            "this test needs a moto server: MOTO_ENDPOINT is not set and the project's venv \
+             is missing ({}). Run `make setup` once (or `make test`), then `cargo test` again",
+            python.display()
+        );
+    }
+    let port = free_port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let log = std::env::temp_dir().join(format!("moto-{}-{port}.log", std::process::id()));
+    let out = std::fs::File::create(&log).expect("a log file for moto");
+    let err = out.try_clone().expect("a log file for moto");
+    let mut child = std::process::Command::new(&python)
+        .arg(root.join("scripts/moto_server.py"))
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--exit-with", &std::process::id().to_string()])
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start {}: {e}", python.display()));
+    let until = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < until {
+        if ureq::get(&format!("{endpoint}/moto-api/")).call().is_ok() {
+            eprintln!(
+                "moto on {endpoint} (pid {}), log {}",
+                child.id(),
+                log.display()
+            );
+            return OwnMoto {
+                endpoint,
+                _process: child,
+            };
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "moto exited ({status}) before answering; see {}",
+                log.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("moto did not answer within 60 s; see {}", log.display());
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    listener.local_addr().expect("local address").port()
 }
 
 /// A loopback port where nothing listens: connections are refused.
 pub fn refused_endpoint() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    let port = listener.local_addr().expect("local address").port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
+    format!("http://127.0.0.1:{}", free_port())
 }
 
 /// A loopback listener that accepts connections and never answers, for as long as
