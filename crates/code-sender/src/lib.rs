@@ -1,11 +1,4 @@
-//! What the custom email sender and the custom SMS sender share.
-//!
-//! Cognito hands these triggers the code to deliver (a confirmation or MFA code, or an
-//! invitation's temporary password) as ciphertext of the AWS Encryption SDK under the
-//! pool's KMS key. [`code`] turns it into a [`Code`], which lives only in memory for
-//! the render and prints as `Code(..)` wherever it is logged or debugged; [`settings`]
-//! reads the variables both triggers take; [`message_kind`] maps a trigger source to
-//! the texts `message-templates` has for it.
+#![doc = include_str!("../README.md")]
 
 pub mod code;
 pub mod delivery;

@@ -1,15 +1,4 @@
-//! Cognito custom email sender trigger.
-//!
-//! Cognito hands this function every email it would have sent (sign-up, resend,
-//! forgotten password, changed or verified address, invitation, sign-in code, and
-//! threat protection's account-takeover notice) with the code encrypted under the
-//! pool's KMS key. It decrypts the code (an AWS Encryption SDK message, decrypted by
-//! the SDK under the configured key alone), writes the message in the
-//! user's language from the same catalogs as custom-message, and sends it through SES.
-//!
-//! Cognito sends nothing itself here, so a message that cannot be sent fails the
-//! invocation (Lambda retries the asynchronous event twice); nothing after the send
-//! can fail, so a retry never sends a code twice.
+#![doc = include_str!("../README.md")]
 
 use std::time::{Instant, SystemTime};
 

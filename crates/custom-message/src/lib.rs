@@ -1,10 +1,4 @@
-//! Cognito custom message trigger.
-//!
-//! Writes the email (subject and HTML body) and the SMS for every `CustomMessage_*`
-//! source in the user's language, from templates compiled into the binary. A
-//! message that would break one of Cognito's rules (placeholders, lengths) is not
-//! sent: the response fields stay `null` and Cognito sends the pool's own message.
-//! This trigger never fails the user's action because of its own rendering.
+#![doc = include_str!("../README.md")]
 
 pub mod rules;
 

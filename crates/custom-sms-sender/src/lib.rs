@@ -1,16 +1,4 @@
-//! Cognito custom SMS sender trigger.
-//!
-//! Cognito hands this function every text message it would have sent (sign-up,
-//! resend, forgotten password, changed or verified number, invitation, sign-in code)
-//! with the code encrypted under the pool's KMS key. It decrypts the code (an AWS
-//! Encryption SDK message, decrypted by the SDK under the configured key alone),
-//! writes the text in the user's language from the same catalogs as
-//! custom-message, within 140 characters, and sends it to the user's `phone_number`
-//! through SNS.
-//!
-//! Cognito sends nothing itself here, so a text that cannot be sent fails the
-//! invocation (Lambda retries the asynchronous event twice); nothing after the send
-//! can fail, so a retry never sends a code twice.
+#![doc = include_str!("../README.md")]
 
 pub mod texts;
 

@@ -1,12 +1,4 @@
-//! Cognito inbound federation trigger (`InboundFederation_ExternalProvider`).
-//!
-//! Maps what an identity provider says about a user (ID token claims, userInfo, SAML
-//! attributes) onto the pool's user attributes, per provider: e-mail lower-cased and
-//! checked, `email_verified` only from a claim that says so, names joined when the
-//! IdP splits them, values cut to Cognito's limits, and protected attributes
-//! (`custom:role`) out of an IdP's reach unless the configuration names that provider
-//! and claim. A value that cannot be mapped is dropped and logged (masked); the rest
-//! maps, and the sign-in goes on.
+#![doc = include_str!("../README.md")]
 
 pub mod config;
 pub mod rules;

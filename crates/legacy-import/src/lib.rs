@@ -1,11 +1,4 @@
-//! Reading and importing a CSV of legacy users into the user-migration table.
-//!
-//! Columns: `username`, `email`, `password_hash` (required), `phone_number`,
-//! `status` (`active` or `disabled`, default `active`), and any further column,
-//! stored as a legacy attribute (mapped onto Cognito by `ATTRIBUTE_MAP`). Every row
-//! is checked; a bad row is reported with its line number and skipped, the good
-//! rows are imported. Users already in the table are left as they are, so running
-//! the import twice changes nothing the second time.
+#![doc = include_str!("../README.md")]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;

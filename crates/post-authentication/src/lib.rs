@@ -1,10 +1,4 @@
-//! Cognito post authentication trigger.
-//!
-//! Records each sign-in in DynamoDB (a record, the user's summary and a per-day
-//! counter, written together and never twice for one request id), emits CloudWatch
-//! Embedded Metric Format counters, and emails the user about a sign-in from a new
-//! device. Cognito fails the sign-in when this trigger errors, so none of this may:
-//! every failure is logged and counted, and the event is returned within the budget.
+#![doc = include_str!("../README.md")]
 
 pub mod config;
 pub mod recorder;

@@ -98,7 +98,7 @@ pub trait AlertLedger {
     ) -> impl Future<Output = Result<(), RecordError>> + Send;
 }
 
-/// A user's summary, as read back (for tests, the demo and the README's queries).
+/// A user's summary, as read back (for tests, the demo and the package README's queries).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     pub sign_in_count: u64,

@@ -1,11 +1,4 @@
-//! Cognito post confirmation trigger.
-//!
-//! After sign-up is confirmed: adds the user to the default group (so a role from
-//! groups holds from the first token), writes their profile row, and welcomes them by
-//! email; after a forgotten password is reset, tells them it changed. The user is
-//! already confirmed when this runs and Cognito retries it on timeout, so every step
-//! is idempotent, the whole invocation keeps to its budget, and a failing step is
-//! logged and counted but never fails the event.
+#![doc = include_str!("../README.md")]
 
 pub mod config;
 pub mod profile;

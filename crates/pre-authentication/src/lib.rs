@@ -1,14 +1,4 @@
-//! Cognito pre authentication trigger.
-//!
-//! Refuses a sign-in before the password is checked, with a sentence the user can act
-//! on, when: sign-in is paused for maintenance; the app client is open to some groups
-//! only and the user is in none of them; and, with `ACCOUNT_CHECKS_AT` set to
-//! `pre-authentication` or `both`, when the back office suspended the account or the
-//! email must be verified and is not (by default those two run at token generation,
-//! where they tell no stranger that the account exists and hold on refresh too). With `PreventUserExistenceErrors`, Cognito
-//! also calls it for people with no account (`userNotFound`): they get the same
-//! lookups and the answer a verified user with no status row and no groups gets, so
-//! neither the text nor the time tells them apart.
+#![doc = include_str!("../README.md")]
 
 pub mod config;
 pub mod rules;

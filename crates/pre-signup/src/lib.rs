@@ -1,9 +1,4 @@
-//! Cognito pre sign-up trigger.
-//!
-//! Refuses sign-ups that break the configured rules (email domain allow and deny
-//! lists, disposable addresses, required and protected attributes, phone format) with
-//! one stable sentence per rule, and auto-confirms users at trusted domains. With
-//! `LINK_FEDERATED_USERS=true` it also keeps one account per person ([`link`]).
+#![doc = include_str!("../README.md")]
 
 mod canonical;
 pub mod domain;

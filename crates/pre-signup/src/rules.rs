@@ -43,7 +43,7 @@ impl Refusal {
         Self::PhoneInvalid,
     ];
 
-    /// The sentence Cognito shows to the user (documented in the README), without a
+    /// The sentence Cognito shows to the user (documented in the package README), without a
     /// final period: Cognito adds one.
     pub fn sentence(self) -> &'static str {
         match self {

@@ -1,15 +1,4 @@
-//! Cognito pre token generation trigger.
-//!
-//! Puts the user's role (and extra claims and scopes) into their tokens, from a source
-//! the user cannot write: Cognito groups, or a table only the back office writes.
-//! One binary serves V1 (ID token), V2 (ID and access token, scopes) and V3 (also
-//! client-credentials tokens); the version is read from each event.
-//!
-//! It also refuses a user's token, refreshes included, when the back office
-//! suspended the account or the address must be verified and is not
-//! (`ACCOUNT_CHECKS_AT`, by default here rather than in pre-authentication): Cognito
-//! runs this trigger for every token it issues, so a suspension holds for a user who
-//! is already signed in.
+#![doc = include_str!("../README.md")]
 
 pub mod answer;
 pub mod claims;

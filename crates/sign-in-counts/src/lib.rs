@@ -1,3 +1,5 @@
+#![doc = include_str!("../README.md")]
+//!
 //! The days to read and the table to print, apart from the command line so that
 //! both can be tested without a table.
 

@@ -1,7 +1,7 @@
 //! What one verification of a legacy password hash costs, per scheme and parameter,
 //! on this machine and as projected for the template's 1024 MB function (Lambda gives
 //! a whole vCPU at 1,769 MB and a share below): the figures the hash-cost ceilings of
-//! `user_migration::hash` are set from (README, "Hash costs").
+//! `user_migration::hash` are set from (the package README's "Hash costs").
 //!
 //! `cargo bench -p user-migration --bench hash_costs` (optimized, as deployed). Each
 //! row is the median of five verifications, computed with the same crates the trigger

@@ -64,7 +64,7 @@ impl std::fmt::Display for HashError {
 }
 
 // Upper bounds on the work one verification may cost, set from
-// `cargo bench -p user-migration --bench hash_costs` (README, "Hash costs"): each
+// `cargo bench -p user-migration --bench hash_costs` (the README's "Hash costs"): each
 // verifies in under a second at the template's 1024 MB (a 0.58 vCPU share), as
 // projected from one core of the machine measured, leaving MIGRATION_BUDGET_MS room
 // for the lookup, the write and a CPU slower than that one. The common settings of

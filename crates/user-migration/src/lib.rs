@@ -1,14 +1,4 @@
-//! Cognito user migration trigger.
-//!
-//! On a user's first sign-in (or forgot-password) with a username the pool does not
-//! know, Cognito calls this trigger with the username (and, for a sign-in, the
-//! plaintext password). It looks the user up in the legacy table, verifies the
-//! legacy password hash, and answers with the attributes Cognito creates the user
-//! with. The password never reaches a log, an error, a Debug output or a panic
-//! message; unknown users, wrong passwords, disabled users and rows whose hash cannot
-//! be verified get the same sentence after the same work. The lookup, the
-//! verification (on a blocking thread) and the write share one deadline,
-//! `MIGRATION_BUDGET_MS` from the invocation's start.
+#![doc = include_str!("../README.md")]
 
 pub mod hash;
 pub mod secret;

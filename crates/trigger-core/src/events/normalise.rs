@@ -3,8 +3,8 @@
 //! names and is pinned by a test in `tests/upstream_gaps.rs` that fails, naming the
 //! rule, the day the crate reads the shape itself and the rule can go.
 //!
-//! Absent or `null` collections mean empty (COGNITO-TRIGGERS.md); the rules never
-//! invent a value that changes a decision.
+//! Absent or `null` collections mean empty (`docs/events.md` lists each shape and
+//! where it was seen); the rules never invent a value that changes a decision.
 
 use serde_json::{Map, Value};
 
