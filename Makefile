@@ -20,7 +20,7 @@ WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 help:
 	@echo "make demo            a local user pool (cognito-local) driving the real triggers: sign-up to migration"
 	@echo "make samples         every sample event through the real triggers (cargo lambda watch), one line each"
-	@echo "make test            template lint, the end-to-end journey, every sample, the logs at TRACE, every cargo test"
+	@echo "make test            template lint, doc links, the end-to-end journey, every sample, the logs at TRACE, every cargo test"
 	@echo "make lint            cargo fmt --check, clippy -D warnings, cfn-lint"
 	@echo "make build           release arm64 binaries for Lambda (target/lambda/<fn>/bootstrap)"
 	@echo "make bench           handlers vs serde; user-migration: unknown-user vs wrong-password time, hash costs"
@@ -46,6 +46,7 @@ node_modules/.installed: package.json package-lock.json
 test: setup
 	$(CFN_LINT) template.yaml
 	$(PYTHON) tests/template_checks.py
+	$(PYTHON) tests/doc_links.py
 	$(PY) tests/journey.py
 	$(PY) tests/samples.py
 	$(PY) tests/no_leak.py
