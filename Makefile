@@ -11,7 +11,9 @@ PYTHON       := $(VENV)/bin/python
 PY           := PYTHONPATH=scripts $(PYTHON)
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 CFN_LINT     := $(VENV)/bin/cfn-lint
-FUNCTIONS    := pre-signup custom-message post-confirmation pre-authentication inbound-federation pre-token-generation post-authentication user-migration custom-email-sender custom-sms-sender
+# The trigger list, as each trigger package declares it ([package.metadata.trigger]).
+TRIGGERS     := python3 scripts/triggers.py
+FUNCTIONS    := $(shell $(TRIGGERS) packages)
 # cargo-lambda finds zig (for cross-compiling to arm64) through the venv on PATH.
 WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
@@ -62,16 +64,15 @@ fmt:
 
 build: setup
 	rustup target add aarch64-unknown-linux-gnu
-	$(WITH_VENV) $(CARGO_LAMBDA) lambda build --release --arm64
+	$(WITH_VENV) $(CARGO_LAMBDA) lambda build --release --arm64 $(shell $(TRIGGERS) build-args)
 	@$(MAKE) --no-print-directory sizes
 
-# pre-signup-linking: the pre-signup build the template deploys with LinkFederatedUsers=true.
-# Targets: at most 3 MB for a trigger without the AWS SDK, 8 MB with it, 20 MB for the
-# custom senders, which link the AWS Encryption SDK.
-SDK_FREE     := pre-signup custom-message inbound-federation
-ESDK         := custom-email-sender custom-sms-sender
+# Targets, by what a function links (`links` in its package's trigger metadata): at most
+# 3 MB without the AWS SDK, 8 MB with it, 20 MB with the AWS Encryption SDK.
+SDK_FREE      = $(shell $(TRIGGERS) bins none)
+ESDK          = $(shell $(TRIGGERS) bins esdk)
 sizes:
-	@for f in $(FUNCTIONS) pre-signup-linking; do \
+	@for f in $(shell $(TRIGGERS) bins); do \
 	  size=$$(stat -c %s target/lambda/$$f/bootstrap); \
 	  case " $(SDK_FREE) " in *" $$f "*) target=3000000;; *) target=8000000;; esac; \
 	  case " $(ESDK) " in *" $$f "*) target=20000000;; esac; \
@@ -85,9 +86,7 @@ bench: setup
 	cargo bench -p pre-signup --bench disposable_list
 	cargo bench -p user-migration --bench answer_time
 	cargo bench -p user-migration --bench hash_costs
-	cargo bench --bench handler -p pre-signup -p custom-message -p inbound-federation -p pre-token-generation \
-	  -p pre-authentication -p user-migration -p post-confirmation -p post-authentication \
-	  -p custom-email-sender -p custom-sms-sender
+	cargo bench --bench handler $(addprefix -p ,$(FUNCTIONS))
 	$(PYTHON) scripts/bench_report.py
 
 # Cold starts (optimized, not part of `make test`): every trigger binary and two floors

@@ -32,28 +32,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import triggers
 from cold_start import RuntimeApi, lambda_env
 from local_stack import ROOT, MotoServer, aws_client, prepare_moto
 from tls_proxy import TlsProxy, make_certificate
 
 # (binary, sample event, floor); the floors first.
+# The floors and the peer first, then each trigger function on its `cold-samples` (the
+# trigger list), beside the echo floor when it links no AWS SDK, else the SDK floor.
 CASES = [
     ("echo-floor", "pre-signup/PreSignUp_SignUp.json", None),
     ("sdk-floor", "pre-signup/PreSignUp_SignUp.json", None),
     ("python-echo", "pre-signup/PreSignUp_SignUp.json", "echo-floor"),
-    ("pre-signup", "pre-signup/PreSignUp_SignUp.json", "echo-floor"),
-    ("pre-signup", "pre-signup/PreSignUp_SignUp-disposable.json", "echo-floor"),
-    ("pre-signup-linking", "pre-signup/PreSignUp_SignUp.json", "sdk-floor"),
-    ("custom-message", "custom-message/CustomMessage_SignUp.json", "echo-floor"),
-    ("inbound-federation", "inbound-federation/InboundFederation_ExternalProvider-saml.json", "echo-floor"),
-    ("pre-token-generation", "pre-token-generation/V2-TokenGeneration_NewPasswordChallenge.json", "sdk-floor"),
-    ("post-confirmation", "post-confirmation/PostConfirmation_ConfirmSignUp.json", "sdk-floor"),
-    ("pre-authentication", "pre-authentication/PreAuthentication_Authentication.json", "sdk-floor"),
-    ("post-authentication", "post-authentication/PostAuthentication_Authentication-new-device.json", "sdk-floor"),
-    ("user-migration", "user-migration/UserMigration_Authentication.json", "sdk-floor"),
-    ("custom-email-sender", "custom-email-sender/CustomEmailSender_SignUp.json", "sdk-floor"),
-    ("custom-sms-sender", "custom-sms-sender/CustomSMSSender_SignUp.json", "sdk-floor"),
-]
+] + [(f.bin, f"{f.events}/{sample}", "echo-floor" if f.links == "none" else "sdk-floor")
+     for f in triggers.functions() for sample in f.cold_samples]
 
 # Settings a binary runs with besides local.env's: pre-signup-linking with linking on
 # searches a moto pool for the sign-up's email (the sample's pool id is replaced by

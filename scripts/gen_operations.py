@@ -11,21 +11,12 @@ emit; and the dashboard. Rewrites the section between its markers.
 import json
 import re
 from pathlib import Path
-FUNCS = [
-    # (logical id, short name, condition, timeout ms, deliberate errors)
-    ("PreSignupFunction", "PreSignup", "SignsUpWithoutLinking", 5000, True),
-    ("PreSignupLinkingFunction", "PreSignupLinking", "LinksFederatedUsers", 5000, True),
-    ("CustomMessageFunction", "CustomMessage", None, 5000, False),
-    ("PostConfirmationFunction", "PostConfirmation", None, 5000, False),
-    ("PreAuthenticationFunction", "PreAuthentication", None, 5000, True),
-    ("InboundFederationFunction", "InboundFederation", None, 5000, False),
-    # Refuses a suspended or unverified account's tokens (ACCOUNT_CHECKS_AT).
-    ("PreTokenGenerationFunction", "PreTokenGeneration", None, 5000, True),
-    ("PostAuthenticationFunction", "PostAuthentication", None, 5000, False),
-    ("UserMigrationFunction", "UserMigration", None, 5000, True),
-    ("CustomEmailSenderFunction", "CustomEmailSender", "SendsCustomEmail", 25000, False),
-    ("CustomSmsSenderFunction", "CustomSmsSender", "SendsCustomSms", 25000, False),
-]
+
+import triggers
+
+# (logical id, short name, condition, timeout ms, deliberate errors): the trigger list.
+FUNCS = [(f.logical_id, f.short_name, f.condition, f.timeout_ms, f.deliberate_errors)
+         for f in triggers.functions()]
 EMF = [("AnalyticsFailures", None, "post-authentication steps that failed (the sign-in went through)"),
        ("AnalyticsUnconfirmed", None, "sign-ins written without an answer within the budget (the table is slow or down)"),
        ("ConfirmationStepFailures", None, "post-confirmation steps that failed (the confirmation went through)"),

@@ -27,14 +27,15 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import triggers
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 CARGO_LAMBDA = [str(VENV_BIN / "cargo-lambda"), "lambda"]
 ENV_FILE = ROOT / "local.env"
 LOGS = ROOT / "target" / "local-stack"
-# Every trigger binary, in the order the tools list them.
-FUNCTIONS = ["pre-signup", "custom-message", "post-confirmation", "pre-authentication", "inbound-federation",
-             "pre-token-generation", "post-authentication", "user-migration", "custom-email-sender", "custom-sms-sender"]
+# Every trigger package, in the order the tools list them (the trigger list).
+FUNCTIONS = triggers.packages()
 
 
 class StackError(SystemExit):

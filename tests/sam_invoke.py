@@ -29,26 +29,16 @@ import time
 from pathlib import Path
 
 from invoke import describe
+import triggers
 from local_stack import ROOT, VENV_BIN, MotoServer, env_file_values, prepare_moto
 from samples import GOLDEN, answer_of
 STAND_IN = "cognito-triggers/lambda-stand-in"
-# One sample event per function: each passes through the function's main path (the
-# token, status and sign-in ones through the tables, the alert and the welcome through SES).
-SAMPLES = {
-    "PreSignupFunction": ("pre-signup", "PreSignUp_SignUp.json"),
-    # The other pre-signup build, deployed with LinkFederatedUsers=true; local.env
-    # keeps linking off (moto has no pool with the sample's id), so it answers as
-    # the plain build does.
-    "PreSignupLinkingFunction": ("pre-signup", "PreSignUp_SignUp.json"),
-    "CustomMessageFunction": ("custom-message", "CustomMessage_SignUp.json"),
-    "PostConfirmationFunction": ("post-confirmation", "PostConfirmation_ConfirmSignUp.json"),
-    "PreAuthenticationFunction": ("pre-authentication", "PreAuthentication_Authentication-suspended.json"),
-    "PreTokenGenerationFunction": ("pre-token-generation", "V2-TokenGeneration_RefreshTokens-suspended.json"),
-    "PostAuthenticationFunction": ("post-authentication", "PostAuthentication_Authentication-new-device.json"),
-    "UserMigrationFunction": ("user-migration", "UserMigration_Authentication.json"),
-    "CustomEmailSenderFunction": ("custom-email-sender", "CustomEmailSender_AdminCreateUser.json"),
-    "CustomSmsSenderFunction": ("custom-sms-sender", "CustomSMSSender_SignUp.json"),
-}
+# One sample event per function (`sam-sample` in the trigger list): each passes through
+# the function's main path (the token, status and sign-in ones through the tables, the
+# alert and the welcome through SES). pre-signup-linking runs with local.env, which
+# keeps linking off (moto has no pool with the sample's id), so it answers as the
+# plain build does.
+SAMPLES = {f.logical_id: (f.events, f.sam_sample) for f in triggers.functions() if f.sam_sample}
 
 
 class Failure(Exception):

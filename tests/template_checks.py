@@ -27,6 +27,9 @@ from pathlib import Path
 
 from cfnlint.decode import decode
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import triggers  # noqa: E402  (scripts/triggers.py: the trigger list)
+
 ROOT = Path(__file__).resolve().parent.parent
 NO_VALUE = object()
 
@@ -286,11 +289,29 @@ def custom_senders_are_off_by_default_and_narrow(template):
     return "off by default; on, Cognito only encrypts with the key, each sender only decrypts with it and sends on its channel"
 
 
-# The triggers whose errors include deliberate refusals (pre-token-generation refuses
-# a suspended or unverified account's tokens): no alarm on Lambda errors, only on
-# the lines they log at ERROR.
-REFUSING = {"PreSignupFunction", "PreSignupLinkingFunction", "PreAuthenticationFunction",
-            "PreTokenGenerationFunction", "UserMigrationFunction"}
+# The triggers whose errors include deliberate refusals (`deliberate-errors` in the
+# trigger list: pre-token-generation refuses a suspended or unverified account's
+# tokens): no alarm on Lambda errors, only on the lines they log at ERROR.
+REFUSING = {f.logical_id for f in triggers.functions() if f.deliberate_errors}
+
+
+def template_matches_the_trigger_list(template):
+    """Every function a trigger package declares is in the template, built from its
+    binary, under its condition; the template has no function no package declares."""
+    declared = {f.logical_id: f for f in triggers.functions()}
+    resources = {name: r for name, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
+    check(not set(resources) - set(declared),
+          f"functions no package declares: {sorted(set(resources) - set(declared))}")
+    check(not set(declared) - set(resources),
+          f"declared functions missing from the template: {sorted(set(declared) - set(resources))}")
+    for name, f in declared.items():
+        binary = resources[name].get("Metadata", {}).get("BuildProperties", {}).get("Binary")
+        check(binary == f.bin, f"{name}: builds {binary}, the trigger list says {f.bin}")
+        check(resources[name].get("Condition") == f.condition,
+              f"{name}: condition {resources[name].get('Condition')}, the trigger list says {f.condition}")
+        timeout = resources[name]["Properties"].get("Timeout", template["Globals"]["Function"]["Timeout"])
+        check(timeout * 1000 == f.timeout_ms, f"{name}: timeout {timeout} s, the trigger list says {f.timeout_ms} ms")
+    return f"{len(declared)} functions of {len(triggers.packages())} packages, each built from its binary"
 
 
 def pre_signup_build_follows_linking(template):
@@ -402,6 +423,7 @@ def main() -> int:
         print(f"template.yaml does not parse: {matches}")
         return 1
     checks = [
+        ("trigger list", lambda: template_matches_the_trigger_list(template)),
         ("app clients", lambda: app_clients_hide_users_and_roles(Stack(template))),
         ("device tracking", lambda: alerts_have_device_tracking(template)),
         ("invoke permissions", lambda: triggers_are_invoked_by_this_pool_only(Stack(template))),
