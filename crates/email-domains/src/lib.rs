@@ -5,6 +5,7 @@
 //! auto-verified from those proven with a code exactly as pre-signup matched them.
 
 mod canonical;
+pub mod proof;
 
 pub use canonical::canonical_domain;
 

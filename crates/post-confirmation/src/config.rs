@@ -13,26 +13,7 @@ use trigger_core::{ConfigError, Problems, Vars};
 
 /// How a confirmed user's verified address was verified, recorded in the profile
 /// row (`email_verified_by`) for linking, which trusts a code only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VerifiedBy {
-    /// The user typed the code Cognito sent there: `code`.
-    Code,
-    /// pre-signup marked it verified at sign-up (`AUTO_CONFIRM_VERIFIES_EMAIL` at an
-    /// `AUTO_CONFIRM_EMAIL_DOMAINS` domain): `pre-signup`.
-    PreSignUp,
-    /// Those settings could not be read, so which it was is unknown: `unknown`.
-    Unknown,
-}
-
-impl VerifiedBy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Code => "code",
-            Self::PreSignUp => "pre-signup",
-            Self::Unknown => "unknown",
-        }
-    }
-}
+pub use email_domains::proof::VerifiedBy;
 
 /// The addresses pre-signup marks verified without a code, read from pre-signup's
 /// own settings (the template gives both functions the same values).

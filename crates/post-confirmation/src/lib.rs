@@ -266,7 +266,7 @@ async fn write_profile<P: ProfileStore>(
     // How the address was verified, when it was: what linking needs to know.
     let verified = verified_email(|name| user.attribute(name)).map(|email| {
         let by = config.auto_verified.verified_by(&email);
-        (email.trim().to_lowercase(), by)
+        (email_domains::proof::recorded_form(&email), by)
     });
     let profile = Profile {
         sub: user.sub.to_owned(),

@@ -21,12 +21,8 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use crate::config::VerifiedBy;
-
-/// The profile row's attribute holding the address verified at confirmation.
-pub const VERIFIED_EMAIL: &str = "verified_email";
-/// The profile row's attribute saying how that address was verified
-/// ([`VerifiedBy::as_str`]); pre-signup's linking reads both.
-pub const VERIFIED_BY: &str = "email_verified_by";
+/// The address verified at confirmation, and how: pre-signup's linking reads both.
+pub use email_domains::proof::{VERIFIED_BY, VERIFIED_EMAIL};
 
 /// A confirmed user, as the profile row records them.
 #[derive(Debug, Clone, PartialEq, Eq)]

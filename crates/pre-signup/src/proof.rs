@@ -15,31 +15,8 @@ use std::sync::Mutex;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
 use cognito_admin::DirectoryError;
-
-/// The profile row's attribute holding the address as it was when verified.
-pub const VERIFIED_EMAIL: &str = "verified_email";
-/// The profile row's attribute saying how: `code`, `pre-signup` or `unknown`.
-pub const VERIFIED_BY: &str = "email_verified_by";
-
-/// How an address was verified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VerifiedBy {
-    /// The user typed the code Cognito sent to the address (`code`).
-    Code,
-    /// Anything else: pre-signup's `AUTO_CONFIRM_VERIFIES_EMAIL` (`pre-signup`),
-    /// settings post-confirmation could not read (`unknown`), or a value this build
-    /// does not know.
-    WithoutProof,
-}
-
-impl VerifiedBy {
-    pub fn parse(text: &str) -> Self {
-        match text {
-            "code" => Self::Code,
-            _ => Self::WithoutProof,
-        }
-    }
-}
+use email_domains::proof::recorded_form;
+pub use email_domains::proof::{VerifiedBy, VERIFIED_BY, VERIFIED_EMAIL};
 
 /// What the profile row says about a user's address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +29,7 @@ impl EmailProof {
     /// Whether the row proves `email`: verified with a code, and that same address
     /// (a user who changed their address since has proven the old one only).
     pub fn proves(&self, email: &str) -> bool {
-        self.by == VerifiedBy::Code && self.email.trim().eq_ignore_ascii_case(email.trim())
+        self.by == VerifiedBy::Code && recorded_form(&self.email) == recorded_form(email)
     }
 }
 
@@ -171,9 +148,10 @@ mod tests {
         };
         assert!(proof(VerifiedBy::Code).proves("Maria.Garcia@example.com "));
         assert!(!proof(VerifiedBy::Code).proves("maria@example.com"));
-        assert!(!proof(VerifiedBy::WithoutProof).proves("maria.garcia@example.com"));
+        // Whatever else the row says, read as written or not, proves nothing.
         for text in ["pre-signup", "unknown", "Code", ""] {
-            assert_eq!(VerifiedBy::parse(text), VerifiedBy::WithoutProof, "{text}");
+            let by = VerifiedBy::parse(text);
+            assert!(!proof(by).proves("maria.garcia@example.com"), "{text}");
         }
         assert_eq!(VerifiedBy::parse("code"), VerifiedBy::Code);
     }

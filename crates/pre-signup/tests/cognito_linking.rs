@@ -462,20 +462,3 @@ async fn a_person_who_proved_their_address_with_a_code_gets_their_google_sign_in
     );
     assert_eq!(links[0]["SourceUser"]["ProviderName"], "Google");
 }
-
-#[test]
-fn the_profile_rows_pre_signup_reads_are_the_ones_post_confirmation_writes() {
-    assert_eq!(
-        pre_signup::proof::VERIFIED_EMAIL,
-        post_confirmation::profile::VERIFIED_EMAIL
-    );
-    assert_eq!(
-        pre_signup::proof::VERIFIED_BY,
-        post_confirmation::profile::VERIFIED_BY
-    );
-    assert_eq!(
-        post_confirmation::config::VerifiedBy::Code.as_str(),
-        "code",
-        "the one value linking trusts"
-    );
-}

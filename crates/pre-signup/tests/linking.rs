@@ -144,7 +144,7 @@ async fn no_link_to_an_address_cognito_calls_verified_but_no_code_proved() {
     let users = InMemoryUsers::default().with(MARIA, maria(true));
     for proofs in [
         InMemoryProofs::default(),
-        InMemoryProofs::default().with(MARIA_SUB, MARIA, VerifiedBy::WithoutProof),
+        InMemoryProofs::default().with(MARIA_SUB, MARIA, VerifiedBy::PreSignUp),
         InMemoryProofs::default().with(MARIA_SUB, "maria.old@example.com", VerifiedBy::Code),
     ] {
         let out = handle_with(&linking(), &users, &proofs, google_sign_up()).await;
