@@ -7,7 +7,6 @@ use std::time::Duration;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
 use trigger_core::values::is_e164;
-use user_migration::hash::check_format;
 use user_migration::hash::profile;
 use user_migration::store::{
     hash_profile_item, item_for, normalize_username, LegacyUser, Status, KEY_ATTRIBUTE,
@@ -37,6 +36,9 @@ pub struct Row {
     /// The line of the CSV file.
     pub line: u64,
     pub user: LegacyUser,
+    /// The scheme and cost of its hash (`Bcrypt cost 10`), read once when the row
+    /// was checked: what the run records for user-migration's `DUMMY_HASH`.
+    pub hash_profile: String,
     /// In a dry run ([`CsvRows::remembering_usernames`]), the first line whose
     /// username had the same 64-bit fingerprint, when one did.
     pub repeats: Option<u64>,
@@ -132,7 +134,7 @@ impl<R: Read> CsvRows<R> {
                 .and_then(|i| record.get(i))
                 .unwrap_or("")
         };
-        let user = check_row(
+        let (user, hash_profile) = check_row(
             &self.headers,
             record,
             field("username"),
@@ -149,6 +151,7 @@ impl<R: Read> CsvRows<R> {
         Ok(Row {
             line,
             user,
+            hash_profile,
             repeats,
         })
     }
@@ -191,7 +194,7 @@ fn check_row(
     hash: &str,
     phone: &str,
     status: &str,
-) -> Result<LegacyUser, String> {
+) -> Result<(LegacyUser, String), String> {
     let username = normalize_username(username);
     if username.is_empty() {
         return Err("username: empty".into());
@@ -213,7 +216,7 @@ fn check_row(
         return Err("email: not an email address".into());
     }
     // The reason names the scheme problem, never the hash itself.
-    check_format(hash).map_err(|e| format!("password_hash: {e}"))?;
+    let hash_profile = profile(hash).map_err(|e| format!("password_hash: {e}"))?;
     let phone_number = if phone.is_empty() {
         None
     } else if is_e164(phone) {
@@ -239,7 +242,7 @@ fn check_row(
         .filter(|(h, v)| !known.contains(&h.as_str()) && !v.is_empty())
         .map(|(h, v)| (h.clone(), v.to_owned()))
         .collect();
-    Ok(LegacyUser {
+    let user = LegacyUser {
         username,
         email: if email.contains('@') {
             email.to_lowercase()
@@ -251,7 +254,8 @@ fn check_row(
         attributes,
         status,
         migrated_at: None,
-    })
+    };
+    Ok((user, hash_profile.to_string()))
 }
 
 /// What an import did.
@@ -349,9 +353,10 @@ pub async fn import(
                     Some(first) => repeat(row.line, first),
                     None => {
                         report.valid += 1;
-                        if let Ok(p) = profile(&row.user.password_hash) {
-                            *report.hash_profiles.entry(p.to_string()).or_default() += 1;
-                        }
+                        *report
+                            .hash_profiles
+                            .entry(row.hash_profile.clone())
+                            .or_default() += 1;
                         in_chunk.insert(row.user.username.clone(), row.line);
                         chunk.push(row);
                         if chunk.len() == GET_BATCH {
