@@ -224,7 +224,7 @@ async fn record<R: LoginRecorder>(
         Ok(Ok(Recorded::Counted)) => return Recording::Counted,
         Ok(Ok(Recorded::AlreadyCounted)) => return Recording::AlreadyCounted,
         Ok(Err(RecordError::Uncertain(_))) | Err(_) => {}
-        Ok(Err(e)) => return failed(config, sign_in, Recording::Failed(e)),
+        Ok(Err(e)) => return logged(config, sign_in, Recording::Failed(e)),
     }
     // No answer to the write: the table may have applied it all the same (a slow
     // partition, a lost answer), or may still apply it. Only a refusal is a loss.
@@ -232,11 +232,12 @@ async fn record<R: LoginRecorder>(
         Ok(Ok(true)) => Recording::CountedLate,
         _ => Recording::Unconfirmed,
     };
-    failed(config, sign_in, outcome)
+    logged(config, sign_in, outcome)
 }
 
-/// Logs a recording that is not a plain success, and hands it back.
-fn failed(config: &Config, sign_in: &SignIn, outcome: Recording) -> Recording {
+/// Logs a recording that is not a plain success (a refusal, a late or an unconfirmed
+/// write), and hands it back.
+fn logged(config: &Config, sign_in: &SignIn, outcome: Recording) -> Recording {
     match &outcome {
         Recording::Failed(e) => {
             tracing::error!(sub = %sign_in.sub, error = %e, "sign-in not recorded")
