@@ -185,14 +185,8 @@ pub fn verify(password: &Password, hash: &str) -> Result<bool, HashError> {
             } else {
                 argon2::Version::V0x13
             };
-            let params = argon2::Params::new(p.m, p.t, p.p, Some(p.hash.len())).map_err(|_| {
-                HashError::Malformed {
-                    scheme,
-                    why: "parameters out of range",
-                }
-            })?;
             let mut out = vec![0u8; p.hash.len()];
-            argon2::Argon2::new(algorithm, version, params)
+            argon2::Argon2::new(algorithm, version, p.params)
                 .hash_password_into(password.expose(), &p.salt, &mut out)
                 .map_err(|_| HashError::Malformed {
                     scheme,
@@ -231,23 +225,16 @@ pub fn verify(password: &Password, hash: &str) -> Result<bool, HashError> {
 
 fn bcrypt_cost(hash: &str) -> Result<u32, HashError> {
     let scheme = Scheme::Bcrypt;
-    let parts: Vec<&str> = hash.split('$').collect();
-    let (Some(cost), Some(rest)) = (parts.get(2), parts.get(3)) else {
-        return Err(HashError::Malformed {
+    // The bcrypt crate's own reader: what it reads here, its verify reads too (a
+    // hash it would refuse at once must not pass, or that row would answer faster
+    // than a wrong password).
+    let parts = hash
+        .parse::<bcrypt::HashParts>()
+        .map_err(|_| HashError::Malformed {
             scheme,
-            why: "expected $2b$cost$salthash",
-        });
-    };
-    let cost: u32 = cost.parse().map_err(|_| HashError::Malformed {
-        scheme,
-        why: "cost is not a number",
-    })?;
-    if parts.len() != 4 || rest.len() != 53 {
-        return Err(HashError::Malformed {
-            scheme,
-            why: "expected 53 characters of salt and hash",
-        });
-    }
+            why: "not $2b$cost$ with 53 characters of bcrypt base64 salt and hash",
+        })?;
+    let cost = parts.get_cost();
     if !(4..=31).contains(&cost) {
         return Err(HashError::Malformed {
             scheme,
@@ -315,6 +302,8 @@ struct Argon2Hash {
     p: u32,
     salt: Vec<u8>,
     hash: Vec<u8>,
+    /// The crate's own reading of the costs and the output length.
+    params: argon2::Params,
 }
 
 fn parse_argon2(hash: &str, scheme: Scheme) -> Result<Argon2Hash, HashError> {
@@ -353,10 +342,19 @@ fn parse_argon2(hash: &str, scheme: Scheme) -> Result<Argon2Hash, HashError> {
     }
     let salt = b64(salt, scheme, "salt is not base64")?;
     let hash = b64(digest, scheme, "hash is not base64")?;
-    if hash.len() < 4 {
+    // The argon2 crate's own limits (at least one pass and one lane, 8 KiB of
+    // memory per lane, a 4-byte output, an 8-byte salt): what it would refuse at
+    // verification is refused here, so such a row is never answered faster than a
+    // wrong password.
+    let params =
+        argon2::Params::new(m, t, p, Some(hash.len())).map_err(|_| HashError::Malformed {
+            scheme,
+            why: "parameters out of range",
+        })?;
+    if salt.len() < argon2::MIN_SALT_LEN {
         return Err(HashError::Malformed {
             scheme,
-            why: "hash too short",
+            why: "salt too short",
         });
     }
     Ok(Argon2Hash {
@@ -366,6 +364,7 @@ fn parse_argon2(hash: &str, scheme: Scheme) -> Result<Argon2Hash, HashError> {
         p,
         salt,
         hash,
+        params,
     })
 }
 
@@ -491,6 +490,42 @@ mod tests {
         }
     }
 
+    /// What `check_format` accepts, the verifier verifies: a row it lets through is
+    /// never refused at once by the crate behind it (answered faster than a wrong
+    /// password, which is a verification's time).
+    #[test]
+    fn every_hash_the_format_check_accepts_is_verified_not_refused() {
+        let (mut accepted, mut refused) = (0, Vec::new());
+        for (tool, _, hash) in FIXTURES {
+            // The parameters, the salt and the start and end of the digest: where a
+            // change can move a hash from one side of a check to the other.
+            let positions = (0..hash.len()).filter(|&at| at < 56 || at + 3 > hash.len());
+            for at in positions {
+                for c in ['!', '-', '_', '+', '/', '.', '=', 'z', '0', ' ', 'é'] {
+                    let mut changed: String = hash.chars().take(at).collect();
+                    changed.push(c);
+                    changed.extend(hash.chars().skip(at + 1));
+                    if check_format(&changed).is_ok() {
+                        accepted += 1;
+                        if let Err(e) = verify(&Password::new(PASSWORD), &changed) {
+                            refused.push(format!("{tool}: {changed:?}: {e}"));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            refused.is_empty(),
+            "{} pass the format check but their verifier refuses them:\n{}",
+            refused.len(),
+            refused.join("\n")
+        );
+        assert!(
+            accepted > 1000,
+            "only {accepted} changed hashes were accepted"
+        );
+    }
+
     #[test]
     fn a_profile_names_the_scheme_and_cost_never_the_salt_or_digest() {
         let p = profile("$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2").unwrap();
@@ -520,7 +555,7 @@ mod tests {
             ("$1$saltsalt$qjXMvbEw8oaL.CzflDugX/", HashError::UnknownScheme),
             ("5f4dcc3b5aa765d61d8327deb882cf99", HashError::UnknownScheme),
             ("", HashError::UnknownScheme),
-            ("$2b$04$short", HashError::Malformed { scheme: Scheme::Bcrypt, why: "expected 53 characters of salt and hash" }),
+            ("$2b$04$short", HashError::Malformed { scheme: Scheme::Bcrypt, why: "not $2b$cost$ with 53 characters of bcrypt base64 salt and hash" }),
             ("$2b$31$b8UV74odsoHWLusPkfjmE.n.7CWzeLgjQpw3DZ4ZAUwUI4ZF0lS0C", HashError::TooExpensive { scheme: Scheme::Bcrypt }),
             ("$pbkdf2-sha256$99999999$IWQMAcA4R2hN6d17D0HonQ$lxrY5L5HgrpAEriKPDQcz.lhz9gqNGslyjAzZTgiW7Q", HashError::TooExpensive { scheme: Scheme::Pbkdf2Sha256 }),
             ("$scrypt$ln=30,r=8,p=1$1B23rhot0B2b5Umadj8ZZg$kPCd4aRDFjubPjSiZOs9Qa2FbPa1U+uu3Ij7r/sY+yE", HashError::TooExpensive { scheme: Scheme::Scrypt }),
