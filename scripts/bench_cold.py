@@ -47,10 +47,11 @@ CASES = [
 ] + [(f.bin, f"{f.events}/{sample}", "echo-floor" if f.links == "none" else "sdk-floor")
      for f in triggers.functions() for sample in f.cold_samples]
 
-# Settings a binary runs with besides local.env's: pre-signup-linking with linking on
-# searches a moto pool for the sign-up's email (the sample's pool id is replaced by
-# that pool's, see `event_for`).
-CASE_ENV = {"pre-signup-linking": {"LINK_FEDERATED_USERS": "true"}}
+# Settings a binary runs with besides local.env's, and the binaries whose samples are
+# put in a moto pool they search (`local-env`, `sample-in-pool` in the trigger list:
+# pre-signup-linking with linking on; see `event_for`).
+CASE_ENV = {f.bin: dict(f.local_env) for f in triggers.functions() if f.local_env}
+IN_POOL = {f.bin for f in triggers.functions() if f.sample_in_pool}
 
 # Peers that are not built here: the same echo on AWS's Python runtime interface
 # client (scripts/python_echo.py), started by the venv's Python.
@@ -121,7 +122,7 @@ def linking_pool(moto_endpoint: str) -> str:
 def event_for(binary: str, event: str, pool_id: str) -> bytes:
     """The sample event's bytes; for a binary that searches the pool, in `pool_id`."""
     data = (ROOT / "events" / event).read_bytes()
-    if binary in CASE_ENV:
+    if binary in IN_POOL:
         sample = json.loads(data)
         sample["userPoolId"] = pool_id
         data = json.dumps(sample).encode()

@@ -35,6 +35,10 @@ class Function:
     events: str
     sam_sample: str | None
     cold_samples: tuple
+    # Settings besides local.env's when a tool runs the binary alone, and whether its
+    # samples are put in a moto user pool (a function that searches the pool).
+    local_env: tuple = ()
+    sample_in_pool: bool = False
 
 
 class TriggerListError(SystemExit):
@@ -72,7 +76,9 @@ def functions() -> tuple:
                 short_name=f["short-name"], condition=f.get("condition"), links=f["links"],
                 timeout_ms=int(f.get("timeout-ms", 5000)),
                 deliberate_errors=bool(f.get("deliberate-errors", False)), events=events,
-                sam_sample=f.get("sam-sample"), cold_samples=tuple(f.get("cold-samples", []))))
+                sam_sample=f.get("sam-sample"), cold_samples=tuple(f.get("cold-samples", [])),
+                local_env=tuple(sorted((f.get("local-env") or {}).items())),
+                sample_in_pool=bool(f.get("sample-in-pool", False))))
     if not found:
         raise TriggerListError("no package declares [package.metadata.trigger]")
     return tuple(sorted(found, key=lambda f: order[f.package]))

@@ -23,23 +23,14 @@ import re
 import signal
 import sys
 
+import triggers
 from cold_start import RuntimeApi, lambda_env
-from local_stack import FUNCTIONS, LOGS, ROOT, MotoServer, aws_client, build_binaries, env_file_values, prepare_moto
+from local_stack import LOGS, ROOT, MotoServer, aws_client, build_binaries, env_file_values, prepare_moto
 
 SESSION_TOKEN = "session-token-that-must-never-be-logged"
 # Keys only a whole event or an SDK request or answer body holds.
 MARKERS = ["callerContext", "userAttributes", "CiphertextBlob", '"Plaintext"', "password_hash"]
 CODES = json.loads((ROOT / "tests" / "sample-codes.json").read_text())
-# What each binary is run with besides local.env's settings: the linking build with
-# linking on, searching a pool of moto's.
-LINKING = "pre-signup-linking"
-
-
-def binaries():
-    """(binary, events folder) of every trigger binary."""
-    for function in FUNCTIONS:
-        yield function, function
-    yield LINKING, "pre-signup"
 
 
 def strings(value):
@@ -106,15 +97,16 @@ def main() -> int:
         pool = aws_client("cognito-idp", moto.endpoint).create_user_pool(PoolName="no-leak")["UserPool"]["Id"]
         out = LOGS / "no-leak"
         out.mkdir(parents=True, exist_ok=True)
-        for binary, folder in binaries():
+        # Every function of the trigger list, with the settings it is run with alone
+        # (the linking build: linking on, searching a pool of moto's).
+        for function in triggers.functions():
+            binary = function.bin
             print(f"\n{binary} (RUST_LOG=trace)", flush=True)
             extra = {"AWS_ENDPOINT_URL": moto.endpoint, "AWS_SESSION_TOKEN": SESSION_TOKEN,
-                     "RUST_LOG": "trace", "LOG_FORMAT": "text"}
-            if binary == LINKING:
-                extra["LINK_FEDERATED_USERS"] = "true"
-            for path in sorted((ROOT / "events" / folder).glob("*.json")):
+                     "RUST_LOG": "trace", "LOG_FORMAT": "text", **dict(function.local_env)}
+            for path in sorted((ROOT / "events" / function.events).glob("*.json")):
                 event = json.loads(path.read_text())
-                if binary == LINKING:
+                if function.sample_in_pool:
                     event["userPoolId"] = pool
                 log = out / f"{binary}-{path.stem}.log"
                 log.write_bytes(b"")
