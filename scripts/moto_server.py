@@ -21,7 +21,7 @@ twice; moto's can, which is what sample events need.
   moto_server.py --host 127.0.0.1 --port 5000 [--exit-with PID]
 
 With --exit-with, the server stops itself once the process PID has ended: a test
-binary that started its own moto (crates/test-support) cannot stop it from a static
+binary that started its own moto (dev/test-support) cannot stop it from a static
 when it exits, so the server watches for that instead.
 """
 

@@ -407,8 +407,9 @@ def every_function_is_watched(template, **params):
         check(bool(lambda_alarm(function, "Errors")) == (function not in REFUSING),
               f"{function}: Lambda errors alarm {'missing' if function not in REFUSING else 'on refusals'}")
     emitted = set()
-    for path in (ROOT / "crates").glob("*/src/**/*.rs"):
+    for path in (ROOT / "crates").glob("*/*/src/**/*.rs"):
         emitted |= set(re.findall(r'counter!\("(\w*Failures|ConfigErrors)"', path.read_text()))
+    check(bool(emitted), "no failure counter found under crates/*/*/src (has the tree moved?)")
     watched = {re.search(r"SUM\((\w+)\)", m["Expression"]["Fn::Sub"]).group(1)
                for a in alarms for m in a.get("Metrics", [])}
     check(emitted <= watched, f"failure counters without an alarm: {sorted(emitted - watched)}")

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 #[path = "src/canonical.rs"]
 mod canonical;
-#[path = "../email-domains/src/canonical.rs"]
+#[path = "../../shared/email-domains/src/canonical.rs"]
 mod canonical_domain;
 
 use canonical::{list_key, BUCKET_BITS};
@@ -14,7 +14,7 @@ use canonical_domain::canonical_domain;
 
 fn main() -> std::io::Result<()> {
     println!("cargo::rerun-if-changed=src/canonical.rs");
-    println!("cargo::rerun-if-changed=../email-domains/src/canonical.rs");
+    println!("cargo::rerun-if-changed=../../shared/email-domains/src/canonical.rs");
     let mut domains: Vec<String> = mailchecker::blacklist()
         .into_iter()
         .filter_map(canonical_domain)
