@@ -48,6 +48,7 @@ node_modules/.installed: package.json package-lock.json
 test: setup
 	$(CFN_LINT) template.yaml
 	$(PYTHON) tests/template_checks.py
+	$(PYTHON) tests/layout_checks.py
 	$(PYTHON) tests/doc_links.py
 	$(PY) tests/journey.py
 	$(PY) tests/samples.py

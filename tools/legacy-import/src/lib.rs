@@ -7,10 +7,9 @@ use std::time::Duration;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
 use trigger_core::values::is_e164;
+use user_migration::adapters::dynamodb::{hash_profile_item, item_for};
 use user_migration::hash::profile;
-use user_migration::store::{
-    hash_profile_item, item_for, normalize_username, LegacyUser, Status, KEY_ATTRIBUTE,
-};
+use user_migration::store::{normalize_username, LegacyUser, Status, KEY_ATTRIBUTE};
 
 /// A row that was not imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

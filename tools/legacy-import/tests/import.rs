@@ -231,7 +231,8 @@ fn an_unreadable_file_is_a_clear_failure() {
 
 #[tokio::test]
 async fn the_hashes_most_users_have_are_recorded_for_user_migrations_dummy() {
-    use user_migration::store::{DynamoStore, LegacyUserStore};
+    use user_migration::adapters::DynamoStore;
+    use user_migration::ports::LegacyUserStore;
     let client = client().await;
     let table = legacy_table(&client).await;
     // passlib's form: the PHC one holds a comma, which would need CSV quoting.

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use post_authentication::recorder::DayCount;
+use post_authentication::adapters::dynamodb::DayCount;
 
 /// Reads `2026-11-22` (a calendar day, as the day counters are keyed) into the
 /// moment the command reads up to: its noon, UTC.

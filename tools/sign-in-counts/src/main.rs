@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use clap::Parser;
-use post_authentication::recorder::day_counts;
+use post_authentication::adapters::dynamodb::day_counts;
 use sign_in_counts::{days_until, parse_day, table, HEADING};
 
 #[derive(Debug, Parser)]

@@ -5,7 +5,8 @@
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
 
-use post_authentication::recorder::{DynamoRecorder, LoginRecorder, Recorded};
+use post_authentication::adapters::DynamoRecorder;
+use post_authentication::ports::{LoginRecorder, Recorded};
 use post_authentication::signin::SignIn;
 use test_support::aws::{create_table, moto_endpoint, sdk_config_for, unique_name};
 

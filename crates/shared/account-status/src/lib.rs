@@ -9,15 +9,18 @@
 //! | `status` | `active` or `suspended` (any case); no row is `active` |
 //! | `until` | optional: when a suspension ends (RFC 3339, e.g. `2026-12-01T08:00:00Z`, or a date) |
 //!
-//! Behind the `StatusDirectory` port, with DynamoDB (`GetItem`) and in-memory adapters.
+//! Behind the `StatusDirectory` port (`ports.rs`, with an in-memory fake behind the
+//! `fakes` feature), read from DynamoDB (`GetItem`, `adapters/`).
 
-use std::collections::HashMap;
-use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
+pub mod adapters;
+pub mod ports;
+
 use std::time::SystemTime;
 
-use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::AttributeValue;
+pub use adapters::DynamoStatuses;
+#[cfg(any(test, feature = "fakes"))]
+pub use ports::InMemoryStatuses;
+pub use ports::{StatusDirectory, StatusError};
 use trigger_core::time::{human_time, parse_rfc3339};
 use trigger_core::{ConfigError, Vars};
 
@@ -127,23 +130,6 @@ impl AccountStatus {
     }
 }
 
-/// The status could not be read, or the row cannot be understood.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StatusError {
-    #[error("account status table unavailable: {0}")]
-    Unavailable(String),
-    #[error("account status row unusable: {0}")]
-    Unusable(String),
-}
-
-pub trait StatusDirectory {
-    /// The status row of `key` (a `sub`), `None` when there is none.
-    fn status_of(
-        &self,
-        key: &str,
-    ) -> impl Future<Output = Result<Option<AccountStatus>, StatusError>> + Send;
-}
-
 /// Reads a row's `status` and `until` texts.
 pub fn status_from(
     status: Option<&str>,
@@ -165,82 +151,6 @@ pub fn status_from(
         })?),
     };
     Ok(AccountStatus::Suspended { until })
-}
-
-/// Statuses in memory, for tests; counts the lookups it answers.
-#[derive(Debug, Default)]
-pub struct InMemoryStatuses {
-    pub rows: HashMap<String, AccountStatus>,
-    /// When set, every lookup fails with this.
-    pub outage: Option<StatusError>,
-    lookups: AtomicUsize,
-}
-
-impl InMemoryStatuses {
-    pub fn with(mut self, sub: &str, status: AccountStatus) -> Self {
-        self.rows.insert(sub.to_owned(), status);
-        self
-    }
-
-    pub fn failing(why: &str) -> Self {
-        Self {
-            outage: Some(StatusError::Unavailable(why.to_owned())),
-            ..Self::default()
-        }
-    }
-
-    /// How many lookups were made.
-    pub fn lookups(&self) -> usize {
-        self.lookups.load(Ordering::SeqCst)
-    }
-}
-
-impl StatusDirectory for InMemoryStatuses {
-    async fn status_of(&self, key: &str) -> Result<Option<AccountStatus>, StatusError> {
-        self.lookups.fetch_add(1, Ordering::SeqCst);
-        if let Some(e) = &self.outage {
-            return Err(e.clone());
-        }
-        Ok(self.rows.get(key).cloned())
-    }
-}
-
-/// The account status table in DynamoDB (`GetItem` only).
-#[derive(Debug, Clone)]
-pub struct DynamoStatuses {
-    client: aws_sdk_dynamodb::Client,
-    table: String,
-}
-
-impl DynamoStatuses {
-    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
-        Self {
-            client,
-            table: table.into(),
-        }
-    }
-}
-
-impl StatusDirectory for DynamoStatuses {
-    async fn status_of(&self, key: &str) -> Result<Option<AccountStatus>, StatusError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("sub", AttributeValue::S(key.to_owned()))
-            .send()
-            .await
-            .map_err(|e| StatusError::Unavailable(DisplayErrorContext(&e).to_string()))?;
-        let Some(item) = out.item else {
-            return Ok(None);
-        };
-        let text = |name: &str| match item.get(name) {
-            None | Some(AttributeValue::Null(_)) => Ok(None),
-            Some(AttributeValue::S(s)) => Ok(Some(s.as_str())),
-            Some(_) => Err(StatusError::Unusable(format!("{name} is not a string"))),
-        };
-        status_from(text("status")?, text("until")?).map(Some)
-    }
 }
 
 #[cfg(test)]

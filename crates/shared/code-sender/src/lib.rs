@@ -1,14 +1,17 @@
 #![doc = include_str!("../README.md")]
 
+pub mod adapters;
 pub mod code;
 pub mod delivery;
+pub mod ports;
 pub mod settings;
 
-pub use code::{
-    start, Code, CodeReader, DecryptError, InMemoryCodes, KmsCodes, Started, MAX_CIPHERTEXT_CHARS,
-    MAX_DATA_KEYS,
-};
+pub use adapters::{start, KmsCodes, Started, MAX_CIPHERTEXT_CHARS, MAX_DATA_KEYS};
+pub use code::Code;
 pub use delivery::{conclude, read_code, source_name, within, Delivery};
+#[cfg(any(test, feature = "fakes"))]
+pub use ports::InMemoryCodes;
+pub use ports::{CodeReader, DecryptError};
 pub use settings::SenderSettings;
 
 use std::time::Duration;

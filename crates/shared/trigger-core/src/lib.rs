@@ -17,7 +17,9 @@ pub use error::{ErrorKind, TriggerError};
 pub use events::{Lenient, TriggerEvent};
 
 #[cfg(feature = "aws")]
-pub mod aws;
+pub mod adapters;
+#[cfg(feature = "aws")]
+pub use adapters::aws;
 #[cfg(feature = "metrics")]
 pub mod emf;
 

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
-pub mod texts;
+pub mod adapters;
+pub mod ports;
 
 use std::time::Instant;
 
@@ -17,7 +18,10 @@ use trigger_core::values::is_e164;
 use trigger_core::{ConfigError, TriggerError, Vars};
 use zeroize::Zeroize;
 
-pub use texts::{InMemoryTexter, SnsTexter, TextError, Texter};
+pub use adapters::SnsTexter;
+#[cfg(any(test, feature = "fakes"))]
+pub use ports::InMemoryTexter;
+pub use ports::{TextError, Texter};
 
 pub type Event = CognitoEventUserPoolsCustomSmsSender;
 

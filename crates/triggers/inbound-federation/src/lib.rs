@@ -10,11 +10,11 @@ use trigger_core::TriggerError;
 pub use config::Config;
 use rules::map_attributes;
 
+/// The event this trigger takes and returns.
+pub type Event = CognitoEventUserPoolsInboundFederation;
+
 /// The Lambda handler: the event back with `userAttributesToMap` filled in.
-pub async fn handler(
-    config: &Config,
-    event: LambdaEvent<CognitoEventUserPoolsInboundFederation>,
-) -> Result<CognitoEventUserPoolsInboundFederation, TriggerError> {
+pub async fn handler(config: &Config, event: LambdaEvent<Event>) -> Result<Event, TriggerError> {
     let mut event = event.payload;
     let request = &event.request;
     let mapped = map_attributes(config, request);

@@ -6,7 +6,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use mailer::InMemoryMailer;
-use post_authentication::recorder::InMemoryRecorder;
+use post_authentication::ports::InMemoryRecorder;
 use post_authentication::{handler, Config};
 use test_support::bench::handler_vs_serde;
 use trigger_core::events::CognitoEventUserPoolsPostAuthentication;

@@ -64,8 +64,8 @@ fn analytics(vars: &Vars) -> Result<Option<AnalyticsConfig>, ConfigError> {
     let retention_days = vars.number("RETENTION_DAYS", 90, 1..=3650)?;
     let day_shards = vars.number(
         "ANALYTICS_DAY_SHARDS",
-        crate::recorder::DEFAULT_DAY_SHARDS,
-        1..=crate::recorder::MAX_DAY_SHARDS,
+        crate::adapters::dynamodb::DEFAULT_DAY_SHARDS,
+        1..=crate::adapters::dynamodb::MAX_DAY_SHARDS,
     )?;
     Ok(Some(AnalyticsConfig {
         table_name: table_name.to_owned(),

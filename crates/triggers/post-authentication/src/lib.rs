@@ -1,7 +1,8 @@
 #![doc = include_str!("../README.md")]
 
+pub mod adapters;
 pub mod config;
-pub mod recorder;
+pub mod ports;
 pub mod signin;
 
 use std::time::{Duration, Instant, SystemTime};
@@ -17,7 +18,7 @@ use trigger_core::{Lenient, TriggerError};
 
 use config::AlertConfig;
 pub use config::Config;
-use recorder::{AlertClaim, AlertLedger, LoginRecorder, RecordError, Recorded};
+use ports::{AlertClaim, AlertLedger, LoginRecorder, RecordError, Recorded};
 use signin::{alert_recipient, human_time, SignIn};
 
 pub const TRIGGER_SOURCE: &str = "PostAuthentication_Authentication";

@@ -1,5 +1,5 @@
 use mailer::SesMailer;
-use post_authentication::recorder::DynamoRecorder;
+use post_authentication::adapters::DynamoRecorder;
 use post_authentication::{handler, Config};
 
 #[tokio::main(flavor = "current_thread")]

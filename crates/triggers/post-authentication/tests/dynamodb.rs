@@ -11,9 +11,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use mailer::SesMailer;
-use post_authentication::recorder::{
-    client_sk, day_counts, user_pk, DayCount, DynamoRecorder, LoginRecorder, RecordError, Recorded,
+use post_authentication::adapters::dynamodb::{
+    client_sk, day_counts, user_pk, DayCount, DynamoRecorder,
 };
+use post_authentication::ports::{LoginRecorder, RecordError, Recorded};
 use post_authentication::signin::SignIn;
 use post_authentication::{handler, Config, Recording, Step};
 use serde_json::Value;

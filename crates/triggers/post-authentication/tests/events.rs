@@ -8,7 +8,7 @@ use common::steps;
 use std::time::{Duration, Instant};
 
 use mailer::{InMemoryMailer, Mail, MailError, Mailer};
-use post_authentication::recorder::{
+use post_authentication::ports::{
     AlertClaim, AlertLedger, InMemoryRecorder, LoginRecorder, RecordError, Recorded,
 };
 use post_authentication::signin::SignIn;

@@ -3,7 +3,7 @@
 //! pool and the app client as dimensions. (One test: the recorder is process-wide.)
 
 use mailer::MailError;
-use post_authentication::recorder::RecordError;
+use post_authentication::ports::RecordError;
 use post_authentication::{emit_metrics, Alerting, Config, Recording, Report};
 use serde_json::Value;
 use trigger_core::Vars;

@@ -2,7 +2,7 @@
 //! No input makes the handler panic, and a sign-in event is never failed.
 
 use mailer::InMemoryMailer;
-use post_authentication::recorder::InMemoryRecorder;
+use post_authentication::ports::InMemoryRecorder;
 use post_authentication::{handler, Config, Event, TRIGGER_SOURCE};
 use proptest::prelude::*;
 use serde_json::Value;

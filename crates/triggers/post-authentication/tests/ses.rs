@@ -5,7 +5,7 @@
 use std::time::{Duration, SystemTime};
 
 use mailer::SesMailer;
-use post_authentication::recorder::InMemoryRecorder;
+use post_authentication::ports::InMemoryRecorder;
 use post_authentication::{sign_in_steps, Alerting, Config};
 use test_support::aws::{moto_endpoint, sdk_config_for, sent_mail, unique_name};
 use test_support::sample_event;

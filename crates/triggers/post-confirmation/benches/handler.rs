@@ -8,7 +8,7 @@
 use cognito_admin::InMemoryGroups;
 use criterion::{criterion_group, criterion_main, Criterion};
 use mailer::InMemoryMailer;
-use post_confirmation::profile::InMemoryProfiles;
+use post_confirmation::ports::InMemoryProfiles;
 use post_confirmation::{handler, Config, Ports};
 use test_support::bench::handler_vs_serde;
 use trigger_core::events::CognitoEventUserPoolsPostConfirmation;

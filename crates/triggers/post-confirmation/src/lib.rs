@@ -1,7 +1,8 @@
 #![doc = include_str!("../README.md")]
 
+pub mod adapters;
 pub mod config;
-pub mod profile;
+pub mod ports;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -20,7 +21,7 @@ use trigger_core::{Lenient, TriggerError};
 
 pub use config::Config;
 use config::MailConfig;
-use profile::{Claim, Created, Profile, ProfileStore, Sent, StoreError};
+use ports::{Claim, Created, Profile, ProfileStore, Sent, StoreError};
 
 /// The event this trigger takes and returns. One it cannot read is still returned,
 /// unchanged: a confirmation is never failed here.

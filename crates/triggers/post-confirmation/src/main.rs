@@ -1,6 +1,6 @@
 use cognito_admin::CognitoGroups;
 use mailer::SesMailer;
-use post_confirmation::profile::DynamoProfiles;
+use post_confirmation::adapters::DynamoProfiles;
 use post_confirmation::{handler, Config, Ports};
 
 #[tokio::main(flavor = "current_thread")]

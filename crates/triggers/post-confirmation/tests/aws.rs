@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use cognito_admin::{CognitoGroups, GroupMembership};
 use mailer::SesMailer;
-use post_confirmation::profile::DynamoProfiles;
+use post_confirmation::adapters::DynamoProfiles;
 use post_confirmation::{Config, Outcome};
 use serde_json::Value;
 use test_support::aws::{

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use cognito_admin::{GroupError, GroupMembership, InMemoryGroups};
 use mailer::{InMemoryMailer, Mail, MailError, Mailer};
-use post_confirmation::profile::{InMemoryProfiles, Sent, PASSWORD_NOTICE_WINDOW_MS};
+use post_confirmation::ports::{InMemoryProfiles, Sent, PASSWORD_NOTICE_WINDOW_MS};
 use post_confirmation::{confirmation_steps, Outcome, StepError};
 use serde_json::{json, Value};
 use test_support::{lost_fields, sample_event, sample_events};

@@ -5,7 +5,7 @@ mod common;
 
 use cognito_admin::InMemoryGroups;
 use mailer::InMemoryMailer;
-use post_confirmation::profile::InMemoryProfiles;
+use post_confirmation::ports::InMemoryProfiles;
 use post_confirmation::Event;
 use proptest::prelude::*;
 use serde_json::Value;

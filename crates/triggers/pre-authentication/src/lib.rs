@@ -19,6 +19,9 @@ pub use config::{Config, OnLookupFailure};
 use rules::{decide, Facts, Lookup, LookupFailure, Refusal};
 use status::StatusDirectory;
 
+/// The event this trigger takes and returns.
+pub type Event = CognitoEventUserPoolsPreAuthentication;
+
 /// What one sign-in attempt came to, for the log, the metrics and tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -41,8 +44,8 @@ pub async fn handler<S: StatusDirectory, G: GroupMembership>(
     config: &Config,
     statuses: Option<&S>,
     groups: Option<&G>,
-    event: LambdaEvent<CognitoEventUserPoolsPreAuthentication>,
-) -> Result<CognitoEventUserPoolsPreAuthentication, TriggerError> {
+    event: LambdaEvent<Event>,
+) -> Result<Event, TriggerError> {
     let report = sign_in_checks(config, statuses, groups, &event.payload, SystemTime::now()).await;
     emit_metrics(&report);
     match &report.refusal {
@@ -52,7 +55,7 @@ pub async fn handler<S: StatusDirectory, G: GroupMembership>(
 }
 
 /// Cognito's flag for a sign-in attempt with no account behind it.
-pub fn user_not_found(event: &CognitoEventUserPoolsPreAuthentication) -> bool {
+pub fn user_not_found(event: &Event) -> bool {
     event.request.other.get("userNotFound") == Some(&Value::Bool(true))
 }
 
@@ -61,7 +64,7 @@ pub async fn sign_in_checks<S: StatusDirectory, G: GroupMembership>(
     config: &Config,
     statuses: Option<&S>,
     groups: Option<&G>,
-    event: &CognitoEventUserPoolsPreAuthentication,
+    event: &Event,
     now: SystemTime,
 ) -> Report {
     let started = Instant::now();

@@ -1,8 +1,10 @@
 #![doc = include_str!("../README.md")]
 
+pub mod adapters;
 mod canonical;
 pub mod domain;
 pub mod link;
+pub mod ports;
 pub mod proof;
 pub mod rules;
 
@@ -20,7 +22,7 @@ use std::time::Duration;
 use link::{
     federated_owner, identity_of, plan_external, ExternalPlan, LinkConfig, LinkRefusal, Separate,
 };
-use proof::EmailProofs;
+use ports::EmailProofs;
 use rules::{decide, Decision, Rules, Source};
 
 /// The event this trigger takes and returns.

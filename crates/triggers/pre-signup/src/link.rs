@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use cognito_admin::{DirectoryError, FederatedIdentity, PoolUser, UserDirectory};
 
-use crate::proof::{EmailProof, EmailProofs};
+use crate::ports::EmailProofs;
+use crate::proof::EmailProof;
 
 /// Linking's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]

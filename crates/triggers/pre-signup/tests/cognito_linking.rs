@@ -19,8 +19,9 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::Client;
 use cognito_admin::{CognitoUsers, DirectoryError, FederatedIdentity, PoolUser, UserDirectory};
+use pre_signup::adapters::DynamoEmailProofs;
 use pre_signup::link::{plan_external, ExternalPlan, Separate};
-use pre_signup::proof::{DynamoEmailProofs, InMemoryProofs};
+use pre_signup::ports::InMemoryProofs;
 use pre_signup::{handler, Config, Linking, LINKING_OFF};
 use serde_json::{json, Value};
 use test_support::aws::{
@@ -326,7 +327,7 @@ impl Pool {
 
     /// post-confirmation's handler, writing the profile table in moto.
     async fn confirmed(&self, username: &str, sub: &str, email: &str, verified: bool) {
-        use post_confirmation::profile::DynamoProfiles;
+        use post_confirmation::adapters::DynamoProfiles;
         let sdk = sdk_config_for(&moto_endpoint(), Duration::from_secs(4)).await;
         let profiles = DynamoProfiles::new(aws_sdk_dynamodb::Client::new(&sdk), &self.profiles);
         let config = post_confirmation::Config::from_vars(&self.vars());

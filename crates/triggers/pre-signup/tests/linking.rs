@@ -3,7 +3,8 @@
 //! memory: the handler's answers and the links it makes.
 
 use cognito_admin::{FederatedIdentity, InMemoryUsers, PoolUser};
-use pre_signup::proof::{InMemoryProofs, VerifiedBy};
+use pre_signup::ports::InMemoryProofs;
+use pre_signup::proof::VerifiedBy;
 use pre_signup::{handler, Config, Linking};
 use serde_json::Value;
 use test_support::sample_event;

@@ -80,7 +80,8 @@ proptest! {
 #[test]
 fn no_event_panics_with_linking_on() {
     use cognito_admin::{InMemoryUsers, PoolUser};
-    use pre_signup::proof::{InMemoryProofs, VerifiedBy};
+    use pre_signup::ports::InMemoryProofs;
+    use pre_signup::proof::VerifiedBy;
     use pre_signup::Linking;
     let config = Config::from_vars(&Vars::from_pairs([
         ("LINK_FEDERATED_USERS", "true"),

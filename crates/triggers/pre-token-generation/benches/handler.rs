@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use pre_token_generation::directory::InMemoryDirectory;
+use pre_token_generation::ports::InMemoryDirectory;
 use pre_token_generation::{handler, Config, Ports};
 use test_support::bench::handler_vs_serde;
 use trigger_core::events::CognitoEventUserPoolsPreTokenGenV2;

@@ -7,13 +7,51 @@ use serde_json::{Map, Value};
 use trigger_core::events::token::ClaimsAndScopeOverrideDetailsClientCredentials;
 use trigger_core::events::{
     ClaimsAndScopeOverrideDetailsV2, ClaimsOverrideDetails, CognitoAccessTokenGenerationV2,
+    CognitoEventUserPoolsPreTokenGen, CognitoEventUserPoolsPreTokenGenV2,
     CognitoIdTokenGenerationV2, GroupConfiguration,
 };
 
 use crate::claims::is_forbidden_claim;
 use crate::config::Config;
-use crate::directory::DirectoryEntry;
+use crate::ports::DirectoryEntry;
 use crate::role::RoleDecision;
+
+/// A user's token event, V1 or V2/V3: the user it is for, and where its answer goes.
+pub trait UserToken {
+    /// The user's attributes and groups.
+    fn user(&self) -> (&HashMap<String, String>, &GroupConfiguration);
+    /// Writes the answer for the decided role (and the user's table row) in the
+    /// shape of the event's version.
+    fn answer(&mut self, config: &Config, decision: &RoleDecision, entry: Option<&DirectoryEntry>);
+}
+
+impl UserToken for CognitoEventUserPoolsPreTokenGen {
+    fn user(&self) -> (&HashMap<String, String>, &GroupConfiguration) {
+        (
+            &self.request.user_attributes,
+            &self.request.group_configuration,
+        )
+    }
+
+    fn answer(&mut self, config: &Config, decision: &RoleDecision, entry: Option<&DirectoryEntry>) {
+        let details = v1_details(config, decision, entry, &self.request.group_configuration);
+        self.response.claims_override_details = Some(details);
+    }
+}
+
+impl UserToken for CognitoEventUserPoolsPreTokenGenV2 {
+    fn user(&self) -> (&HashMap<String, String>, &GroupConfiguration) {
+        (
+            &self.request.user_attributes,
+            &self.request.group_configuration,
+        )
+    }
+
+    fn answer(&mut self, config: &Config, decision: &RoleDecision, entry: Option<&DirectoryEntry>) {
+        let details = v2_details(config, decision, entry, &self.request.group_configuration);
+        self.response.claims_and_scope_override_details = Some(details);
+    }
+}
 
 /// Claims to add: the row's extra claims (never a forbidden or suppressed one, never
 /// the role claim), then the role claim.

@@ -1,10 +1,10 @@
 #![doc = include_str!("../README.md")]
 
+pub mod adapters;
 pub mod answer;
 pub mod claims;
 pub mod config;
-pub mod directory;
-pub mod dynamodb;
+pub mod ports;
 pub mod role;
 
 use std::collections::HashMap;
@@ -16,8 +16,9 @@ use trigger_core::events::token::CognitoEventUserPoolsPreTokenGenClientCredentia
 use trigger_core::events::{GroupConfiguration, PreTokenGenerationEvent};
 use trigger_core::{ErrorKind, TriggerError};
 
+use answer::UserToken;
 pub use config::{AccountChecks, Config, OnLookupFailure};
-use directory::{lookup_within, DirectoryEntry, LookupKey, RoleDirectory};
+use ports::{lookup_within, DirectoryEntry, LookupKey, RoleDirectory};
 use role::{resolve_role, RoleDecision};
 
 /// The event this trigger takes and returns (V1, V2/V3 or client credentials).
@@ -48,49 +49,25 @@ pub async fn handler<D: RoleDirectory, S: StatusDirectory>(
 ) -> Result<Event, TriggerError> {
     let directory = ports.roles;
     Ok(match event.payload {
-        Event::V1(mut e) => {
-            let r = &e.request;
-            let details = user_answer(
-                config,
-                ports,
-                &r.user_attributes,
-                &r.group_configuration,
-                answer::v1_details,
-            )
-            .await?;
-            e.response.claims_override_details = Some(details);
-            Event::V1(e)
-        }
-        Event::V2(mut e) => {
-            let r = &e.request;
-            let details = user_answer(
-                config,
-                ports,
-                &r.user_attributes,
-                &r.group_configuration,
-                answer::v2_details,
-            )
-            .await?;
-            e.response.claims_and_scope_override_details = Some(details);
-            Event::V2(e)
-        }
+        Event::V1(e) => Event::V1(user_token(config, ports, e).await?),
+        Event::V2(e) => Event::V2(user_token(config, ports, e).await?),
         Event::ClientCredentials(e) => {
             Event::ClientCredentials(client_token(config, directory, e).await?)
         }
     })
 }
 
-/// The answer to a user's token: the account checked and the role decided, then
-/// `build` writes it in the shape of the event's version.
-async fn user_answer<D: RoleDirectory, S: StatusDirectory, T>(
+/// A user's token, V1 or V2/V3: the account checked and the role decided, then the
+/// answer written in the shape of the event's version.
+async fn user_token<E: UserToken, D: RoleDirectory, S: StatusDirectory>(
     config: &Config,
     ports: Ports<'_, D, S>,
-    attributes: &HashMap<String, String>,
-    groups: &GroupConfiguration,
-    build: fn(&Config, &RoleDecision, Option<&DirectoryEntry>, &GroupConfiguration) -> T,
-) -> Result<T, TriggerError> {
+    mut event: E,
+) -> Result<E, TriggerError> {
+    let (attributes, groups) = event.user();
     let (decision, row) = decide(config, ports, attributes, groups).await?;
-    Ok(build(config, &decision, row.as_ref(), groups))
+    event.answer(config, &decision, row.as_ref());
+    Ok(event)
 }
 
 /// A user's token: the account's status and the role row, looked up side by side

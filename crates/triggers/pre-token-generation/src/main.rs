@@ -1,6 +1,6 @@
 use account_status::{DynamoStatuses, StatusDirectory};
-use pre_token_generation::directory::{LookupKey, RoleDirectory};
-use pre_token_generation::dynamodb::DynamoDirectory;
+use pre_token_generation::adapters::DynamoDirectory;
+use pre_token_generation::ports::{LookupKey, RoleDirectory};
 use pre_token_generation::{handler, Config, Ports};
 
 #[tokio::main(flavor = "current_thread")]

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use pre_token_generation::directory::{DirectoryEntry, LookupError, LookupKey, RoleDirectory};
-use pre_token_generation::dynamodb::{item_for, DynamoDirectory, KEY_ATTRIBUTE};
+use pre_token_generation::adapters::dynamodb::{item_for, DynamoDirectory, KEY_ATTRIBUTE};
+use pre_token_generation::ports::{DirectoryEntry, LookupError, LookupKey, RoleDirectory};
 use pre_token_generation::Config;
 use serde_json::{json, Map};
 use test_support::aws::{
@@ -177,7 +177,7 @@ async fn refresh(
     statuses: &account_status::DynamoStatuses,
 ) -> Result<serde_json::Value, trigger_core::TriggerError> {
     let config = config(&[("ACCOUNT_STATUS_TABLE_NAME", "set-by-the-directory")]);
-    let roles = pre_token_generation::directory::InMemoryDirectory::default();
+    let roles = pre_token_generation::ports::InMemoryDirectory::default();
     let event = sample_event(
         "pre-token-generation",
         "V2-TokenGeneration_RefreshTokens-suspended.json",

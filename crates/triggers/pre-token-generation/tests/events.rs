@@ -4,7 +4,7 @@
 mod common;
 use common::{handle, handle_with};
 
-use pre_token_generation::directory::{DirectoryEntry, InMemoryDirectory, LookupError};
+use pre_token_generation::ports::{DirectoryEntry, InMemoryDirectory, LookupError};
 use pre_token_generation::Config;
 use serde_json::{json, Map, Value};
 use test_support::{lost_fields, sample_event, sample_events, upstream_fixtures};

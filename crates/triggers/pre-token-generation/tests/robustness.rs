@@ -2,7 +2,7 @@
 //! No input makes the handler panic; every failure is a `TriggerError`.
 
 use account_status::{AccountStatus, InMemoryStatuses};
-use pre_token_generation::directory::{DirectoryEntry, InMemoryDirectory};
+use pre_token_generation::ports::{DirectoryEntry, InMemoryDirectory};
 use pre_token_generation::{handler, Config, Ports};
 use proptest::prelude::*;
 use serde_json::Value;

@@ -9,8 +9,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::json;
 use trigger_core::Vars;
 use user_migration::hash::verify;
+use user_migration::ports::InMemoryStore;
 use user_migration::secret::Password;
-use user_migration::store::{InMemoryStore, LegacyUser, Status};
+use user_migration::store::{LegacyUser, Status};
 use user_migration::{handler, Config};
 
 /// One invocation as the binary runs it.

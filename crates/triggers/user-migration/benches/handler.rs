@@ -7,7 +7,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use test_support::bench::handler_vs_serde;
 use trigger_core::events::CognitoEventUserPoolsMigrateUser;
 use trigger_core::Vars;
-use user_migration::store::{InMemoryStore, LegacyUser, Status};
+use user_migration::ports::InMemoryStore;
+use user_migration::store::{LegacyUser, Status};
 use user_migration::{handler, Config};
 
 fn bench(c: &mut Criterion) {

@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
+pub mod adapters;
 pub mod hash;
+pub mod ports;
 pub mod secret;
 pub mod store;
 
@@ -17,8 +19,9 @@ use trigger_core::redact::mask_email;
 use trigger_core::time::rfc3339;
 use trigger_core::{ConfigError, ErrorKind, TriggerError, Vars};
 
+use ports::{LegacyUserStore, StoreError};
 use secret::Password;
-use store::{normalize_username, LegacyUser, LegacyUserStore, RowProblem, Status, StoreError};
+use store::{normalize_username, LegacyUser, RowProblem, Status};
 use tokio::time::{timeout_at, Instant as Deadline};
 
 /// The one sentence for an unknown user, a wrong password and a disabled user

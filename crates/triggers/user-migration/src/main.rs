@@ -1,6 +1,7 @@
 use std::time::Duration;
 
-use user_migration::store::{DynamoStore, LegacyUserStore};
+use user_migration::adapters::DynamoStore;
+use user_migration::ports::LegacyUserStore;
 use user_migration::{handler, Config};
 
 #[tokio::main(flavor = "current_thread")]

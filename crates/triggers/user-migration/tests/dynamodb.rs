@@ -10,9 +10,9 @@ use std::time::Duration;
 use test_support::aws::{create_table, moto_endpoint, sdk_config_for, unique_name};
 use test_support::sample_event;
 use trigger_core::Vars;
-use user_migration::store::{
-    item_for, DynamoStore, LegacyUser, LegacyUserStore, Status, KEY_ATTRIBUTE,
-};
+use user_migration::adapters::dynamodb::{item_for, DynamoStore};
+use user_migration::ports::LegacyUserStore;
+use user_migration::store::{LegacyUser, Status, KEY_ATTRIBUTE};
 use user_migration::{Config, REFUSAL};
 
 #[tokio::test]

@@ -8,7 +8,8 @@ use common::handle;
 use serde_json::{json, Value};
 use test_support::{lost_fields, sample_event, sample_events, upstream_fixtures};
 use trigger_core::Vars;
-use user_migration::store::{InMemoryStore, LegacyUser, Status};
+use user_migration::ports::InMemoryStore;
+use user_migration::store::{LegacyUser, Status};
 use user_migration::{Config, REFUSAL};
 
 const OLIVIA_HASH: &str = "$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2";
@@ -210,11 +211,11 @@ struct Slow {
     delay: std::time::Duration,
 }
 
-impl user_migration::store::LegacyUserStore for Slow {
+impl user_migration::ports::LegacyUserStore for Slow {
     async fn find(
         &self,
         username: &str,
-    ) -> Result<Option<LegacyUser>, user_migration::store::StoreError> {
+    ) -> Result<Option<LegacyUser>, user_migration::ports::StoreError> {
         tokio::time::sleep(self.delay).await;
         self.inner.find(username).await
     }
@@ -223,11 +224,11 @@ impl user_migration::store::LegacyUserStore for Slow {
         &self,
         _: &str,
         _: &str,
-    ) -> Result<(), user_migration::store::StoreError> {
+    ) -> Result<(), user_migration::ports::StoreError> {
         std::future::pending().await
     }
 
-    async fn hash_profile(&self) -> Result<Option<String>, user_migration::store::StoreError> {
+    async fn hash_profile(&self) -> Result<Option<String>, user_migration::ports::StoreError> {
         Ok(None)
     }
 }

@@ -6,7 +6,8 @@ use test_support::logs::Captured;
 use test_support::sample_event;
 use trigger_core::error::diagnose;
 use trigger_core::Vars;
-use user_migration::store::{InMemoryStore, LegacyUser, Status};
+use user_migration::ports::InMemoryStore;
+use user_migration::store::{LegacyUser, Status};
 use user_migration::{handler, Config};
 
 const PASSWORD: &str = "Legacy-Passw0rd!";

@@ -5,7 +5,8 @@ use proptest::prelude::*;
 use serde_json::Value;
 use test_support::{block_on, check_no_panic};
 use trigger_core::Vars;
-use user_migration::store::{InMemoryStore, LegacyUser, Status};
+use user_migration::ports::InMemoryStore;
+use user_migration::store::{LegacyUser, Status};
 use user_migration::{handler, Config};
 
 fn run(event: Value) -> Result<Value, trigger_core::TriggerError> {

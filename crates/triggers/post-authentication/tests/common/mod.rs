@@ -3,7 +3,7 @@
 use std::time::SystemTime;
 
 use mailer::Mailer;
-use post_authentication::recorder::{AlertLedger, LoginRecorder};
+use post_authentication::ports::{AlertLedger, LoginRecorder};
 use post_authentication::{sign_in_steps, Config, Report};
 use serde_json::Value;
 use trigger_core::events::decode;

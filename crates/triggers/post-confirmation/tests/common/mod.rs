@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use cognito_admin::GroupMembership;
 use mailer::Mailer;
-use post_confirmation::profile::ProfileStore;
+use post_confirmation::ports::ProfileStore;
 use post_confirmation::{confirmation_steps, handler, Config, Ports, Report};
 use serde_json::Value;
 use trigger_core::events::decode;

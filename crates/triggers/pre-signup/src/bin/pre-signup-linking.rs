@@ -4,7 +4,8 @@
 //! The plain `pre-signup` links no AWS SDK.
 
 use cognito_admin::{CognitoUsers, UserDirectory};
-use pre_signup::proof::{DynamoEmailProofs, EmailProofs};
+use pre_signup::adapters::DynamoEmailProofs;
+use pre_signup::ports::EmailProofs;
 use pre_signup::{handler, Config, Linking};
 
 /// The pool the warm-up searches: none has this id, so the call only opens the

@@ -1,7 +1,7 @@
 //! What the test files of this package share.
 
 use account_status::{InMemoryStatuses, StatusDirectory};
-use pre_token_generation::directory::RoleDirectory;
+use pre_token_generation::ports::RoleDirectory;
 use pre_token_generation::{handler, Config, Ports};
 use serde_json::Value;
 use trigger_core::TriggerError;

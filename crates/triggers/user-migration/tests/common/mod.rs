@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 use trigger_core::TriggerError;
-use user_migration::store::LegacyUserStore;
+use user_migration::ports::LegacyUserStore;
 use user_migration::{handler, Config};
 
 /// One invocation as the binary runs it.

@@ -1,4 +1,4 @@
-//! The role table in DynamoDB: the `RoleDirectory` adapter (`GetItem` only) and the
+//! The role table in DynamoDB: the `RoleDirectory` port's implementation (`GetItem` only) and the
 //! item format the back office writes.
 
 use std::collections::HashMap;
@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Map, Number, Value};
 
-use crate::directory::{DirectoryEntry, LookupError, LookupKey, RoleDirectory};
+use crate::ports::{DirectoryEntry, LookupError, LookupKey, RoleDirectory};
 
 /// The partition key of the role table: a user's `sub`, or an app client id.
 pub const KEY_ATTRIBUTE: &str = "id";

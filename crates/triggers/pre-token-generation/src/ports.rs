@@ -1,8 +1,7 @@
 //! The authoritative source of roles and extra claims: a table only the back office
-//! writes. One trait (the port), implemented in memory here for tests and for
-//! DynamoDB in `dynamodb.rs`.
+//! writes. The port (`RoleDirectory`) and its in-memory fake (behind the `fakes`
+//! feature); DynamoDB implements it in `adapters/dynamodb.rs`.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
@@ -78,27 +77,38 @@ pub async fn lookup_within<D: RoleDirectory>(
     }
 }
 
-/// Rows held in memory, by key id.
-#[derive(Debug, Clone, Default)]
-pub struct InMemoryDirectory {
-    pub rows: HashMap<String, Result<DirectoryEntry, LookupError>>,
-    /// When set, every lookup fails with this.
-    pub outage: Option<LookupError>,
-}
+#[cfg(any(test, feature = "fakes"))]
+pub use fake::*;
 
-impl InMemoryDirectory {
-    pub fn with(mut self, key: &str, entry: DirectoryEntry) -> Self {
-        self.rows.insert(key.to_owned(), Ok(entry));
-        self
+/// The in-memory fakes, for tests and benchmarks (the `fakes` feature).
+#[cfg(any(test, feature = "fakes"))]
+mod fake {
+    use std::collections::HashMap;
+
+    use super::{DirectoryEntry, LookupError, LookupKey, RoleDirectory};
+
+    /// Rows held in memory, by key id.
+    #[derive(Debug, Clone, Default)]
+    pub struct InMemoryDirectory {
+        pub rows: HashMap<String, Result<DirectoryEntry, LookupError>>,
+        /// When set, every lookup fails with this.
+        pub outage: Option<LookupError>,
     }
-}
 
-impl RoleDirectory for InMemoryDirectory {
-    async fn lookup(&self, key: LookupKey<'_>) -> Result<Option<DirectoryEntry>, LookupError> {
-        if let Some(e) = &self.outage {
-            return Err(e.clone());
+    impl InMemoryDirectory {
+        pub fn with(mut self, key: &str, entry: DirectoryEntry) -> Self {
+            self.rows.insert(key.to_owned(), Ok(entry));
+            self
         }
-        self.rows.get(key.id()).cloned().transpose()
+    }
+
+    impl RoleDirectory for InMemoryDirectory {
+        async fn lookup(&self, key: LookupKey<'_>) -> Result<Option<DirectoryEntry>, LookupError> {
+            if let Some(e) = &self.outage {
+                return Err(e.clone());
+            }
+            self.rows.get(key.id()).cloned().transpose()
+        }
     }
 }
 

@@ -1,0 +1,5 @@
+//! The AWS implementations of the ports.
+
+mod dynamodb;
+
+pub use dynamodb::DynamoProfiles;

@@ -1,0 +1,5 @@
+//! The AWS implementations of the ports.
+
+pub mod dynamodb;
+
+pub use dynamodb::DynamoDirectory;
