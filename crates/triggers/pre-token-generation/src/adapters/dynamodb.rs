@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde_json::{Map, Number, Value};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_dynamo::string_set::StringSet;
+use serde_json::{Map, Value};
 
 use crate::ports::{DirectoryEntry, LookupError, LookupKey, RoleDirectory};
 
@@ -42,119 +45,68 @@ impl RoleDirectory for DynamoDirectory {
     }
 }
 
-/// Reads a row: `role` string, `claims` map, `scopes` string set or list of strings.
+/// Reads a row: `role` string, `claims` map, `scopes` string set or list of strings;
+/// a field that is missing or `NULL` is absent.
 pub fn entry_from_item(
     item: &HashMap<String, AttributeValue>,
 ) -> Result<DirectoryEntry, LookupError> {
-    let role = match item.get("role") {
-        None | Some(AttributeValue::Null(_)) => None,
-        Some(AttributeValue::S(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Some(_) => {
+    let role = match field::<String>(item, "role", "a non-empty string")? {
+        Some(role) if role.trim().is_empty() => {
             return Err(LookupError::Malformed(
                 "role is not a non-empty string".into(),
             ))
         }
-    };
-    let claims = match item.get("claims") {
-        None | Some(AttributeValue::Null(_)) => Map::new(),
-        Some(AttributeValue::M(m)) => {
-            let mut out = Map::new();
-            for (k, v) in m {
-                out.insert(k.clone(), to_json(v).map_err(LookupError::Malformed)?);
-            }
-            out
-        }
-        Some(_) => return Err(LookupError::Malformed("claims is not a map".into())),
-    };
-    let scopes = match item.get("scopes") {
-        None | Some(AttributeValue::Null(_)) => Vec::new(),
-        Some(AttributeValue::Ss(s)) => s.clone(),
-        Some(AttributeValue::L(l)) => l
-            .iter()
-            .map(|v| match v {
-                AttributeValue::S(s) => Ok(s.clone()),
-                _ => Err(LookupError::Malformed("scopes holds a non-string".into())),
-            })
-            .collect::<Result<_, _>>()?,
-        Some(_) => {
-            return Err(LookupError::Malformed(
-                "scopes is not a list of strings".into(),
-            ))
-        }
+        role => role.map(|role| role.trim().to_owned()),
     };
     Ok(DirectoryEntry {
         role,
-        claims,
-        scopes,
+        // A claim value may be any JSON in V2/V3 tokens; binary data is none.
+        claims: field::<Map<String, Value>>(item, "claims", "a map of JSON values")?
+            .unwrap_or_default(),
+        scopes: field::<Vec<String>>(item, "scopes", "a list of strings")?.unwrap_or_default(),
     })
 }
 
-/// A DynamoDB value as JSON (a claim value may be any JSON in V2/V3 tokens).
-fn to_json(value: &AttributeValue) -> Result<Value, String> {
-    let number = |n: &str| -> Result<Value, String> {
-        n.parse::<i64>()
-            .map(Value::from)
-            .ok()
-            .or_else(|| {
-                n.parse::<f64>()
-                    .ok()
-                    .and_then(Number::from_f64)
-                    .map(Value::Number)
-            })
-            .ok_or_else(|| "a number claim is out of range".to_owned())
-    };
-    Ok(match value {
-        AttributeValue::S(s) => Value::String(s.clone()),
-        AttributeValue::N(n) => number(n)?,
-        AttributeValue::Bool(b) => Value::Bool(*b),
-        AttributeValue::Null(_) => Value::Null,
-        AttributeValue::Ss(ss) => Value::from(ss.clone()),
-        AttributeValue::Ns(ns) => {
-            Value::Array(ns.iter().map(|n| number(n)).collect::<Result<_, _>>()?)
-        }
-        AttributeValue::L(l) => Value::Array(l.iter().map(to_json).collect::<Result<_, _>>()?),
-        AttributeValue::M(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| to_json(v).map(|v| (k.clone(), v)))
-                .collect::<Result<Map<_, _>, _>>()?,
-        ),
-        _ => return Err("a claim holds binary data".to_owned()),
-    })
+/// One attribute of a row read by serde_dynamo; the error names the attribute and
+/// what it should be, never its value.
+fn field<T: DeserializeOwned>(
+    item: &HashMap<String, AttributeValue>,
+    name: &str,
+    should_be: &str,
+) -> Result<Option<T>, LookupError> {
+    item.get(name)
+        .map(|value| serde_dynamo::from_attribute_value::<_, Option<T>>(value.clone()))
+        .transpose()
+        .map(Option::flatten)
+        .map_err(|_| LookupError::Malformed(format!("{name} is not {should_be}")))
 }
 
-/// A row as DynamoDB attributes (for the back office, the demo and tests).
+/// A row as the back office writes it (`item_for`).
+#[derive(Serialize)]
+struct Row<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<&'a str>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    claims: &'a Map<String, Value>,
+    #[serde(skip_serializing_if = "no_scopes")]
+    scopes: StringSet<&'a [String]>,
+}
+
+fn no_scopes(scopes: &StringSet<&[String]>) -> bool {
+    scopes.0.is_empty()
+}
+
+/// A row as DynamoDB attributes (for the back office, the demo and tests): `scopes` as
+/// a string set.
 pub fn item_for(key: &str, entry: &DirectoryEntry) -> HashMap<String, AttributeValue> {
-    fn from_json(v: &Value) -> AttributeValue {
-        match v {
-            Value::Null => AttributeValue::Null(true),
-            Value::Bool(b) => AttributeValue::Bool(*b),
-            Value::Number(n) => AttributeValue::N(n.to_string()),
-            Value::String(s) => AttributeValue::S(s.clone()),
-            Value::Array(a) => AttributeValue::L(a.iter().map(from_json).collect()),
-            Value::Object(o) => {
-                AttributeValue::M(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
-            }
-        }
-    }
-    let mut item = HashMap::new();
+    let row = Row {
+        role: entry.role.as_deref(),
+        claims: &entry.claims,
+        scopes: StringSet(&entry.scopes),
+    };
+    // A row of strings, JSON values and a string set always converts.
+    let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(row).unwrap_or_default();
     item.insert(KEY_ATTRIBUTE.to_owned(), AttributeValue::S(key.to_owned()));
-    if let Some(role) = &entry.role {
-        item.insert("role".to_owned(), AttributeValue::S(role.clone()));
-    }
-    if !entry.claims.is_empty() {
-        let m: HashMap<_, _> = entry
-            .claims
-            .iter()
-            .map(|(k, v)| (k.clone(), from_json(v)))
-            .collect();
-        item.insert("claims".to_owned(), AttributeValue::M(m));
-    }
-    if !entry.scopes.is_empty() {
-        item.insert(
-            "scopes".to_owned(),
-            AttributeValue::Ss(entry.scopes.clone()),
-        );
-    }
     item
 }
 
@@ -205,6 +157,18 @@ mod tests {
             entry_from_item(&item),
             Err(LookupError::Malformed(_))
         ));
+        let mut item = HashMap::new();
+        let binary = AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(vec![1, 2]));
+        item.insert(
+            "claims".to_owned(),
+            AttributeValue::M(HashMap::from([("photo".to_owned(), binary)])),
+        );
+        assert_eq!(
+            entry_from_item(&item),
+            Err(LookupError::Malformed(
+                "claims is not a map of JSON values".into()
+            ))
+        );
         let mut item = HashMap::new();
         item.insert("role".to_owned(), AttributeValue::S("  ".into()));
         assert!(matches!(
