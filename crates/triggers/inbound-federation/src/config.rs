@@ -22,7 +22,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde_with::rust::maps_duplicate_key_is_error;
 use trigger_core::{ConfigError, Vars};
 
 /// Where a claim comes from.
@@ -182,14 +183,17 @@ impl Config {
         let mut own_mappings = BTreeMap::new();
         if let Some(raw) = vars.get("ATTRIBUTE_MAPPINGS") {
             let bad = |why: String| ConfigError::new("ATTRIBUTE_MAPPINGS", why);
-            let json = serde_json::from_str::<Unique>(raw)
-                .map_err(|e| bad(format!("not JSON with each name given once ({e})")))?
-                .0;
-            let Value::Object(by_provider) = json else {
-                return Err(bad("must be a JSON object of providers".into()));
-            };
-            for (provider, mapping) in by_provider {
-                let mapping = parse_mapping(&provider, &mapping).map_err(&bad)?;
+            let written: Written =
+                serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(raw))
+                    .map_err(|e| match e.path().to_string().as_str() {
+                        "." => bad(format!(
+                            "must be a JSON object of providers ({})",
+                            e.inner()
+                        )),
+                        path => bad(format!("{path}: {}", e.inner())),
+                    })?;
+            for (provider, mapping) in written.0 {
+                let mapping = parse_mapping(&provider, mapping).map_err(&bad)?;
                 if provider == "*" {
                     if let Some(attribute) = mapping.keys().find(|a| protected.contains(*a)) {
                         return Err(bad(format!(
@@ -234,32 +238,40 @@ impl Config {
     }
 }
 
-fn parse_mapping(provider: &str, mapping: &Value) -> Result<Mapping, String> {
-    let Value::Object(attributes) = mapping else {
-        return Err(format!("{provider}: must map attribute names to sources"));
-    };
+/// `ATTRIBUTE_MAPPINGS` as written: provider → user attribute → sources. A provider or
+/// an attribute named twice is refused (serde_json would keep the last of the two
+/// silently, and one of the two mappings would not be the one in force).
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct Written(#[serde(with = "maps_duplicate_key_is_error")] BTreeMap<String, WrittenMapping>);
+
+/// One provider's mapping, as written.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct WrittenMapping(#[serde(with = "maps_duplicate_key_is_error")] BTreeMap<String, Sources>);
+
+/// One attribute's sources, as written.
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "a source or a list of sources")]
+enum Sources {
+    One(String),
+    Many(Vec<String>),
+}
+
+fn parse_mapping(provider: &str, mapping: WrittenMapping) -> Result<Mapping, String> {
     if provider.trim().is_empty() {
         return Err("a provider name is empty".into());
     }
     let mut out = Mapping::new();
-    for (attribute, sources) in attributes {
-        if !valid_attribute(attribute) {
+    for (attribute, sources) in mapping.0 {
+        if !valid_attribute(&attribute) {
             return Err(format!(
                 "{provider}: {attribute:?} is not a user attribute name"
             ));
         }
-        let texts: Vec<&str> = match sources {
-            Value::String(s) => vec![s.as_str()],
-            Value::Array(list) => list
-                .iter()
-                .map(|v| v.as_str().ok_or(()))
-                .collect::<Result<_, _>>()
-                .map_err(|()| format!("{provider}.{attribute}: sources must be strings"))?,
-            _ => {
-                return Err(format!(
-                    "{provider}.{attribute}: a source or a list of sources"
-                ))
-            }
+        let texts = match sources {
+            Sources::One(text) => vec![text],
+            Sources::Many(texts) => texts,
         };
         if texts.is_empty() {
             return Err(format!("{provider}.{attribute}: no source"));
@@ -270,73 +282,9 @@ fn parse_mapping(provider: &str, mapping: &Value) -> Result<Mapping, String> {
                 Source::parse(t).ok_or_else(|| format!("{provider}.{attribute}: bad source {t:?}"))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        out.insert(attribute.clone(), parsed);
+        out.insert(attribute, parsed);
     }
     Ok(out)
-}
-
-/// JSON read into a [`Value`], refusing an object that names a key twice at any
-/// depth: serde_json would keep the last of the two silently, and a provider or an
-/// attribute mapped twice means one of the two mappings is not the one in force.
-struct Unique(Value);
-
-impl<'de> serde::Deserialize<'de> for Unique {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(UniqueVisitor).map(Unique)
-    }
-}
-
-struct UniqueVisitor;
-
-impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("JSON")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(Unique(item)) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = serde_json::Map::new();
-        while let Some((key, Unique(value))) = map.next_entry::<String, Unique>()? {
-            if object.contains_key(&key) {
-                return Err(serde::de::Error::custom(format!("{key:?} is given twice")));
-            }
-            object.insert(key, value);
-        }
-        Ok(Value::Object(object))
-    }
 }
 
 /// A standard attribute (`email`, `given_name`, ...) or `custom:<name>`.
@@ -446,5 +394,18 @@ mod tests {
             let e = parse(&[("ATTRIBUTE_MAPPINGS", raw)]).unwrap_err();
             assert_eq!(e.var, "ATTRIBUTE_MAPPINGS", "{raw}");
         }
+    }
+
+    #[test]
+    fn a_bad_mapping_is_named_where_it_is() {
+        let reason = |raw: &str| parse(&[("ATTRIBUTE_MAPPINGS", raw)]).unwrap_err().reason;
+        assert!(reason(r#"{"Google": {"email": 3}}"#).starts_with("Google.email: "));
+        assert!(reason(r#"{"Google": {"email": 3}}"#).contains("a source or a list of sources"));
+        assert!(reason(r#"{"Okta": {"a": "b"}, "Okta": {"c": "d"}}"#).contains("duplicate"));
+        assert!(reason("[]").starts_with("must be a JSON object of providers"));
+        assert_eq!(
+            reason(r#"{"Google": {"email": []}}"#),
+            "Google.email: no source"
+        );
     }
 }
