@@ -5,8 +5,9 @@
 //!
 //! Errors name the scheme and the problem, never the hash or the password.
 
-use base64::engine::general_purpose::STANDARD_NO_PAD;
-use base64::Engine;
+use std::borrow::Cow;
+
+use password_hash::phc::PasswordHash;
 use subtle::ConstantTimeEq;
 
 use crate::secret::Password;
@@ -247,52 +248,45 @@ fn bcrypt_cost(hash: &str) -> Result<u32, HashError> {
     Ok(cost)
 }
 
-/// PHC strings use standard base64 without padding; passlib's use `.` for `+`.
-fn b64(field: &str, scheme: Scheme, what: &'static str) -> Result<Vec<u8>, HashError> {
-    let normalized: String = field.trim_end_matches('=').replace('.', "+");
-    STANDARD_NO_PAD
-        .decode(normalized)
-        .map_err(|_| HashError::Malformed { scheme, why: what })
-}
-
-/// The salt and the digest of a PBKDF2 or scrypt string (a digest of 16 to 64 bytes).
-fn salt_and_digest(
-    salt: &str,
-    digest: &str,
-    scheme: Scheme,
-) -> Result<(Vec<u8>, Vec<u8>), HashError> {
-    let salt = b64(salt, scheme, "salt is not base64")?;
-    let hash = b64(digest, scheme, "hash is not base64")?;
-    if hash.len() < 16 || hash.len() > 64 {
-        return Err(HashError::Malformed {
-            scheme,
-            why: "hash length out of range",
-        });
+/// A PHC string (`$id$v=..$k=v,..$salt$hash`), read by the `phc` crate of
+/// password-hash. passlib's PBKDF2 form (`$pbkdf2-sha256$rounds$salt$hash`, base64
+/// with `.` for `+`) and base64 padding are written the PHC way first.
+fn phc(hash: &str, scheme: Scheme, expected: &'static str) -> Result<PasswordHash, HashError> {
+    let mut fields: Vec<Cow<str>> = hash.split('$').map(Cow::Borrowed).collect();
+    let n = fields.len();
+    if n == 5 && !fields[2].is_empty() && fields[2].bytes().all(|b| b.is_ascii_digit()) {
+        fields[2] = Cow::Owned(format!("i={}", fields[2]));
     }
-    Ok((salt, hash))
+    if n >= 5 {
+        for field in &mut fields[n - 2..] {
+            if field.contains('.') || field.ends_with('=') {
+                *field = Cow::Owned(field.trim_end_matches('=').replace('.', "+"));
+            }
+        }
+    }
+    PasswordHash::new(&fields.join("$")).map_err(|_| HashError::Malformed {
+        scheme,
+        why: expected,
+    })
 }
 
-/// `k=v,k=v` into pairs.
-fn params(field: &str) -> Vec<(&str, &str)> {
-    field
-        .split(',')
-        .filter_map(|kv| kv.split_once('='))
-        .collect()
+/// A parameter's value (a PHC decimal).
+fn number(hash: &PasswordHash, key: &str, scheme: Scheme) -> Result<u32, HashError> {
+    hash.params.get_decimal(key).ok_or(HashError::Malformed {
+        scheme,
+        why: "a parameter is missing or not a number",
+    })
 }
 
-fn number<T: std::str::FromStr>(
-    pairs: &[(&str, &str)],
-    key: &str,
-    scheme: Scheme,
-) -> Result<T, HashError> {
-    pairs
-        .iter()
-        .find(|(k, _)| *k == key)
-        .and_then(|(_, v)| v.parse().ok())
-        .ok_or(HashError::Malformed {
+/// The salt and the digest of a PHC string.
+fn salt_and_digest(hash: &PasswordHash, scheme: Scheme) -> Result<(Vec<u8>, Vec<u8>), HashError> {
+    match (&hash.salt, &hash.hash) {
+        (Some(salt), Some(digest)) => Ok((salt.to_vec(), digest.as_bytes().to_vec())),
+        _ => Err(HashError::Malformed {
             scheme,
-            why: "a parameter is missing or not a number",
-        })
+            why: "no salt or no hash",
+        }),
+    }
 }
 
 struct Argon2Hash {
@@ -308,40 +302,23 @@ struct Argon2Hash {
 
 fn parse_argon2(hash: &str, scheme: Scheme) -> Result<Argon2Hash, HashError> {
     // $argon2id$v=19$m=65536,t=3,p=4$salt$hash (the v= field may be absent: version 16)
-    let parts: Vec<&str> = hash.split('$').collect();
-    let (version, rest) = match parts.get(2) {
-        Some(v) if v.starts_with("v=") => (number::<u32>(&params(v), "v", scheme)?, &parts[3..]),
-        Some(_) => (0x10, &parts[2..]),
-        None => {
-            return Err(HashError::Malformed {
-                scheme,
-                why: "expected $argon2id$v=$m=,t=,p=$salt$hash",
-            })
-        }
-    };
-    let [costs, salt, digest] = rest else {
-        return Err(HashError::Malformed {
-            scheme,
-            why: "expected $argon2id$v=$m=,t=,p=$salt$hash",
-        });
-    };
+    let phc = phc(hash, scheme, "expected $argon2id$v=$m=,t=,p=$salt$hash")?;
+    let version = phc.version.unwrap_or(0x10);
     if version != 0x13 && version != 0x10 {
         return Err(HashError::Malformed {
             scheme,
             why: "unknown version",
         });
     }
-    let pairs = params(costs);
     let (m, t, p) = (
-        number(&pairs, "m", scheme)?,
-        number(&pairs, "t", scheme)?,
-        number(&pairs, "p", scheme)?,
+        number(&phc, "m", scheme)?,
+        number(&phc, "t", scheme)?,
+        number(&phc, "p", scheme)?,
     );
     if !argon2_within_ceiling(m, t) {
         return Err(HashError::TooExpensive { scheme });
     }
-    let salt = b64(salt, scheme, "salt is not base64")?;
-    let hash = b64(digest, scheme, "hash is not base64")?;
+    let (salt, hash) = salt_and_digest(&phc, scheme)?;
     // The argon2 crate's own limits (at least one pass and one lane, 8 KiB of
     // memory per lane, a 4-byte output, an 8-byte salt): what it would refuse at
     // verification is refused here, so such a row is never answered faster than a
@@ -374,23 +351,21 @@ struct Pbkdf2Hash {
     hash: Vec<u8>,
 }
 
-fn parse_pbkdf2(hash: &str, scheme: Scheme) -> Result<Pbkdf2Hash, HashError> {
-    let parts: Vec<&str> = hash.split('$').collect();
-    let [_, _, costs, salt, digest] = parts.as_slice() else {
+/// A digest of 16 to 64 bytes (PBKDF2 and scrypt).
+fn digest_length(hash: &[u8], scheme: Scheme) -> Result<(), HashError> {
+    if hash.len() < 16 || hash.len() > 64 {
         return Err(HashError::Malformed {
             scheme,
-            why: "expected $pbkdf2-sha256$i=,l=$salt$hash",
+            why: "hash length out of range",
         });
-    };
-    // PHC: i=600000,l=32 ; passlib: 29000
-    let rounds: u32 = if costs.contains('=') {
-        number(&params(costs), "i", scheme)?
-    } else {
-        costs.parse().map_err(|_| HashError::Malformed {
-            scheme,
-            why: "rounds is not a number",
-        })?
-    };
+    }
+    Ok(())
+}
+
+fn parse_pbkdf2(hash: &str, scheme: Scheme) -> Result<Pbkdf2Hash, HashError> {
+    // PHC: $pbkdf2-sha256$i=600000,l=32$salt$hash ; passlib: $pbkdf2-sha256$29000$salt$hash
+    let phc = phc(hash, scheme, "expected $pbkdf2-sha256$i=,l=$salt$hash")?;
+    let rounds = number(&phc, "i", scheme)?;
     if rounds == 0 {
         return Err(HashError::Malformed {
             scheme,
@@ -400,7 +375,8 @@ fn parse_pbkdf2(hash: &str, scheme: Scheme) -> Result<Pbkdf2Hash, HashError> {
     if rounds > max_pbkdf2_rounds(scheme) {
         return Err(HashError::TooExpensive { scheme });
     }
-    let (salt, hash) = salt_and_digest(salt, digest, scheme)?;
+    let (salt, hash) = salt_and_digest(&phc, scheme)?;
+    digest_length(&hash, scheme)?;
     Ok(Pbkdf2Hash { rounds, salt, hash })
 }
 
@@ -414,19 +390,16 @@ struct ScryptHash {
 
 fn parse_scrypt(hash: &str) -> Result<ScryptHash, HashError> {
     let scheme = Scheme::Scrypt;
-    let parts: Vec<&str> = hash.split('$').collect();
-    let [_, _, costs, salt, digest] = parts.as_slice() else {
-        return Err(HashError::Malformed {
-            scheme,
-            why: "expected $scrypt$ln=,r=,p=$salt$hash",
-        });
-    };
-    let pairs = params(costs);
-    let (log_n, r, p): (u8, u32, u32) = (
-        number(&pairs, "ln", scheme)?,
-        number(&pairs, "r", scheme)?,
-        number(&pairs, "p", scheme)?,
+    let phc = phc(hash, scheme, "expected $scrypt$ln=,r=,p=$salt$hash")?;
+    let (log_n, r, p) = (
+        number(&phc, "ln", scheme)?,
+        number(&phc, "r", scheme)?,
+        number(&phc, "p", scheme)?,
     );
+    let log_n = u8::try_from(log_n).map_err(|_| HashError::Malformed {
+        scheme,
+        why: "parameters out of range",
+    })?;
     if log_n == 0 || r == 0 || p == 0 {
         return Err(HashError::Malformed {
             scheme,
@@ -436,7 +409,8 @@ fn parse_scrypt(hash: &str) -> Result<ScryptHash, HashError> {
     if !scrypt_within_ceiling(log_n, r, p) {
         return Err(HashError::TooExpensive { scheme });
     }
-    let (salt, hash) = salt_and_digest(salt, digest, scheme)?;
+    let (salt, hash) = salt_and_digest(&phc, scheme)?;
+    digest_length(&hash, scheme)?;
     Ok(ScryptHash {
         log_n,
         r,
@@ -568,8 +542,10 @@ mod tests {
             ("$scrypt$ln=16,r=8,p=16$1B23rhot0B2b5Umadj8ZZg$kPCd4aRDFjubPjSiZOs9Qa2FbPa1U+uu3Ij7r/sY+yE", HashError::TooExpensive { scheme: Scheme::Scrypt }),
             ("$2b$15$b8UV74odsoHWLusPkfjmE.n.7CWzeLgjQpw3DZ4ZAUwUI4ZF0lS0C", HashError::TooExpensive { scheme: Scheme::Bcrypt }),
             ("$argon2id$v=19$m=1048576,t=3,p=4$+ghZiBwXqgNJQF2iIS9PUw$M1vrawGOFmtgE/S+x+/S1Ab+w+U9tpFmTPidjRndUqc", HashError::TooExpensive { scheme: Scheme::Argon2id }),
-            ("$argon2id$v=19$m=1024,t=1$+ghZiBwXqgNJQF2iIS9PUw$M1vr", HashError::Malformed { scheme: Scheme::Argon2id, why: "a parameter is missing or not a number" }),
-            ("$scrypt$ln=10,r=8,p=1$!!!$kPCd4aRDFjubPjSiZOs9Qa2FbPa1U+uu3Ij7r/sY+yE", HashError::Malformed { scheme: Scheme::Scrypt, why: "salt is not base64" }),
+            ("$argon2id$v=19$m=1024,t=1$+ghZiBwXqgNJQF2iIS9PUw$M1vrawGOFmtgE/S+x+/S1Ab+w+U9tpFmTPidjRndUqc", HashError::Malformed { scheme: Scheme::Argon2id, why: "a parameter is missing or not a number" }),
+            // Not PHC (the phc crate's reader): a digest under 10 bytes, a salt not base64.
+            ("$argon2id$v=19$m=1024,t=1,p=1$+ghZiBwXqgNJQF2iIS9PUw$M1vr", HashError::Malformed { scheme: Scheme::Argon2id, why: "expected $argon2id$v=$m=,t=,p=$salt$hash" }),
+            ("$scrypt$ln=10,r=8,p=1$!!!$kPCd4aRDFjubPjSiZOs9Qa2FbPa1U+uu3Ij7r/sY+yE", HashError::Malformed { scheme: Scheme::Scrypt, why: "expected $scrypt$ln=,r=,p=$salt$hash" }),
         ];
         for (hash, want) in cases {
             let got = verify(&Password::new(PASSWORD), hash).unwrap_err();
