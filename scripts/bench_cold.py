@@ -21,8 +21,10 @@ is one vCPU; a cgroup's CPU bandwidth limit, so it needs root), with the warm-up
 init (WARM_UP_MS, the default) and without it (WARM_UP_MS=0). What counts against a
 trigger's lookup budget is the first invoke: from its first /next to its answer.
 
-  bench_cold.py [--rounds N] [--no-build] [--no-tls]
-                 (binaries: target/release, cargo's bench profile: optimized, no LTO)
+  bench_cold.py [--rounds N] [--no-build] [--no-tls] [--bin-dir DIR] [--compare DIR]
+                 (binaries: target/release, cargo's bench profile: optimized, no LTO;
+                 --compare DIR runs the same binaries from DIR, say a build of the commit
+                 before a change, in the same rounds, labelled <binary>@before)
 """
 
 import argparse
@@ -58,8 +60,25 @@ IN_POOL = {f.bin for f in triggers.functions() if f.sample_in_pool}
 PEERS = {"python-echo": [sys.executable, "-m", "awslambdaric", "python_echo.handler"]}
 
 
+# Where the binaries are: "" is the build measured (target/release unless --bin-dir);
+# with --compare, "before" is another build of the same binaries, measured beside it
+# in the same interleaved rounds (cases named `<binary>@before`).
+DIRS = {"": ROOT / "target" / "release"}
+
+
+def base(binary: str) -> str:
+    return binary.partition("@")[0]
+
+
 def argv_of(binary: str) -> list:
-    return PEERS.get(binary) or [str(ROOT / "target" / "release" / binary)]
+    name, _, build = binary.partition("@")
+    return PEERS.get(name) or [str(DIRS[build] / name)]
+
+
+def compare_with(directory: Path) -> None:
+    """Each case again on the binaries in `directory`, beside its own floors."""
+    DIRS["before"] = directory
+    CASES.extend([(f"{b}@before", e, f and f"{f}@before") for b, e, f in list(CASES) if b not in PEERS])
 
 # The samples a trigger must refuse (its answer is an error).
 REFUSALS = {"pre-signup/PreSignUp_SignUp-disposable.json"}
@@ -107,7 +126,7 @@ class CpuQuota:
 
 
 def build() -> None:
-    binaries = sorted({case[0] for case in CASES} - PEERS.keys())
+    binaries = sorted({case[0] for case in CASES if "@" not in case[0]} - PEERS.keys())
     argv = ["cargo", "build", "--profile", "bench"] + [a for b in binaries for a in ("--bin", b)]
     print("$ " + " ".join(argv), flush=True)
     subprocess.run(argv, cwd=ROOT, check=True)
@@ -122,7 +141,7 @@ def linking_pool(moto_endpoint: str) -> str:
 def event_for(binary: str, event: str, pool_id: str) -> bytes:
     """The sample event's bytes; for a binary that searches the pool, in `pool_id`."""
     data = (ROOT / "events" / event).read_bytes()
-    if binary in IN_POOL:
+    if base(binary) in IN_POOL:
         sample = json.loads(data)
         sample["userPoolId"] = pool_id
         data = json.dumps(sample).encode()
@@ -135,7 +154,7 @@ def measure(rounds: int, moto_endpoint: str, pool_id: str) -> dict:
     for n in range(rounds):
         for i, (binary, _, _) in enumerate(CASES):
             env = lambda_env({"AWS_ENDPOINT_URL": moto_endpoint, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
-                              "PYTHONPATH": str(ROOT / "scripts"), **CASE_ENV.get(binary, {})})
+                              "PYTHONPATH": str(ROOT / "scripts"), **CASE_ENV.get(base(binary), {})})
             results[i].append(apis[i].run(argv_of(binary), env, n, invocations=2))
         print(f"round {n + 1} of {rounds}", file=sys.stderr, flush=True)
     return results
@@ -152,12 +171,12 @@ def report(results: dict) -> None:
             "ok": all(r["ok"] for r in runs) or "error",
         }
     floor_of = {case[0]: i for i, case in enumerate(CASES) if case[2] is None}
-    print(f"{'binary':<21}{'event':<44}{'init':>8}{'first':>8}{'warm':>7}{'RSS':>7}"
+    print(f"{'binary':<28}{'event':<44}{'init':>8}{'first':>8}{'warm':>7}{'RSS':>7}"
           f"{'init/':>7}{'first/':>8}{'RSS -':>8}")
-    print(f"{'':<21}{'':<44}{'ms':>8}{'ms':>8}{'ms':>7}{'MB':>7}{'floor':>7}{'floor':>8}{'floor':>8}")
+    print(f"{'':<28}{'':<44}{'ms':>8}{'ms':>8}{'ms':>7}{'MB':>7}{'floor':>7}{'floor':>8}{'floor':>8}")
     for i, (binary, event, floor) in enumerate(CASES):
         m = med[i]
-        line = (f"{binary:<21}{event.split('/')[1][:43]:<44}{m['init']:8.1f}{m['answer']:8.1f}"
+        line = (f"{binary:<28}{event.split('/')[1][:43]:<44}{m['init']:8.1f}{m['answer']:8.1f}"
                 f"{m['warm']:7.2f}{m['rss']:7.1f}")
         if floor is not None:
             f = med[floor_of[floor]]
@@ -189,7 +208,7 @@ def measure_tls(rounds: int, moto_port: int, pool_id: str) -> list:
                     env = lambda_env({"AWS_ENDPOINT_URL": proxy.endpoint, "SSL_CERT_FILE": str(ca),
                                                "WARM_UP_MS": warm, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(mb),
                                                **CASE_ENV.get(binary, {})})
-                    argv = quotas[mb].argv(str(ROOT / "target" / "release" / binary))
+                    argv = quotas[mb].argv(argv_of(binary)[0])
                     log = ROOT / "target" / "bench-cold" / f"{binary}-{mb}mb-warm-up-{warm}.log"
                     results[i].append(apis[i].run(argv, env, n, invocations=2, log=log))
                 print(f"TLS round {n + 1} of {rounds}", file=sys.stderr, flush=True)
@@ -222,8 +241,15 @@ def main(argv) -> int:
     args.add_argument("--rounds", type=int, default=9)
     args.add_argument("--no-build", action="store_true", help="use the binaries already in target/release")
     args.add_argument("--no-tls", action="store_true", help="skip the TLS and CPU-quota runs (they need root)")
+    args.add_argument("--bin-dir", type=Path, help="measure the binaries in this folder (implies --no-build)")
+    args.add_argument("--compare", type=Path, metavar="DIR",
+                      help="also measure the same binaries built elsewhere (say, before a change), side by side")
     opts = args.parse_args(argv[1:])
-    if not opts.no_build:
+    if opts.bin_dir:
+        DIRS[""] = opts.bin_dir.resolve()
+    if opts.compare:
+        compare_with(opts.compare.resolve())
+    if not opts.no_build and not opts.bin_dir:
         build()
     with MotoServer("bench-moto") as moto:
         prepare_moto(moto.endpoint)
