@@ -183,16 +183,7 @@ impl Config {
         let mut own_mappings = BTreeMap::new();
         if let Some(raw) = vars.get("ATTRIBUTE_MAPPINGS") {
             let bad = |why: String| ConfigError::new("ATTRIBUTE_MAPPINGS", why);
-            let written: Written =
-                serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(raw))
-                    .map_err(|e| match e.path().to_string().as_str() {
-                        "." => bad(format!(
-                            "must be a JSON object of providers ({})",
-                            e.inner()
-                        )),
-                        path => bad(format!("{path}: {}", e.inner())),
-                    })?;
-            for (provider, mapping) in written.0 {
+            for (provider, mapping) in Written::read(raw).map_err(bad)?.0 {
                 let mapping = parse_mapping(&provider, mapping).map_err(&bad)?;
                 if provider == "*" {
                     if let Some(attribute) = mapping.keys().find(|a| protected.contains(*a)) {
@@ -244,6 +235,18 @@ impl Config {
 #[derive(Deserialize)]
 #[serde(transparent)]
 struct Written(#[serde(with = "maps_duplicate_key_is_error")] BTreeMap<String, WrittenMapping>);
+
+impl Written {
+    /// The setting's text, or what is wrong with it and where.
+    fn read(raw: &str) -> Result<Self, String> {
+        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(raw)).map_err(
+            |e| match e.path().to_string().as_str() {
+                "." => format!("must be a JSON object of providers ({})", e.inner()),
+                path => format!("{path}: {}", e.inner()),
+            },
+        )
+    }
+}
 
 /// One provider's mapping, as written.
 #[derive(Deserialize)]
