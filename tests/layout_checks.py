@@ -12,6 +12,9 @@ Where a package lives says what it is:
 
 and what may depend on what: a shared library on no trigger, nothing on a tool.
 
+The ports' in-memory fakes (`fakes` features) are for tests and benchmarks: no
+trigger's own build turns one on.
+
 Only adapter code uses the AWS SDK. In a trigger or a shared library, the SDK's
 crates (aws-sdk-*, aws-config, aws-esdk, aws-smithy-*, aws-types,
 aws-credential-types) are named only in `src/adapters/` and in the binaries' entry
@@ -62,6 +65,15 @@ def role_of(manifest: Path) -> str | None:
         if folder.startswith(prefix + "/") and folder.count("/") == prefix.count("/") + 1:
             return role
     return None
+
+
+def cargo_tree(package: str, edges: str, *more: str) -> str:
+    """`cargo tree -p package`: the package's own dependencies and features."""
+    out = subprocess.run(["cargo", "tree", "-p", package, "-e", edges, "--offline", "--target", host(), *more],
+                         cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"cargo tree -p {package} failed: {out.stderr.strip()}")
+    return out.stdout
 
 
 def sdk_uses_outside_adapters(package_dir: Path) -> list:
@@ -118,15 +130,16 @@ def main() -> int:
         if r in ("trigger", "shared"):
             problems += [f"{use}: the AWS SDK outside src/adapters/ and the entry points"
                          for use in sdk_uses_outside_adapters(Path(p["manifest_path"]).parent)]
+        if r == "trigger":
+            # The in-memory fakes are for tests and benchmarks: no shipped build turns them on.
+            tree = cargo_tree(name, "normal,build,features")
+            if 'feature "fakes"' in tree:
+                problems.append(f"{name}: its build (not its tests) turns on a fakes feature")
         functions = ((p.get("metadata") or {}).get("trigger") or {}).get("functions", [])
         if functions and all(f.get("links") == "none" for f in functions):
             # Its own feature resolution (cargo tree -p), not the workspace's unified one.
-            tree = subprocess.run(["cargo", "tree", "-p", name, "-e", "normal", "--prefix", "none",
-                                   "--format", "{lib}", "--offline", "--target", host()],
-                                  cwd=ROOT, capture_output=True, text=True)
-            if tree.returncode != 0:
-                sys.exit(f"cargo tree -p {name} failed: {tree.stderr.strip()}")
-            sdk = sorted({c for c in tree.stdout.split() if SDK_CRATE.match(c.replace("_", "-"))})
+            tree = cargo_tree(name, "normal", "--prefix", "none", "--format", "{lib}")
+            sdk = sorted({c for c in tree.split() if SDK_CRATE.match(c.replace("_", "-"))})
             if sdk:
                 problems.append(f"{name}: declares links = \"none\" but depends on {', '.join(sdk)}")
 
@@ -137,7 +150,7 @@ def main() -> int:
     counts = {r: sum(1 for v in role.values() if v == r) for r in ROLES.values()}
     print(f"layout: {counts['trigger']} triggers, {counts['shared']} shared libraries, "
           f"{counts['tool']} tools, {counts['dev']} dev-only crates, each in its role's folder; "
-          "the AWS SDK named only in adapters and entry points")
+          "no fakes in a trigger's build; the AWS SDK named only in adapters and entry points")
     return 0
 
 
