@@ -155,7 +155,9 @@ def measure(rounds: int, moto_endpoint: str, pool_id: str) -> dict:
         for i, (binary, _, _) in enumerate(CASES):
             env = lambda_env({"AWS_ENDPOINT_URL": moto_endpoint, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
                               "PYTHONPATH": str(ROOT / "scripts"), **CASE_ENV.get(base(binary), {})})
-            results[i].append(apis[i].run(argv_of(binary), env, n, invocations=2))
+            # A request id of its own: with --compare, two builds of a trigger that records
+            # by request id must not find each other's record (a replay).
+            results[i].append(apis[i].run(argv_of(binary), env, f"{n}-{i}", invocations=2))
         print(f"round {n + 1} of {rounds}", file=sys.stderr, flush=True)
     return results
 
@@ -210,7 +212,7 @@ def measure_tls(rounds: int, moto_port: int, pool_id: str) -> list:
                                                **CASE_ENV.get(binary, {})})
                     argv = quotas[mb].argv(argv_of(binary)[0])
                     log = ROOT / "target" / "bench-cold" / f"{binary}-{mb}mb-warm-up-{warm}.log"
-                    results[i].append(apis[i].run(argv, env, n, invocations=2, log=log))
+                    results[i].append(apis[i].run(argv, env, f"{n}-{i}", invocations=2, log=log))
                 print(f"TLS round {n + 1} of {rounds}", file=sys.stderr, flush=True)
         finally:
             for q in quotas.values():
