@@ -199,7 +199,8 @@ def measure_tls(rounds: int, moto_port: int, pool_id: str) -> list:
     rows = []
     with TlsProxy(moto_port, key, cert) as proxy:
         # The floor has no warm-up to switch: it runs once per memory size.
-        plan = [(b, e, mb, warm) for b, e in TLS_CASES for mb in TLS_MEMORY[b]
+        builds = [""] + (["@before"] if "before" in DIRS else [])
+        plan = [(b + build, e, mb, warm) for build in builds for b, e in TLS_CASES for mb in TLS_MEMORY[b]
                 for warm in (("1000",) if b == "sdk-floor" else ("1000", "0"))]
         apis = [RuntimeApi(event_for(b, e, pool_id)) for b, e, _, _ in plan]
         quotas = {mb: CpuQuota(mb / LAMBDA_MB_PER_VCPU, f"cognito-bench-{mb}mb") for mb in {p[2] for p in plan}}
@@ -209,7 +210,7 @@ def measure_tls(rounds: int, moto_port: int, pool_id: str) -> list:
                 for i, (binary, _, mb, warm) in enumerate(plan):
                     env = lambda_env({"AWS_ENDPOINT_URL": proxy.endpoint, "SSL_CERT_FILE": str(ca),
                                                "WARM_UP_MS": warm, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(mb),
-                                               **CASE_ENV.get(binary, {})})
+                                               **CASE_ENV.get(base(binary), {})})
                     argv = quotas[mb].argv(argv_of(binary)[0])
                     log = ROOT / "target" / "bench-cold" / f"{binary}-{mb}mb-warm-up-{warm}.log"
                     results[i].append(apis[i].run(argv, env, f"{n}-{i}", invocations=2, log=log))
@@ -218,14 +219,14 @@ def measure_tls(rounds: int, moto_port: int, pool_id: str) -> list:
             for q in quotas.values():
                 q.close()
         for (binary, _, mb, warm), runs in zip(plan, results):
-            rows.append((binary, mb, None if binary == "sdk-floor" else warm != "0", runs))
+            rows.append((binary, mb, None if base(binary) == "sdk-floor" else warm != "0", runs))
     return rows
 
 
 def report_tls(rows: list) -> None:
     print()
     print("over TLS, under a CPU quota of memory/1769 MB of one core:")
-    print(f"{'binary':<22}{'memory':>7}{'warm-up':>9}{'init':>9}{'first invoke':>14}{'first answer':>14}{'warm':>8}")
+    print(f"{'binary':<30}{'memory':>7}{'warm-up':>9}{'init':>9}{'first invoke':>14}{'first answer':>14}{'warm':>8}")
     for binary, mb, warm, runs in rows:
         init = statistics.median(r["init"] for r in runs)
         invoke = statistics.median(r["answer"] - r["init"] for r in runs)
@@ -233,7 +234,7 @@ def report_tls(rows: list) -> None:
         again = statistics.median(r["warm"][0] for r in runs)
         ok = "" if all(r["ok"] for r in runs) else "  (answered an error)"
         shown = "" if warm is None else "on" if warm else "off"
-        print(f"{binary:<22}{mb:>5}MB{shown:>9}{init:9.1f}{invoke:14.1f}{first:14.1f}{again:8.1f}{ok}")
+        print(f"{binary:<30}{mb:>5}MB{shown:>9}{init:9.1f}{invoke:14.1f}{first:14.1f}{again:8.1f}{ok}")
     print("ms, medians; first invoke = first /next to its answer (what a lookup budget sees); "
           "first answer = exec to it")
 
