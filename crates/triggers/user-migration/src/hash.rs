@@ -264,7 +264,13 @@ fn phc(hash: &str, scheme: Scheme, expected: &'static str) -> Result<PasswordHas
             }
         }
     }
-    PasswordHash::new(&fields.join("$")).map_err(|_| HashError::Malformed {
+    // A PHC string as stored (the common case) is read as it is, without a copy.
+    let parsed = if fields.iter().all(|f| matches!(f, Cow::Borrowed(_))) {
+        PasswordHash::new(hash)
+    } else {
+        PasswordHash::new(&fields.join("$"))
+    };
+    parsed.map_err(|_| HashError::Malformed {
         scheme,
         why: expected,
     })
