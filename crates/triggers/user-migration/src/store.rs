@@ -83,3 +83,14 @@ impl std::fmt::Display for RowProblem {
         write!(f, "{} {}", self.field, self.why)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_normalize_emails_only() {
+        assert_eq!(normalize_username("  Ana@Example.COM "), "ana@example.com");
+        assert_eq!(normalize_username("JordanLee"), "JordanLee");
+    }
+}

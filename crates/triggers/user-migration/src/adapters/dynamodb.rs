@@ -161,7 +161,6 @@ pub fn hash_profile_item(profile: &str, users: u64, of: u64) -> HashMap<String, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::normalize_username;
 
     fn user() -> LegacyUser {
         LegacyUser {
@@ -184,12 +183,6 @@ mod tests {
     fn debug_hides_the_hash() {
         let shown = format!("{:?}", user());
         assert!(!shown.contains("b8UV74"), "{shown}");
-    }
-
-    #[test]
-    fn usernames_normalize_emails_only() {
-        assert_eq!(normalize_username("  Ana@Example.COM "), "ana@example.com");
-        assert_eq!(normalize_username("JordanLee"), "JordanLee");
     }
 
     #[test]
