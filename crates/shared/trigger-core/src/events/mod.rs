@@ -22,14 +22,16 @@ use crate::error::{ErrorKind, TriggerError};
 
 pub use aws_lambda_events::event::cognito::{
     ClaimsAndScopeOverrideDetailsV2, ClaimsOverrideDetails, CognitoAccessTokenGenerationV2,
-    CognitoEventUserPoolsCallerContext, CognitoEventUserPoolsCustomMessage,
-    CognitoEventUserPoolsCustomMessageTriggerSource, CognitoEventUserPoolsHeader,
-    CognitoEventUserPoolsMigrateUser, CognitoEventUserPoolsMigrateUserResponse,
-    CognitoEventUserPoolsMigrateUserTriggerSource, CognitoEventUserPoolsPostAuthentication,
-    CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPostConfirmationTriggerSource,
-    CognitoEventUserPoolsPreAuthentication, CognitoEventUserPoolsPreSignup,
-    CognitoEventUserPoolsPreSignupTriggerSource, CognitoEventUserPoolsPreTokenGen,
-    CognitoEventUserPoolsPreTokenGenTriggerSource, CognitoEventUserPoolsPreTokenGenV2,
+    CognitoEventUserPoolsCallerContext, CognitoEventUserPoolsChallengeResult,
+    CognitoEventUserPoolsCreateAuthChallenge, CognitoEventUserPoolsCustomMessage,
+    CognitoEventUserPoolsCustomMessageTriggerSource, CognitoEventUserPoolsDefineAuthChallenge,
+    CognitoEventUserPoolsHeader, CognitoEventUserPoolsMigrateUser,
+    CognitoEventUserPoolsMigrateUserResponse, CognitoEventUserPoolsMigrateUserTriggerSource,
+    CognitoEventUserPoolsPostAuthentication, CognitoEventUserPoolsPostConfirmation,
+    CognitoEventUserPoolsPostConfirmationTriggerSource, CognitoEventUserPoolsPreAuthentication,
+    CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsPreSignupTriggerSource,
+    CognitoEventUserPoolsPreTokenGen, CognitoEventUserPoolsPreTokenGenTriggerSource,
+    CognitoEventUserPoolsPreTokenGenV2, CognitoEventUserPoolsVerifyAuthChallenge,
     CognitoIdTokenGenerationV2, GroupConfiguration,
 };
 pub use federation::{
@@ -418,6 +420,25 @@ user_pool_event!(
     CognitoEventUserPoolsCustomSmsSender,
     CognitoEventUserPoolsCustomSmsSenderTriggerSource,
     "CustomSMSSender_",
+    [normalise::request_string_maps]
+);
+// The custom authentication challenges: `userNotFound` and `session` are in the types.
+user_pool_event!(
+    CognitoEventUserPoolsDefineAuthChallenge,
+    aws_lambda_events::event::cognito::CognitoEventUserPoolsDefineAuthChallengeTriggerSource,
+    "DefineAuthChallenge_",
+    [normalise::request_string_maps]
+);
+user_pool_event!(
+    CognitoEventUserPoolsCreateAuthChallenge,
+    aws_lambda_events::event::cognito::CognitoEventUserPoolsCreateAuthChallengeTriggerSource,
+    "CreateAuthChallenge_",
+    [normalise::request_string_maps]
+);
+user_pool_event!(
+    CognitoEventUserPoolsVerifyAuthChallenge,
+    aws_lambda_events::event::cognito::CognitoEventUserPoolsVerifyAuthChallengeTriggerSource,
+    "VerifyAuthChallengeResponse_",
     [normalise::request_string_maps]
 );
 user_pool_event!(
