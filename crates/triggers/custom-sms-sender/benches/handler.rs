@@ -7,11 +7,11 @@
 
 use code_sender::InMemoryCodes;
 use criterion::{criterion_group, criterion_main, Criterion};
-use custom_sms_sender::InMemoryTexter;
 use custom_sms_sender::{handler, Config};
 use test_support::bench::handler_vs_serde;
 use test_support::kms::SAMPLE_KEY_ARN;
 use test_support::sample_event;
+use texter::InMemoryTexter;
 use trigger_core::events::CognitoEventUserPoolsCustomSmsSender;
 use trigger_core::Vars;
 

@@ -1,8 +1,5 @@
 #![doc = include_str!("../README.md")]
 
-pub mod adapters;
-pub mod ports;
-
 use std::time::Instant;
 
 use code_sender::{
@@ -18,10 +15,7 @@ use trigger_core::values::is_e164;
 use trigger_core::{ConfigError, TriggerError, Vars};
 use zeroize::Zeroize;
 
-pub use adapters::SnsTexter;
-#[cfg(any(test, feature = "fakes"))]
-pub use ports::InMemoryTexter;
-pub use ports::{TextError, Texter};
+pub use texter::{SnsTexter, TextError, Texter};
 
 pub type Event = CognitoEventUserPoolsCustomSmsSender;
 

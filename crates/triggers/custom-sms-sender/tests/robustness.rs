@@ -5,10 +5,11 @@
 mod common;
 
 use code_sender::InMemoryCodes;
-use custom_sms_sender::{InMemoryTexter, SMS_MAX_CHARS};
+use custom_sms_sender::SMS_MAX_CHARS;
 use proptest::prelude::*;
 use serde_json::Value;
 use test_support::{block_on, check_no_panic, sample_events};
+use texter::InMemoryTexter;
 
 /// One invocation with the sample codes known (all read as 482913): the answer and
 /// what was sent.

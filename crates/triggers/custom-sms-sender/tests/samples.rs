@@ -8,11 +8,12 @@ mod common;
 use std::time::Duration;
 
 use code_sender::KmsCodes;
-use custom_sms_sender::{sms_text, InMemoryTexter, SMS_MAX_CHARS};
+use custom_sms_sender::{sms_text, SMS_MAX_CHARS};
 use message_templates::MessageKind;
 use test_support::aws::moto_endpoint;
 use test_support::kms::{sample_code, sample_key_client, SAMPLE_KEY_ARN};
 use test_support::{lost_fields, sample_events};
+use texter::InMemoryTexter;
 
 #[tokio::test]
 async fn every_sample_event_texts_its_code_to_the_users_number() {
