@@ -16,7 +16,7 @@ use syntax::{parse, Parsed, Var};
 const LANGUAGES: [&str; 4] = ["en", "fr", "de", "es"];
 
 /// Cognito's messages: one section each, these fields.
-const MESSAGE_SECTIONS: [&str; 7] = [
+const MESSAGE_SECTIONS: [&str; 8] = [
     "sign_up",
     "admin_create_user",
     "resend_code",
@@ -24,8 +24,12 @@ const MESSAGE_SECTIONS: [&str; 7] = [
     "update_user_attribute",
     "verify_user_attribute",
     "authentication",
+    // The passwordless sign-in link (create-auth-challenge), not one of Cognito's.
+    "sign_in_link",
 ];
 const MESSAGE_FIELDS: [&str; 4] = ["subject", "heading", "intro", "sms"];
+/// A message with a link of its own says what it is (else `[common]` does).
+const MESSAGE_OPTIONAL_FIELDS: [&str; 2] = ["link_intro", "link_label"];
 const MESSAGE_VARS: [Var; 5] = [
     Var::AppName,
     Var::Name,
@@ -159,7 +163,13 @@ fn catalog(source: &str) -> Result<String, String> {
     out += &fields(&table, "common", &COMMON_FIELDS, &[], &COMMON_VARS)?;
     out += " }, ";
     for section in MESSAGE_SECTIONS {
-        let texts = fields(&table, section, &MESSAGE_FIELDS, &[], &MESSAGE_VARS)?;
+        let texts = fields(
+            &table,
+            section,
+            &MESSAGE_FIELDS,
+            &MESSAGE_OPTIONAL_FIELDS,
+            &MESSAGE_VARS,
+        )?;
         let _ = write!(out, "{section}: Texts {{ {texts} }}, ");
     }
     for section in NOTICE_SECTIONS {

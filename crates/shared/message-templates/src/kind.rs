@@ -1,6 +1,7 @@
-//! The seven kinds of message Cognito asks this trigger to write.
+//! The seven kinds of message Cognito asks custom-message to write, and the
+//! passwordless sign-in link.
 
-/// One `CustomMessage_*` trigger source.
+/// One `CustomMessage_*` trigger source, or the sign-in link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MessageKind {
     SignUp,
@@ -10,6 +11,9 @@ pub enum MessageKind {
     UpdateUserAttribute,
     VerifyUserAttribute,
     Authentication,
+    /// The passwordless sign-in link create-auth-challenge sends (not in [`Self::ALL`]:
+    /// no `CustomMessage_` source asks for it).
+    SignInLink,
 }
 
 impl MessageKind {
@@ -36,6 +40,7 @@ impl MessageKind {
             Self::UpdateUserAttribute => "CustomMessage_UpdateUserAttribute",
             Self::VerifyUserAttribute => "CustomMessage_VerifyUserAttribute",
             Self::Authentication => "CustomMessage_Authentication",
+            Self::SignInLink => "CreateAuthChallenge_Authentication",
         }
     }
 
@@ -49,6 +54,7 @@ impl MessageKind {
             Self::UpdateUserAttribute => "update_user_attribute",
             Self::VerifyUserAttribute => "verify_user_attribute",
             Self::Authentication => "authentication",
+            Self::SignInLink => "sign_in_link",
         }
     }
 

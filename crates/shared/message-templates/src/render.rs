@@ -31,6 +31,7 @@ struct Catalog {
     update_user_attribute: Texts,
     verify_user_attribute: Texts,
     authentication: Texts,
+    sign_in_link: Texts,
     new_sign_in: NoticeTexts,
     welcome: NoticeTexts,
     password_changed: NoticeTexts,
@@ -53,6 +54,10 @@ struct Texts {
     heading: &'static [Node],
     intro: &'static [Node],
     sms: &'static [Node],
+    /// Instead of `[common]`'s, for a message whose link is not the one-click
+    /// confirmation.
+    link_intro: Option<&'static [Node]>,
+    link_label: Option<&'static [Node]>,
 }
 
 #[derive(Debug)]
@@ -119,6 +124,7 @@ impl Catalog {
             MessageKind::UpdateUserAttribute => &self.update_user_attribute,
             MessageKind::VerifyUserAttribute => &self.verify_user_attribute,
             MessageKind::Authentication => &self.authentication,
+            MessageKind::SignInLink => &self.sign_in_link,
         }
     }
 }
@@ -236,7 +242,10 @@ impl Renderer {
             .with(Var::Intro, part(catalog.texts(kind).intro))
             .with(Var::Code, Value::Text(&ctx.code))
             .with(Var::Link, Value::text(ctx.link.as_deref()))
-            .with(Var::LinkIntro, part(c.link_intro))
+            .with(
+                Var::LinkIntro,
+                part(catalog.texts(kind).link_intro.unwrap_or(c.link_intro)),
+            )
             .with(Var::Ignore, part(c.ignore))
             .with(Var::Footer, footer(c, ctx.support_email.as_deref(), &vars));
         Ok(RenderedNotice {
@@ -355,8 +364,8 @@ fn email_html(
         .with(Var::Code, Value::Text(&ctx.code))
         .with(Var::Details, Value::None)
         .with(Var::Link, Value::text(ctx.link.as_deref()))
-        .with(Var::LinkIntro, part(c.link_intro))
-        .with(Var::LinkLabel, part(c.link_label))
+        .with(Var::LinkIntro, part(t.link_intro.unwrap_or(c.link_intro)))
+        .with(Var::LinkLabel, part(t.link_label.unwrap_or(c.link_label)))
         .with(Var::Ignore, part(c.ignore))
         .with(Var::Footer, footer(c, ctx.support_email.as_deref(), vars));
     let html = render(EMAIL_HTML, &layout, Mode::Html)?;
