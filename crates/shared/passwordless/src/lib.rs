@@ -19,6 +19,8 @@ pub use flow::{decide, to_create, Decision, Round, Step, ToCreate};
 pub use settings::{Captcha, Flow, Method};
 
 #[cfg(feature = "challenges")]
+pub mod budget;
+#[cfg(feature = "challenges")]
 pub mod code;
 #[cfg(feature = "challenges")]
 pub mod link;

@@ -200,6 +200,8 @@ mod fake {
     }
 
     impl Default for LocalSigner {
+        // A test fake: a machine that cannot make a key pair cannot run the tests.
+        #[allow(clippy::expect_used)]
         fn default() -> Self {
             Self {
                 pair: EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING)
