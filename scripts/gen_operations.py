@@ -22,6 +22,7 @@ EMF = [("AnalyticsFailures", None, "post-authentication steps that failed (the s
        ("ConfirmationStepFailures", None, "post-confirmation steps that failed (the confirmation went through)"),
        ("PreAuthLookupFailures", None, "pre-authentication lookups that failed (ON_LOOKUP_FAILURE decided)"),
        ("SendFailures", "UsesCustomSenders", "custom sender messages not sent"),
+       ("PasswordlessFailures", "Passwordless", "passwordless sign-ins failed by a remote call (table, KMS, SES, SNS, bot check)"),
        ("ConfigErrors", None, "settings a trigger switched off at start")]
 
 def cond(c):

@@ -289,6 +289,64 @@ def custom_senders_are_off_by_default_and_narrow(template):
     return "off by default; on, Cognito only encrypts with the key, each sender only decrypts with it and sends on its channel"
 
 
+PASSWORDLESS_ON = {
+    "Passwordless": "true", "PasswordlessMethod": "magic-link", "CaptchaProvider": "turnstile",
+    "CaptchaSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:captcha-AbCdEf",
+    "PasswordlessFromAddress": "sign-in@acme.example",
+    "PasswordlessSesIdentityArn": "arn:aws:ses:eu-west-1:123456789012:identity/acme.example",
+    "MagicLinkAllowedOrigins": "https://app.acme.example",
+}
+
+
+def passwordless_is_off_by_default_and_narrow(template):
+    """Off by default (no function, no table, no custom auth on the app client); on,
+    the pool calls the three functions, the app client allows CUSTOM_AUTH, define
+    may call nothing, create may sign with the link key and never read it, verify
+    may read its public half and never sign; the table expires rows and keeps
+    point-in-time recovery."""
+    off = Stack(template)
+    (_, pool), = off.resources("AWS::Cognito::UserPool")
+    auth = {"DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse"}
+    check(not auth & set(pool.get("LambdaConfig", {})), "custom auth triggers on by default")
+    (_, client), = off.resources("AWS::Cognito::UserPoolClient")
+    check("ALLOW_CUSTOM_AUTH" not in client["ExplicitAuthFlows"], "ALLOW_CUSTOM_AUTH by default")
+    check(Stack(template, Passwordless="true").refused_by_rules(), "passwordless email without a sender is accepted")
+    check(Stack(template, **{**PASSWORDLESS_ON, "CaptchaSecretArn": ""}).refused_by_rules(),
+          "a bot check without its secret is accepted")
+    on = Stack(template, **PASSWORDLESS_ON)
+    check(not on.refused_by_rules(), f"refused: {on.refused_by_rules()}")
+    (_, pool), = on.resources("AWS::Cognito::UserPool")
+    check(auth <= set(pool["LambdaConfig"]), f"the pool's triggers: {sorted(pool['LambdaConfig'])}")
+    (_, client), = on.resources("AWS::Cognito::UserPoolClient")
+    check("ALLOW_CUSTOM_AUTH" in client["ExplicitAuthFlows"], "no ALLOW_CUSTOM_AUTH with Passwordless")
+    functions = dict(on.resources("AWS::Serverless::Function"))
+
+    def actions(function):
+        policies = functions[function].get("Policies", [])
+        found = set()
+        for st in (st for policy in policies for st in policy["Statement"]):
+            found |= set([st["Action"]] if isinstance(st["Action"], str) else st["Action"])
+            check(st.get("Resource") != "*", f"{function}: a statement on every resource")
+        return found
+
+    check(actions("DefineAuthChallengeFunction") == set(), "define may call something")
+    create, verify = actions("CreateAuthChallengeFunction"), actions("VerifyAuthChallengeFunction")
+    check("kms:Sign" in create and "kms:GetPublicKey" not in create, f"create: {sorted(create)}")
+    check("kms:GetPublicKey" in verify and "kms:Sign" not in verify, f"verify: {sorted(verify)}")
+    check("ses:SendEmail" not in verify, f"verify: {sorted(verify)}")
+    (_, key), = [(n, k) for n, k in on.resources("AWS::KMS::Key") if k.get("KeyUsage") == "SIGN_VERIFY"]
+    check(key["KeySpec"] == "ECC_NIST_P256", f"link key {key['KeySpec']}")
+    (_, table), = [(n, t) for n, t in on.resources("AWS::DynamoDB::Table") if n == "ChallengeTable"]
+    check(table["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}, "challenge rows never expire")
+    check(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True, "no point-in-time recovery")
+    guarded = Stack(template, **PASSWORDLESS_ON, ThreatProtection="ENFORCED")
+    (_, pool), = guarded.resources("AWS::Cognito::UserPool")
+    check(pool["UserPoolTier"] == "PLUS" and pool["UserPoolAddOns"]["AdvancedSecurityAdditionalFlows"]
+          == {"CustomAuthMode": "ENFORCED"}, f"threat protection: {pool.get('UserPoolAddOns')}")
+    return ("off by default; on, the pool calls the three, the client allows CUSTOM_AUTH, define calls nothing, "
+            "only create signs and only verify reads the public key; the table expires rows, with PITR")
+
+
 # The triggers whose errors include deliberate refusals (`deliberate-errors` in the
 # trigger list: pre-token-generation refuses a suspended or unverified account's
 # tokens): no alarm on Lambda errors, only on the lines they log at ERROR.
@@ -374,11 +432,11 @@ def shared_settings_agree(template):
 
 
 def every_function_is_watched(template, **params):
-    """Every function, custom senders on, has a log group with the retention setting,
+    """Every function, custom senders and passwordless on, has a log group with the retention setting,
     a metric filter counting its ERROR lines with an alarm on it, alarms on throttles
     and on a duration near its limit, and (unless its errors are deliberate refusals)
     on Lambda errors; every failure counter a trigger emits has an alarm; JSON logs."""
-    stack = Stack(template, **SENDERS_ON, **params)
+    stack = Stack(template, **SENDERS_ON, **PASSWORDLESS_ON, **params)
     functions = {name: props for name, props in stack.resources("AWS::Serverless::Function")}
     globals_ = template["Globals"]["Function"]
     check(globals_.get("LoggingConfig", {}).get("LogFormat") == "JSON", "functions do not log JSON lines")
@@ -408,7 +466,7 @@ def every_function_is_watched(template, **params):
               f"{function}: Lambda errors alarm {'missing' if function not in REFUSING else 'on refusals'}")
     emitted = set()
     for path in (ROOT / "crates").glob("*/*/src/**/*.rs"):
-        emitted |= set(re.findall(r'counter!\("(\w*Failures|ConfigErrors)"', path.read_text()))
+        emitted |= set(re.findall(r'counter!\(\s*"(\w*Failures|ConfigErrors)"', path.read_text()))
     check(bool(emitted), "no failure counter found under crates/*/*/src (has the tree moved?)")
     watched = {re.search(r"SUM\((\w+)\)", m["Expression"]["Fn::Sub"]).group(1)
                for a in alarms for m in a.get("Metrics", [])}
@@ -436,6 +494,9 @@ def main() -> int:
         ("pre-signup builds", lambda: pre_signup_build_follows_linking(template)),
         ("shared settings", lambda: shared_settings_agree(template)),
         ("custom senders", lambda: custom_senders_are_off_by_default_and_narrow(template)),
+        ("passwordless", lambda: passwordless_is_off_by_default_and_narrow(template)),
+        ("invoke permissions, passwordless on",
+         lambda: triggers_are_invoked_by_this_pool_only(Stack(template, **PASSWORDLESS_ON))),
         ("operations", lambda: every_function_is_watched(template)),
         ("operations, linking on", lambda: every_function_is_watched(template, LinkFederatedUsers="true")),
     ]
