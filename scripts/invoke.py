@@ -61,6 +61,12 @@ def describe(function: str, ok: bool, body) -> str:
         return "confirmed (group, profile and email are best effort and never fail it)"
     if function == "pre-authentication":
         return "sign-in may go on"
+    if function == "define-auth-challenge":
+        step = response.get("challengeName") or ("tokens" if response.get("issueTokens") else "fail")
+        return f"next: {step}"
+    if function == "create-auth-challenge":
+        # The public parameters only: the private ones hold the code's digest.
+        return f"{response.get('challengeMetadata')}: {json.dumps(response.get('publicChallengeParameters'))}"
     if function == "inbound-federation":
         mapped = response.get("userAttributesToMap") or {}
         return "mapped " + ", ".join(f"{k}={v}" for k, v in sorted(mapped.items()))

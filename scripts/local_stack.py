@@ -172,6 +172,7 @@ def prepare_moto(endpoint: str) -> None:
     table(env["LEGACY_USERS_TABLE_NAME"], [("username", "HASH")])
     table(env["PROFILE_TABLE_NAME"], [("sub", "HASH")])
     table(env["ACCOUNT_STATUS_TABLE_NAME"], [("sub", "HASH")])
+    table(env["CHALLENGE_TABLE_NAME"], [("pk", "HASH")])
     # The back office suspended the user of the pre-authentication sample
     # PreAuthentication_Authentication-suspended.json (Noah Fischer), for good.
     ddb.put_item(TableName=env["ACCOUNT_STATUS_TABLE_NAME"], Item={
@@ -189,13 +190,22 @@ def prepare_moto(endpoint: str) -> None:
         "username": {"S": "olivia.martin@example.com"}, "email": {"S": "olivia.martin@example.com"},
         "password_hash": {"S": "$2b$10$EenKXhUOBMz0.NGWiMWPgeSTu9GAAJ4j8yNjElp.VZvHvnHZUpoP2"},
         "status": {"S": "active"}, "attributes": {"M": {"first_name": {"S": "Olivia"}, "last_name": {"S": "Martin"}}}})
-    for sender in (env["ALERT_FROM_ADDRESS"], env["WELCOME_FROM_ADDRESS"], sender_address(env["EMAIL_FROM_ADDRESS"])):
+    senders = (env["ALERT_FROM_ADDRESS"], env["WELCOME_FROM_ADDRESS"], sender_address(env["EMAIL_FROM_ADDRESS"]),
+               sender_address(env["PASSWORDLESS_FROM_ADDRESS"]))
+    for sender in senders:
         aws_client("ses", endpoint).verify_email_identity(EmailAddress=sender)
     # The KMS key the codes of events/custom-*-sender/ are encrypted under, which
     # local.env names as the senders' KMS_KEY_ARN.
     key = install_sample_key(endpoint, env["AWS_REGION"])
     if key != env["KMS_KEY_ARN"]:
         raise StackError(f"local.env's KMS_KEY_ARN {env['KMS_KEY_ARN']} is not the sample events' key {key}")
+    # The key that signs magic links, under local.env's alias (moto picks key ids).
+    kms = aws_client("kms", endpoint)
+    alias = env["MAGIC_LINK_KEY_ID"]
+    if alias not in {a["AliasName"] for a in kms.list_aliases()["Aliases"]}:
+        link_key = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="ECC_NIST_P256",
+                                  Description="passwordless magic links")["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=alias, TargetKeyId=link_key)
 
 
 def sender_address(sender: str) -> str:

@@ -48,6 +48,16 @@ def shape_problem(function: str, ok: bool, body):
         channel = "EMAIL" if function == "custom-email-sender" else "SMS"
         if (response.get("delivered") or {}).get("channel") != channel:
             return f"no {channel} delivered: {response!r}"
+    if function == "define-auth-challenge":
+        steps = [response.get("challengeName") == "CUSTOM_CHALLENGE", response.get("issueTokens") is True,
+                 response.get("failAuthentication") is True]
+        if steps.count(True) != 1:
+            return f"not exactly one next step: {response!r}"
+    if function == "create-auth-challenge":
+        if not all(isinstance(response.get(k), dict) for k in ("publicChallengeParameters", "privateChallengeParameters")):
+            return f"no challenge parameters: {response!r}"
+    if function == "verify-auth-challenge" and not isinstance(response.get("answerCorrect"), bool):
+        return f"no answerCorrect: {response!r}"
     if function == "inbound-federation" and not isinstance(response.get("userAttributesToMap"), dict):
         return f"no userAttributesToMap in {response!r}"
     if function == "pre-token-generation":
@@ -58,10 +68,25 @@ def shape_problem(function: str, ok: bool, body):
     return None
 
 
-def answer_of(ok: bool, body) -> dict:
+# Values create-auth-challenge draws at random or from the clock: a golden answer
+# holds their place (and that they are there), not the value.
+DRAWN = {"salt": "<random salt>", "digest": "<salted digest>", "expires": "<expiry time>"}
+
+
+def answer_of(function: str, ok: bool, body) -> dict:
     """What Cognito reads of an answer."""
     if ok:
-        return {"ok": True, "response": (body or {}).get("response")}
+        response = (body or {}).get("response")
+        if function == "create-auth-challenge" and isinstance(response, dict):
+            response = json.loads(json.dumps(response))
+            private = response.get("privateChallengeParameters") or {}
+            for key, placeholder in DRAWN.items():
+                if isinstance(private.get(key), str) and private[key]:
+                    private[key] = placeholder
+            metadata = response.get("challengeMetadata") or ""
+            if metadata.startswith("CODE-"):
+                response["challengeMetadata"] = "CODE-<send id>"
+        return {"ok": True, "response": response}
     return {"ok": False, "errorType": (body or {}).get("errorType"), "errorMessage": (body or {}).get("errorMessage")}
 
 
@@ -116,7 +141,7 @@ def main(argv) -> int:
         if shape:
             found.append(shape)
         golden = GOLDEN / function / path.name
-        answer = answer_of(ok, body)
+        answer = answer_of(function, ok, body)
         if record:
             golden.parent.mkdir(parents=True, exist_ok=True)
             golden.write_text(json.dumps(answer, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
