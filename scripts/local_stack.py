@@ -231,17 +231,21 @@ class Watch(Background):
     """`cargo lambda watch` with local.env, calling AWS at `moto` when given, and the
     user pool API (cognito-idp) at `cognito` when given (set it before entering)."""
 
-    def __init__(self, moto: str = None, cognito: str = None):
-        super().__init__("cargo-lambda-watch")
+    def __init__(self, moto: str = None, cognito: str = None, env: dict = None, name: str = "cargo-lambda-watch"):
+        super().__init__(name)
         self.port = free_port()
         self.moto = moto or os.environ.get("MOTO_ENDPOINT")
         self.cognito = cognito
+        # Settings over local.env's (a second watch runs the magic-link method).
+        self.env = env or {}
 
     def __enter__(self):
         extra = ["--env-var", f"AWS_ENDPOINT_URL={self.moto}"] if self.moto else []
         if self.cognito:
             # The SDK's service-specific endpoint wins over AWS_ENDPOINT_URL.
             extra += ["--env-var", f"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER={self.cognito}"]
+        for name, value in self.env.items():
+            extra += ["--env-var", f"{name}={value}"]
         self.start(CARGO_LAMBDA + ["watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(self.port),
                                    "--env-file", str(ENV_FILE), "--ignore-changes", "--quiet"] + extra)
         wait_until(lambda: listening(self.port), self.proc, "cargo lambda watch", self.log_path)

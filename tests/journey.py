@@ -12,6 +12,7 @@ failure and on Ctrl-C (scripts/local_stack.py).
 """
 
 import base64
+import html
 import json
 import re
 import signal
@@ -19,6 +20,7 @@ import sys
 import time
 from dataclasses import dataclass
 
+from custom_auth import CustomAuth, public, shown
 from local_stack import (CognitoLocal, LambdaProxy, MotoServer, Watch, aws_client, build_binaries,
                          env_file_values, prepare_moto)
 
@@ -401,6 +403,95 @@ class Journey:
             expect(status == "CONFIRMED", f"status {status} after confirming with {codes[0]}")
         return mails[0]
 
+    def mails_to(self, address, since: int) -> list:
+        return [m for m in self.moto.sent()["ses"][since:] if m["to"] == [address]]
+
+    def custom_auth(self, invoke) -> CustomAuth:
+        return CustomAuth(invoke, self.pool.id, self.pool.client_id, self.env["AWS_REGION"])
+
+    def step_passwordless_code(self, email) -> dict:
+        self.step("passwordless sign-in by email code: define, create and verify auth challenge")
+        say("cognito-local does not run CUSTOM_AUTH (its InitiateAuth takes passwords and refresh tokens")
+        say("only) and moto never calls a trigger: scripts/custom_auth.py keeps the session as Cognito")
+        say("documents it and calls the three functions through the Lambda API; it mints no tokens.")
+        user = self.idp.admin_get_user(UserPoolId=self.pool.id, Username=email)
+        name, attributes = user["Username"], {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+        auth = self.custom_auth(self.proxy.invoke)
+        since = len(self.moto.sent()["ses"])
+        sign_in = auth.initiate(name, attributes)
+        first = public(sign_in.outcome)
+        say(f"InitiateAuth(CUSTOM_AUTH, {email}): define, then create: {shown(sign_in.outcome)}")
+        expect(first.get("step") == "code" and first.get("sent") == "true", f"first challenge {sign_in.outcome}")
+        mails = self.mails_to(email, since)
+        expect(len(mails) == 1, f"{len(mails)} emails to {email}")
+        body = text_of(mails[0]["body"])
+        code = re.findall(r"\b\d{6}\b", body)[0]
+        say(f"SES recorded: {mails[0]['subject']!r}: {body[:120]}...")
+        wrong = "000000" if code != "000000" else "000001"
+        outcome = sign_in.respond(wrong)
+        say(f"RespondToAuthChallenge({wrong}): verify says wrong, define asks again, create: {shown(outcome)}")
+        expect(public(outcome).get("sent") == "earlier", f"after a wrong code: {outcome}")
+        outcome = sign_in.respond(code)
+        say(f"RespondToAuthChallenge({code}, from the email): {outcome[0]} (Cognito issues the tokens here)")
+        expect(outcome == ("tokens",), f"the right code: {outcome}")
+        expect(len(self.mails_to(email, since)) == 1, "a second email in one sign-in")
+        # An unknown user: the same answer, nothing sent.
+        nobody = "nobody.here@example.com"
+        stranger = auth.initiate(nobody, None)
+        say(f"InitiateAuth(CUSTOM_AUTH, {nobody}) (no account, userNotFound): {shown(stranger.outcome)}")
+        expect(sorted(public(stranger.outcome)) == sorted(first), "an unknown user's challenge differs")
+        expect(not self.mails_to(nobody, since), "an email to a user with no account")
+        # The answer times of create for users with and without an account, each
+        # sending (or not) a first code: SEND_ANSWER_FLOOR_MS keeps them alike.
+        known, unknown = [], []
+        for i in range(5):
+            who = f"timing.{i}@example.com"
+            s = auth.initiate(f"timing-{i}", {"email": who, "email_verified": "true"})
+            known.append(s.took["create-auth-challenge"])
+            s = auth.initiate(f"unknown.{i}@example.com", None)
+            unknown.append(s.took["create-auth-challenge"])
+        med = lambda xs: sorted(xs)[len(xs) // 2]
+        say(f"create's answer, 5 each: known users {med(known):.0f} ms (median; {min(known):.0f} to {max(known):.0f}), "
+            f"unknown {med(unknown):.0f} ms ({min(unknown):.0f} to {max(unknown):.0f})")
+        return {"code": code, "known_ms": known, "unknown_ms": unknown}
+
+    def step_passwordless_link(self, email) -> dict:
+        self.step("passwordless sign-in by magic link, opened on another device")
+        user = self.idp.admin_get_user(UserPoolId=self.pool.id, Username=email)
+        name, attributes = user["Username"], {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+        # The method is a setting of the three functions: a second watch runs them with
+        # SIGN_IN_METHOD=magic-link (everything else from local.env).
+        with Watch(self.moto.endpoint, env={"SIGN_IN_METHOD": "magic-link"}, name="cargo-lambda-watch-links") as links:
+            say(f"a second cargo lambda watch (pid {links.proc.pid}) with SIGN_IN_METHOD=magic-link")
+            auth = self.custom_auth(lambda function, event: links.invoke(function, json.dumps(event).encode()))
+            since = len(self.moto.sent()["ses"])
+            laptop = auth.initiate(name, attributes)
+            say(f"laptop: InitiateAuth: {shown(laptop.outcome)}")
+            expect(public(laptop.outcome).get("step") == "start", f"{laptop.outcome}")
+            landing = "http://localhost:8765/"
+            outcome = laptop.respond("send", {"redirectUri": landing})
+            say(f"laptop: answers 'send' with clientMetadata.redirectUri={landing}: {shown(outcome)}")
+            mails = self.mails_to(email, since)
+            expect(len(mails) == 1, f"{len(mails)} emails to {email}")
+            link = re.findall(r"http://localhost:8765/#token=[A-Za-z0-9_.-]+", html.unescape(mails[0]["body"]))
+            expect(link, "no link in the email")
+            token = link[0].split("#token=")[1]
+            say(f"SES recorded {mails[0]['subject']!r} with the link {link[0][:60]}...")
+            phone = auth.initiate(name, attributes)
+            outcome = phone.respond("have-link")
+            say(f"phone (examples/magic-link/index.html, after its button): InitiateAuth, 'have-link': {shown(outcome)}")
+            expect(public(outcome).get("sent") == "false", f"{outcome}")
+            outcome = phone.respond(token)
+            say(f"phone: answers with the token: {outcome[0]} (Cognito issues the tokens here)")
+            expect(outcome == ("tokens",), f"the link: {outcome}")
+            again = auth.initiate(name, attributes)
+            again.respond("have-link")
+            outcome = again.respond(token)
+            say(f"the same link again: {shown(outcome)} (verify said wrong: used once)")
+            expect(outcome[0] == "challenge", f"a used link: {outcome}")
+            expect(len(self.mails_to(email, since)) == 1, "more than one email")
+        return {"link": link[0]}
+
     def cognito_event(self, source, user_name, request) -> dict:
         """An event as the deployed user pool sends it (version 1, this pool and client)."""
         return {"version": "1", "region": self.env["AWS_REGION"], "userPoolId": self.pool.id, "userName": user_name,
@@ -416,6 +507,8 @@ class Journey:
         self.step_migration()
         self.step_forgot_password("olivia.martin@example.com")
         self.step_new_device("olivia.martin@example.com")
+        self.step_passwordless_code(rosa.username)
+        self.step_passwordless_link("olivia.martin@example.com")
         self.step_suspended(rosa.username, "olivia.martin@example.com")
         self.step_custom_email_sender()
         return self.steps
