@@ -1,40 +1,45 @@
-//! Magic-link tokens: `v1.<payload>.<signature>`, the payload (user, pool, origin,
-//! expiry, nonce) as URL-safe base64 JSON, the signature ECDSA P-256 with SHA-256
-//! over `v1.<payload>`, made by the KMS key (`SIGN_VERIFY`, `ECC_NIST_P256`) and
-//! checked with its public half (`GetPublicKey`, fetched once when verify starts).
+//! Magic-link tokens: JWTs (RFC 7519) signed ES256 (ECDSA P-256 with SHA-256) by the
+//! KMS key (`SIGN_VERIFY`, `ECC_NIST_P256`), with the user (`sub`), the pool, the
+//! origin of the landing page, the expiry (`exp`) and a nonce (`jti`).
+//!
+//! A token is checked by the `jsonwebtoken` crate on aws-lc-rs (the algorithm pinned
+//! to ES256, the signature before any claim is read, `exp` with no leeway) against
+//! the key's public half, which verify fetches once when it starts (`GetPublicKey`).
+//! Create signs the JWS signing input with KMS, which answers a DER signature; JWS
+//! carries the fixed-size `R || S` form, converted by the `ecdsa` crate.
 //!
 //! A token is a bearer credential for one sign-in: it never reaches a log; only the
 //! SHA-256 of its nonce is kept (in the challenge table), and a token is accepted
 //! once, by a conditional write that removes that digest.
 
-use aws_lc_rs::signature::{ParsedPublicKey, ECDSA_P256_SHA256_ASN1};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine as _;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// The longest answer read as a token: a real one is under 400 characters.
+/// The longest answer read as a token: a real one is under 500 characters.
 pub const MAX_TOKEN_LEN: usize = 2048;
-const VERSION: &str = "v1";
+
+/// The JOSE header of every token: ES256, nothing else.
+const HEADER: &str = r#"{"alg":"ES256","typ":"JWT"}"#;
 
 /// What a token says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Claims {
     /// The user name Cognito gave create (`userName`).
-    #[serde(rename = "u")]
+    #[serde(rename = "sub")]
     pub user: String,
     /// The user pool.
-    #[serde(rename = "p")]
     pub pool: String,
     /// The origin of the page the link leads to.
-    #[serde(rename = "o")]
     pub origin: String,
     /// Expiry, seconds since the epoch.
-    #[serde(rename = "e")]
+    #[serde(rename = "exp")]
     pub expires: u64,
     /// 16 random bytes, URL-safe base64.
-    #[serde(rename = "n")]
+    #[serde(rename = "jti")]
     pub nonce: String,
 }
 
@@ -50,17 +55,23 @@ pub fn nonce_digest(nonce: &str) -> String {
     B64.encode(Sha256::digest(nonce.as_bytes()))
 }
 
-/// The part of a token that is signed.
+/// The JWS signing input: the encoded header and claims (RFC 7515, compact form).
 pub fn signed_part(claims: &Claims) -> Result<String, serde_json::Error> {
     Ok(format!(
-        "{VERSION}.{}",
+        "{}.{}",
+        B64.encode(HEADER),
         B64.encode(serde_json::to_vec(claims)?)
     ))
 }
 
-/// The whole token, from the signed part and the signature (DER).
-pub fn assemble(signed_part: &str, signature: &[u8]) -> String {
-    format!("{signed_part}.{}", B64.encode(signature))
+/// The whole token, from the signing input and KMS's DER signature.
+pub fn assemble(signed_part: &str, der_signature: &[u8]) -> Result<String, String> {
+    let signature = ecdsa::Signature::<p256::NistP256>::from_der(der_signature)
+        .map_err(|_| "the key's signature is not a DER ECDSA P-256 signature".to_owned())?;
+    Ok(format!(
+        "{signed_part}.{}",
+        B64.encode(signature.to_bytes())
+    ))
 }
 
 /// Why a token was not accepted. Never says more than this to anyone.
@@ -78,38 +89,48 @@ pub enum Refusal {
     Expired,
 }
 
-/// The key that checks signatures: the KMS key's public half, as `GetPublicKey`
-/// gives it (DER SubjectPublicKeyInfo), parsed once.
-#[derive(Debug)]
+/// The key that checks signatures: the KMS key's public half.
 pub struct PublicKey {
-    key: ParsedPublicKey,
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PublicKey(ES256)")
+    }
 }
 
 impl PublicKey {
-    /// Fails unless `der` is a P-256 public key.
+    /// The key as `GetPublicKey` gives it (DER SubjectPublicKeyInfo); fails unless
+    /// it is a P-256 public key.
     pub fn from_der(der: &[u8]) -> Result<Self, String> {
-        ParsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, der)
-            .map(|key| Self { key })
-            .map_err(|e| format!("not an ECC_NIST_P256 public key: {e}"))
+        use aws_lc_rs::signature::{ParsedPublicKey, ECDSA_P256_SHA256_FIXED};
+        ParsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, der)
+            .map_err(|e| format!("not an ECC_NIST_P256 public key: {e}"))?;
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.leeway = 0;
+        validation.validate_aud = false;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        Ok(Self {
+            key: DecodingKey::from_ec_der(der),
+            validation,
+        })
     }
 
-    /// The claims of a token whose signature this key made. The signature is
-    /// checked before anything in the payload is read.
+    /// The claims of a token this key signed, not expired. The signature is
+    /// checked before any claim is read.
     pub fn open(&self, token: &str) -> Result<Claims, Refusal> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(Refusal::Malformed);
         }
-        let (signed, signature) = token.rsplit_once('.').ok_or(Refusal::Malformed)?;
-        let (version, payload) = signed.split_once('.').ok_or(Refusal::Malformed)?;
-        if version != VERSION {
-            return Err(Refusal::Malformed);
-        }
-        let signature = B64.decode(signature).map_err(|_| Refusal::Malformed)?;
-        self.key
-            .verify_sig(signed.as_bytes(), &signature)
-            .map_err(|_| Refusal::BadSignature)?;
-        let payload = B64.decode(payload).map_err(|_| Refusal::Malformed)?;
-        serde_json::from_slice(&payload).map_err(|_| Refusal::Malformed)
+        jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|e| match e.kind() {
+                ErrorKind::InvalidSignature => Refusal::BadSignature,
+                ErrorKind::ExpiredSignature => Refusal::Expired,
+                _ => Refusal::Malformed,
+            })
     }
 }
 
@@ -141,38 +162,46 @@ pub(crate) mod tests {
     use aws_lc_rs::rand::SystemRandom;
     use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
 
-    /// A local P-256 key standing in for the KMS key.
-    pub(crate) fn key_pair() -> EcdsaKeyPair {
+    /// A local P-256 key standing in for the KMS key (DER signatures, like KMS).
+    fn key_pair() -> EcdsaKeyPair {
         EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING).unwrap()
     }
 
-    pub(crate) fn public_of(pair: &EcdsaKeyPair) -> PublicKey {
+    fn public_of(pair: &EcdsaKeyPair) -> PublicKey {
         let der = pair.public_key().as_der().unwrap();
         PublicKey::from_der(der.as_ref()).unwrap()
     }
 
-    pub(crate) fn token_for(pair: &EcdsaKeyPair, claims: &Claims) -> String {
+    fn token_for(pair: &EcdsaKeyPair, claims: &Claims) -> String {
         let signed = signed_part(claims).unwrap();
         let sig = pair.sign(&SystemRandom::new(), signed.as_bytes()).unwrap();
-        assemble(&signed, sig.as_ref())
+        assemble(&signed, sig.as_ref()).unwrap()
     }
 
-    fn claims() -> Claims {
+    fn claims(expires: u64) -> Claims {
         Claims {
             user: "rosa".into(),
             pool: "eu-west-1_Abc".into(),
             origin: "https://app.example.com".into(),
-            expires: 2_000,
+            expires,
             nonce: "bm9uY2U".into(),
         }
+    }
+
+    fn later() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 600
     }
 
     #[test]
     fn a_signed_token_opens_and_a_changed_byte_does_not() {
         let pair = key_pair();
         let key = public_of(&pair);
-        let token = token_for(&pair, &claims());
-        assert_eq!(key.open(&token).unwrap(), claims());
+        let token = token_for(&pair, &claims(later()));
+        assert_eq!(key.open(&token).unwrap(), claims(later()));
         for i in 0..token.len() {
             let mut bytes = token.clone().into_bytes();
             bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
@@ -191,8 +220,24 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn expired_unsigned_and_other_algorithms_are_refused() {
+        let pair = key_pair();
+        let key = public_of(&pair);
+        assert_eq!(
+            key.open(&token_for(&pair, &claims(1_000))),
+            Err(Refusal::Expired)
+        );
+        // "alg": "none", and an HMAC header over the same claims: refused.
+        let body = B64.encode(serde_json::to_vec(&claims(later())).unwrap());
+        for header in [r#"{"alg":"none"}"#, r#"{"alg":"HS256","typ":"JWT"}"#] {
+            let forged = format!("{}.{body}.", B64.encode(header));
+            assert!(key.open(&forged).is_err(), "{header}");
+        }
+    }
+
+    #[test]
     fn user_pool_origin_and_expiry_are_checked() {
-        let c = claims();
+        let c = claims(2_000);
         let allowed = |o: &str| o == "https://app.example.com";
         assert_eq!(check(&c, "eu-west-1_Abc", "rosa", allowed, 1_999), Ok(()));
         assert_eq!(
@@ -214,7 +259,8 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn only_p256_keys_are_taken() {
+    fn only_p256_keys_and_der_signatures_are_taken() {
         assert!(PublicKey::from_der(&[1, 2, 3]).is_err());
+        assert!(assemble("a.b", &[0x30, 0x01]).is_err());
     }
 }

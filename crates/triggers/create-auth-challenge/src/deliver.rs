@@ -97,7 +97,8 @@ pub(crate) async fn deliver<S, G: Signer, M: Mailer, T: Texter>(
                 .signer
                 .ok_or_else(|| Failure::new("sign", "no signing key"))?;
             let signature = deadline.run("sign", signer.sign(signed.as_bytes())).await?;
-            ctx.link = Some(link_to(landing, &assemble(&signed, &signature)));
+            let token = assemble(&signed, &signature).map_err(|e| Failure::new("sign", e))?;
+            ctx.link = Some(link_to(landing, &token));
             MessageKind::SignInLink
         }
         Method::EmailCode | Method::SmsCode => {

@@ -75,7 +75,7 @@ impl World {
         };
         let signed = signed_part(&claims).unwrap();
         let signature = block_on(self.signer.sign(signed.as_bytes())).unwrap();
-        assemble(&signed, &signature)
+        assemble(&signed, &signature).unwrap()
     }
 }
 
