@@ -6,11 +6,13 @@
 use serde_json::Value;
 use test_support::{lost_fields, sample_events, upstream_fixtures};
 use trigger_core::events::{
-    decode, CognitoEventUserPoolsCustomEmailSender, CognitoEventUserPoolsCustomMessage,
-    CognitoEventUserPoolsCustomSmsSender, CognitoEventUserPoolsInboundFederation,
+    decode, CognitoEventUserPoolsCreateAuthChallenge, CognitoEventUserPoolsCustomEmailSender,
+    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsCustomSmsSender,
+    CognitoEventUserPoolsDefineAuthChallenge, CognitoEventUserPoolsInboundFederation,
     CognitoEventUserPoolsMigrateUser, CognitoEventUserPoolsPostAuthentication,
     CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPreAuthentication,
-    CognitoEventUserPoolsPreSignup, PreTokenGenerationEvent,
+    CognitoEventUserPoolsPreSignup, CognitoEventUserPoolsVerifyAuthChallenge,
+    PreTokenGenerationEvent,
 };
 use trigger_core::TriggerEvent;
 
@@ -40,7 +42,10 @@ fn every_sample_event_decodes_and_comes_back() {
         + each::<CognitoEventUserPoolsPreAuthentication>(sample_events("pre-authentication"))
         + each::<CognitoEventUserPoolsInboundFederation>(sample_events("inbound-federation"))
         + each::<CognitoEventUserPoolsCustomEmailSender>(sample_events("custom-email-sender"))
-        + each::<CognitoEventUserPoolsCustomSmsSender>(sample_events("custom-sms-sender"));
+        + each::<CognitoEventUserPoolsCustomSmsSender>(sample_events("custom-sms-sender"))
+        + each::<CognitoEventUserPoolsDefineAuthChallenge>(sample_events("define-auth-challenge"))
+        + each::<CognitoEventUserPoolsCreateAuthChallenge>(sample_events("create-auth-challenge"))
+        + each::<CognitoEventUserPoolsVerifyAuthChallenge>(sample_events("verify-auth-challenge"));
     assert!(n >= 57, "{n} sample events");
 }
 
@@ -53,6 +58,9 @@ fn the_crates_own_fixtures_decode_and_come_back() {
     each::<CognitoEventUserPoolsMigrateUser>(upstream_fixtures("migrateuser"));
     each::<CognitoEventUserPoolsPostConfirmation>(upstream_fixtures("postconfirmation"));
     each::<CognitoEventUserPoolsPreAuthentication>(upstream_fixtures("preauthentication"));
+    each::<CognitoEventUserPoolsDefineAuthChallenge>(upstream_fixtures("define-auth-challenge"));
+    each::<CognitoEventUserPoolsCreateAuthChallenge>(upstream_fixtures("create-auth-challenge"));
+    each::<CognitoEventUserPoolsVerifyAuthChallenge>(upstream_fixtures("verify-auth-challenge"));
 }
 
 #[test]

@@ -11,12 +11,13 @@
 use serde_json::Value;
 use test_support::{check_no_panic, sample_events, upstream_fixtures};
 use trigger_core::events::{
-    decode, decode_json, normalised, CognitoEventUserPoolsCustomEmailSender,
-    CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsCustomSmsSender,
+    decode, decode_json, normalised, CognitoEventUserPoolsCreateAuthChallenge,
+    CognitoEventUserPoolsCustomEmailSender, CognitoEventUserPoolsCustomMessage,
+    CognitoEventUserPoolsCustomSmsSender, CognitoEventUserPoolsDefineAuthChallenge,
     CognitoEventUserPoolsInboundFederation, CognitoEventUserPoolsMigrateUser,
     CognitoEventUserPoolsPostAuthentication, CognitoEventUserPoolsPostConfirmation,
     CognitoEventUserPoolsPreAuthentication, CognitoEventUserPoolsPreSignup,
-    PreTokenGenerationEvent,
+    CognitoEventUserPoolsVerifyAuthChallenge, PreTokenGenerationEvent,
 };
 use trigger_core::{Lenient, TriggerEvent};
 
@@ -78,6 +79,9 @@ fn sample_events_are_read_directly_and_the_same() {
         each::<CognitoEventUserPoolsInboundFederation>(&sample_events("inbound-federation")),
         each::<CognitoEventUserPoolsCustomEmailSender>(&sample_events("custom-email-sender")),
         each::<CognitoEventUserPoolsCustomSmsSender>(&sample_events("custom-sms-sender")),
+        each::<CognitoEventUserPoolsDefineAuthChallenge>(&sample_events("define-auth-challenge")),
+        each::<CognitoEventUserPoolsCreateAuthChallenge>(&sample_events("create-auth-challenge")),
+        each::<CognitoEventUserPoolsVerifyAuthChallenge>(&sample_events("verify-auth-challenge")),
     ];
     let direct: usize = counts.iter().map(|(d, _)| d).sum();
     let all: usize = counts.iter().map(|(_, n)| n).sum();
@@ -100,6 +104,9 @@ fn the_crates_own_fixtures_are_read_the_same() {
     each::<CognitoEventUserPoolsMigrateUser>(&upstream_fixtures("migrateuser"));
     each::<CognitoEventUserPoolsPostConfirmation>(&upstream_fixtures("postconfirmation"));
     each::<CognitoEventUserPoolsPreAuthentication>(&upstream_fixtures("preauthentication"));
+    each::<CognitoEventUserPoolsDefineAuthChallenge>(&upstream_fixtures("define-auth-challenge"));
+    each::<CognitoEventUserPoolsCreateAuthChallenge>(&upstream_fixtures("create-auth-challenge"));
+    each::<CognitoEventUserPoolsVerifyAuthChallenge>(&upstream_fixtures("verify-auth-challenge"));
 }
 
 /// Mutated samples and arbitrary JSON: a direct read is never a different event.
@@ -126,4 +133,7 @@ fn mutated_events_are_never_read_differently() {
     property::<CognitoEventUserPoolsInboundFederation>("inbound-federation");
     property::<CognitoEventUserPoolsCustomEmailSender>("custom-email-sender");
     property::<CognitoEventUserPoolsCustomSmsSender>("custom-sms-sender");
+    property::<CognitoEventUserPoolsDefineAuthChallenge>("define-auth-challenge");
+    property::<CognitoEventUserPoolsCreateAuthChallenge>("create-auth-challenge");
+    property::<CognitoEventUserPoolsVerifyAuthChallenge>("verify-auth-challenge");
 }

@@ -24,6 +24,8 @@ fn expectation(file: &str) -> (bool, bool, bool) {
         "DefineAuthChallenge_Authentication-wrong-three-times.json" => (false, false, true),
         "DefineAuthChallenge_Authentication-user-not-found.json" => (true, false, false),
         "DefineAuthChallenge_Authentication-password-first.json" => (false, false, true),
+        // fakecloud's shape: one wrong code so far.
+        "fakecloud-DefineAuthChallenge_Authentication.json" => (true, false, false),
         other => panic!("{other}: add an expectation for this new sample event"),
     }
 }
