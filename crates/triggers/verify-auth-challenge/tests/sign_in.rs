@@ -454,6 +454,43 @@ async fn a_bot_check_that_says_no_stops_the_send() {
 }
 
 #[tokio::test]
+async fn a_bot_check_provider_refusing_or_hanging_fails_the_sign_in_within_the_budget() {
+    let m = moto().await;
+    let (hanging, _server) = hanging_endpoint();
+    for url in [
+        format!("{}/siteverify", refused_endpoint()),
+        format!("{hanging}/siteverify"),
+    ] {
+        let bots = SiteVerify::new(&url, "site-secret".to_owned().into(), BUDGET);
+        let pairs = [
+            ("CAPTCHA_PROVIDER", "hcaptcha"),
+            (
+                "CAPTCHA_SECRET_ARN",
+                "arn:aws:ssm:us-east-1:123456789012:parameter/captcha",
+            ),
+            ("CAPTCHA_VERIFY_URL", url.as_str()),
+        ];
+        let t = triggers(&m, &pairs, at_moto(&m), Some(bots)).await;
+        let name = unique_name("rosa");
+        let email = format!("{name}@example.fr");
+        let (mut sign_in, _) = t.initiate(&name, Some(user(&email))).await;
+        let started = Instant::now();
+        let outcome = sign_in.respond("human", json!({})).await;
+        assert_eq!(
+            outcome,
+            Outcome::Error(trigger_core::error::GENERIC_MESSAGE.into()),
+            "{url}"
+        );
+        assert!(
+            started.elapsed() < BUDGET + Duration::from_millis(700),
+            "{url}: {:?}",
+            started.elapsed()
+        );
+        assert!(sent_mail(&m.endpoint, &email).is_empty());
+    }
+}
+
+#[tokio::test]
 async fn refused_and_hanging_services_fail_the_sign_in_within_the_budget() {
     let m = moto().await;
     let (hanging, _server) = hanging_endpoint();
