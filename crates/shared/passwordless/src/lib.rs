@@ -29,6 +29,8 @@ pub mod mask;
 #[cfg(feature = "challenges")]
 pub mod ports;
 #[cfg(feature = "challenges")]
+pub mod remote;
+#[cfg(feature = "challenges")]
 pub mod token;
 
 #[cfg(feature = "aws")]

@@ -251,6 +251,19 @@ pub fn wait_for(
     cooled_at.max(window_at).saturating_sub(now).max(1)
 }
 
+/// The challenge table's key of a user: the pool and the user name Cognito gives
+/// the triggers (create writes under it, verify consumes under it).
+pub fn table_key(pool: &str, user: &str) -> String {
+    format!("{pool}#{user}")
+}
+
+/// Seconds since the epoch, as the table's and the tokens' times count.
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,38 +4,30 @@
 use std::time::Duration;
 
 use message_templates::{looks_like_sender, Branding};
-use passwordless::budget::{BUDGET_RANGE_MS, DEFAULT_BUDGET};
-use passwordless::link::LinkSettings;
 use passwordless::ports::Limits;
-use passwordless::{Flow, Method};
+use passwordless::remote::ChallengeSettings;
+use passwordless::Method;
 use trigger_core::{ConfigError, Vars};
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub flow: Flow,
-    /// `CHALLENGE_TABLE_NAME`: the send counters and the outstanding code or link.
-    pub table: String,
+    /// What verify reads too: the flow, the table, the link settings and key, the
+    /// budget, the metrics namespace.
+    pub shared: ChallengeSettings,
     /// `SEND_COOLDOWN_SECONDS` (default 60) and `SEND_MAX_PER_HOUR` (default 5).
     pub limits: Limits,
     /// `OTP_DIGITS` (default 6, 4 to 10).
     pub otp_digits: u8,
     /// `OTP_TTL_SECONDS` (default 180, 30 to 900).
     pub otp_ttl: u64,
-    /// The link settings, for `magic-link`.
-    pub link: Option<LinkSettings>,
-    /// `MAGIC_LINK_KEY_ID`: the KMS key that signs links, for `magic-link`.
-    pub key_id: Option<String>,
     /// `PASSWORDLESS_FROM_ADDRESS`: who codes and links by email come from.
     pub from: Option<String>,
     /// `SMS_SENDER_ID`, for `sms-code` where the country shows one.
     pub sms_sender_id: Option<String>,
     pub branding: Branding,
-    /// `CUSTOM_AUTH_BUDGET_MS` (default 2000): every remote call of an invocation.
-    pub budget: Duration,
     /// `SEND_ANSWER_FLOOR_MS` (default 400, 0 to 3000): an answer that sends, or
     /// would send, a code or link takes at least this long, whether it sent or not.
     pub floor: Duration,
-    pub metrics_namespace: String,
 }
 
 impl Config {
@@ -44,21 +36,12 @@ impl Config {
     }
 
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        let flow = Flow::from_vars(vars)?;
-        let table = vars.required("CHALLENGE_TABLE_NAME")?;
+        let shared = ChallengeSettings::from_vars(vars)?;
         let limits = Limits {
             cooldown: vars.number("SEND_COOLDOWN_SECONDS", 60, 10..=3600)?,
             per_hour: vars.number("SEND_MAX_PER_HOUR", 5, 1..=50)?,
         };
-        let link = match flow.method {
-            Method::MagicLink => Some(LinkSettings::from_vars(vars)?),
-            _ => None,
-        };
-        let key_id = match flow.method {
-            Method::MagicLink => Some(vars.required("MAGIC_LINK_KEY_ID")?),
-            _ => None,
-        };
-        let from = match flow.method {
+        let from = match shared.flow.method {
             Method::SmsCode => None,
             _ => {
                 let from = vars.required("PASSWORDLESS_FROM_ADDRESS")?;
@@ -72,19 +55,14 @@ impl Config {
             }
         };
         Ok(Self {
-            flow,
-            table,
+            shared,
             limits,
             otp_digits: vars.number("OTP_DIGITS", 6, 4..=10)?,
             otp_ttl: vars.number("OTP_TTL_SECONDS", 180, 30..=900)?,
-            link,
-            key_id,
             from,
             sms_sender_id: vars.get("SMS_SENDER_ID").map(str::to_owned),
             branding: Branding::from_vars(vars)?,
-            budget: vars.millis("CUSTOM_AUTH_BUDGET_MS", DEFAULT_BUDGET, BUDGET_RANGE_MS)?,
             floor: vars.millis("SEND_ANSWER_FLOOR_MS", Duration::from_millis(400), 0..=3000)?,
-            metrics_namespace: vars.string_or("METRICS_NAMESPACE", "CognitoTriggers"),
         })
     }
 }
@@ -117,7 +95,7 @@ mod tests {
                 per_hour: 5
             }
         );
-        assert_eq!(c.budget, Duration::from_millis(2000));
+        assert_eq!(c.shared.budget, Duration::from_millis(2000));
         let no_key = read(&[
             ("SIGN_IN_METHOD", "magic-link"),
             ("MAGIC_LINK_ALLOWED_ORIGINS", "https://app.example.com"),

@@ -33,7 +33,7 @@ impl Destination {
             .unwrap_or_default();
         let attribute = |name: &str| request.user_attributes.get(name).map(String::as_str);
         let known = !request.user_not_found;
-        match config.flow.method {
+        match config.shared.flow.method {
             Method::SmsCode => {
                 let verified = attribute("phone_number_verified").is_some_and(|v| v == "true");
                 let phone = attribute("phone_number")
@@ -81,7 +81,7 @@ pub(crate) async fn deliver<S, G: Signer, M: Mailer, T: Texter>(
         ..MessageContext::default()
     };
     let renderer = &config.branding.renderer;
-    let kind = match config.flow.method {
+    let kind = match config.shared.flow.method {
         Method::MagicLink => {
             let landing = landing.ok_or_else(|| Failure::new("link", "no landing page"))?;
             let header = &event.cognito_event_user_pools_header;
@@ -106,7 +106,7 @@ pub(crate) async fn deliver<S, G: Signer, M: Mailer, T: Texter>(
             MessageKind::Authentication
         }
     };
-    let sent = match config.flow.method {
+    let sent = match config.shared.flow.method {
         Method::SmsCode => {
             let text = renderer.render_sms(&recipient.lang, kind, &ctx);
             ctx.code.zeroize();

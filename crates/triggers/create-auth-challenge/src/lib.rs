@@ -4,14 +4,14 @@ pub mod config;
 mod deliver;
 
 use std::collections::HashMap;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use lambda_runtime::LambdaEvent;
 use mailer::Mailer;
 use passwordless::budget::{pad_to, Deadline, Failure};
 use passwordless::code::{digest, new_code, random_text};
 use passwordless::flow::rounds;
-use passwordless::ports::{ChallengeStore, Pending, Reservation, Signer};
+use passwordless::ports::{now_secs, table_key, ChallengeStore, Pending, Reservation, Signer};
 use passwordless::{to_create, Method, Step, ToCreate};
 use texter::Texter;
 use trigger_core::events::CognitoEventUserPoolsCreateAuthChallenge;
@@ -67,12 +67,6 @@ impl Challenge {
     }
 }
 
-pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 /// The Lambda handler: the challenge the session calls for.
 pub async fn handler<S, G, M, T>(
     config: &Config,
@@ -89,9 +83,9 @@ where
     let mut event = event.payload;
     let session = rounds(&event.request.session)
         .map_err(|e| TriggerError::malformed(format!("a session this flow did not make: {e}")))?;
-    let what = to_create(&config.flow, &session)
+    let what = to_create(&config.shared.flow, &session)
         .map_err(|why| TriggerError::malformed(format!("no challenge to create: {why}")))?;
-    let deadline = Deadline::after(config.budget);
+    let deadline = Deadline::after(config.shared.budget);
     let challenge = match &what {
         ToCreate::Start => start(config),
         ToCreate::AwaitLink => await_link(config, &event),
@@ -116,11 +110,11 @@ where
 
 /// The start step: what the app must answer with, nothing sent.
 fn start(config: &Config) -> Challenge {
-    let captcha = config.flow.captcha.map_or("none", |c| c.name());
+    let captcha = config.shared.flow.captcha.map_or("none", |c| c.name());
     Challenge::new(&Step::Start)
         .public(&[
             ("step", "start".into()),
-            ("method", config.flow.method.name().into()),
+            ("method", config.shared.flow.method.name().into()),
             ("captcha", captcha.into()),
         ])
         .private(&[("kind", "start".into())])
@@ -140,10 +134,9 @@ fn await_link(config: &Config, event: &Event) -> Challenge {
 /// The table key of this user in this pool.
 fn key_of(event: &Event) -> String {
     let header = &event.cognito_event_user_pools_header;
-    format!(
-        "{}#{}",
+    table_key(
         header.user_pool_id.as_deref().unwrap_or_default(),
-        header.user_name.as_deref().unwrap_or_default()
+        header.user_name.as_deref().unwrap_or_default(),
     )
 }
 
@@ -219,7 +212,7 @@ where
     let destination = Destination::of(config, event);
     let now = now_secs();
     let send_id = random_text(9).map_err(random)?;
-    let landing = match &config.link {
+    let landing = match &config.shared.link {
         Some(link) => {
             let requested = event.request.client_metadata.get("redirectUri");
             let landing = link
@@ -230,10 +223,10 @@ where
         None => None,
     };
     // The secret of this send, and what the table keeps of it.
-    let (secret, pending) = match config.flow.method {
+    let (secret, pending) = match config.shared.flow.method {
         Method::MagicLink => {
             let nonce = Zeroizing::new(random_text(16).map_err(random)?);
-            let ttl = config.link.as_ref().map_or(900, |l| l.ttl_seconds);
+            let ttl = config.shared.link.as_ref().map_or(900, |l| l.ttl_seconds);
             let pending = Pending {
                 kind: "link",
                 digest: passwordless::token::nonce_digest(&nonce),
@@ -265,7 +258,7 @@ where
         )
         .await
         .map_err(fail)?;
-    let (step, kind) = match config.flow.method {
+    let (step, kind) = match config.shared.flow.method {
         Method::MagicLink => (Step::Link, "link"),
         _ => (Step::Code { send: send_id }, "code"),
     };
@@ -303,7 +296,7 @@ where
             }
         }
     };
-    metrics::counter!("PasswordlessSends", "method" => config.flow.method.name(), "outcome" => outcome)
+    metrics::counter!("PasswordlessSends", "method" => config.shared.flow.method.name(), "outcome" => outcome)
         .increment(1);
     tracing::info!(outcome, to = %destination.masked, "send step");
     // A link's token answers for itself; a code's digest stands in the private

@@ -6,10 +6,11 @@ use texter::SnsTexter;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     let config = trigger_core::start(Config::from_env)?;
-    let metrics = trigger_core::emf::collector(&config.metrics_namespace)?;
-    let sdk = trigger_core::aws::sdk_config(config.budget).await;
-    let store = DynamoChallenges::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table);
+    let metrics = trigger_core::emf::collector(&config.shared.metrics_namespace)?;
+    let sdk = trigger_core::aws::sdk_config(config.shared.budget).await;
+    let store = DynamoChallenges::new(aws_sdk_dynamodb::Client::new(&sdk), &config.shared.table);
     let signer = config
+        .shared
         .key_id
         .as_ref()
         .map(|key| KmsSigner::new(aws_sdk_kms::Client::new(&sdk), key));

@@ -1,28 +1,17 @@
 //! The settings of verify-auth-challenge. A bad value stops the function at start.
 
-use std::time::Duration;
-
-use passwordless::budget::{BUDGET_RANGE_MS, DEFAULT_BUDGET};
-use passwordless::link::LinkSettings;
-use passwordless::{Flow, Method};
+use passwordless::remote::ChallengeSettings;
 use trigger_core::{ConfigError, Vars};
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub flow: Flow,
-    /// `CHALLENGE_TABLE_NAME`: where a link is marked used.
-    pub table: String,
-    /// The allowed origins, for `magic-link`.
-    pub link: Option<LinkSettings>,
-    /// `MAGIC_LINK_KEY_ID`: the key whose public half checks links.
-    pub key_id: Option<String>,
+    /// What create reads too: the flow, the table, the link settings and key, the
+    /// budget, the metrics namespace.
+    pub shared: ChallengeSettings,
     /// `CAPTCHA_SECRET_ARN`, with a bot check.
     pub captcha_secret_arn: Option<String>,
     /// `CAPTCHA_VERIFY_URL`, else the provider's own siteverify address.
     pub captcha_verify_url: Option<String>,
-    /// `CUSTOM_AUTH_BUDGET_MS` (default 2000).
-    pub budget: Duration,
-    pub metrics_namespace: String,
 }
 
 impl Config {
@@ -31,9 +20,9 @@ impl Config {
     }
 
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        let flow = Flow::from_vars(vars)?;
-        let is_link = flow.method == Method::MagicLink;
-        let captcha_verify_url = match flow.captcha {
+        let shared = ChallengeSettings::from_vars(vars)?;
+        let captcha = shared.flow.captcha;
+        let captcha_verify_url = match captcha {
             None => None,
             Some(provider) => {
                 let url = vars.string_or("CAPTCHA_VERIFY_URL", provider.verify_url());
@@ -49,19 +38,11 @@ impl Config {
             }
         };
         Ok(Self {
-            flow,
-            table: vars.required("CHALLENGE_TABLE_NAME")?,
-            link: is_link.then(|| LinkSettings::from_vars(vars)).transpose()?,
-            key_id: is_link
-                .then(|| vars.required("MAGIC_LINK_KEY_ID"))
-                .transpose()?,
-            captcha_secret_arn: flow
-                .captcha
+            shared,
+            captcha_secret_arn: captcha
                 .map(|_| vars.required("CAPTCHA_SECRET_ARN"))
                 .transpose()?,
             captcha_verify_url,
-            budget: vars.millis("CUSTOM_AUTH_BUDGET_MS", DEFAULT_BUDGET, BUDGET_RANGE_MS)?,
-            metrics_namespace: vars.string_or("METRICS_NAMESPACE", "CognitoTriggers"),
         })
     }
 }

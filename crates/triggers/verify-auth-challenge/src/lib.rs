@@ -4,12 +4,10 @@ pub mod adapters;
 pub mod config;
 pub mod ports;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use lambda_runtime::LambdaEvent;
 use passwordless::budget::{Deadline, Failure};
 use passwordless::code::matches;
-use passwordless::ports::ChallengeStore;
+use passwordless::ports::{now_secs, table_key, ChallengeStore};
 use passwordless::settings::{HAVE_LINK, SEND};
 use passwordless::token::{check, PublicKey, MAX_TOKEN_LEN};
 use passwordless::Method;
@@ -33,12 +31,6 @@ pub struct Services<'a, S, B> {
     pub bot_check: Option<&'a B>,
 }
 
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 /// The Lambda handler: whether the answer is right. Never right for an unknown user.
 pub async fn handler<S: ChallengeStore, B: BotCheck>(
     config: &Config,
@@ -46,7 +38,7 @@ pub async fn handler<S: ChallengeStore, B: BotCheck>(
     event: LambdaEvent<Event>,
 ) -> Result<Event, TriggerError> {
     let mut event = event.payload;
-    let deadline = Deadline::after(config.budget);
+    let deadline = Deadline::after(config.shared.budget);
     let request = &event.request;
     let private = &request.private_challenge_parameters;
     // The answer as text, bounded: anything else is simply wrong.
@@ -91,10 +83,10 @@ async fn start<S, B: BotCheck>(
     answer: &str,
     deadline: &Deadline,
 ) -> Result<bool, Failure> {
-    if answer == HAVE_LINK && config.flow.method == Method::MagicLink {
+    if answer == HAVE_LINK && config.shared.flow.method == Method::MagicLink {
         return Ok(false);
     }
-    match (config.flow.captcha, services.bot_check) {
+    match (config.shared.flow.captcha, services.bot_check) {
         (None, _) => Ok(answer == SEND),
         (Some(_), _) if answer.is_empty() => Ok(false),
         (Some(_), Some(check)) => deadline.run("bot-check", check.passes(answer)).await,
@@ -133,19 +125,24 @@ async fn link<S: ChallengeStore, B>(
     let header = &event.cognito_event_user_pools_header;
     let pool = header.user_pool_id.as_deref().unwrap_or_default();
     let user = header.user_name.as_deref().unwrap_or_default();
-    let allows = |origin: &str| config.link.as_ref().is_some_and(|l| l.allows(origin));
+    let allows = |origin: &str| {
+        config
+            .shared
+            .link
+            .as_ref()
+            .is_some_and(|l| l.allows(origin))
+    };
     let now = now_secs();
     if let Err(refusal) = check(&claims, pool, user, allows, now) {
         tracing::info!(reason = %refusal, "link refused");
         return Ok(false);
     }
-    let table_key = format!("{pool}#{user}");
     let accepted = deadline
         .run(
             "table",
             services
                 .store
-                .consume_link(&table_key, &claims.nonce_digest(), now),
+                .consume_link(&table_key(pool, user), &claims.nonce_digest(), now),
         )
         .await?;
     if !accepted {

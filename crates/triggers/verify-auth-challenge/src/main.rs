@@ -5,12 +5,12 @@ use verify_auth_challenge::{handler, Config, Services};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     let config = trigger_core::start(Config::from_env)?;
-    let metrics = trigger_core::emf::collector(&config.metrics_namespace)?;
-    let sdk = trigger_core::aws::sdk_config(config.budget).await;
-    let store = DynamoChallenges::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table);
+    let metrics = trigger_core::emf::collector(&config.shared.metrics_namespace)?;
+    let sdk = trigger_core::aws::sdk_config(config.shared.budget).await;
+    let store = DynamoChallenges::new(aws_sdk_dynamodb::Client::new(&sdk), &config.shared.table);
     // The link key's public half, fetched once: every token is checked against it
     // before anything else is looked up.
-    let key = match &config.key_id {
+    let key = match &config.shared.key_id {
         Some(id) => Some(
             public_key(&aws_sdk_kms::Client::new(&sdk), id)
                 .await
@@ -23,7 +23,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             let secret = read_secret(&sdk, arn).await.inspect_err(
                 |e| tracing::error!(error = %e, "refusing to start: the bot-check secret"),
             )?;
-            Some(SiteVerify::new(url, secret, config.budget))
+            Some(SiteVerify::new(url, secret, config.shared.budget))
         }
         _ => None,
     };

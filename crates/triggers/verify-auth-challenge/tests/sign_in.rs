@@ -263,7 +263,7 @@ async fn links_expired_changed_foreign_or_redirected_elsewhere_are_refused() {
         let signed = signed_part(&claims).unwrap();
         async move { assemble(&signed, &signer.sign(signed.as_bytes()).await.unwrap()).unwrap() }
     };
-    let now = create_auth_challenge::now_secs();
+    let now = passwordless::ports::now_secs();
     let expired = forged(now - 1, "https://app.example.com").await;
     assert!(matches!(
         sign_in.respond(&expired, json!({})).await,
