@@ -11,8 +11,7 @@ use trigger_core::events::{
     CognitoIdTokenGenerationV2, GroupConfiguration,
 };
 
-use crate::claims::is_forbidden_claim;
-use crate::config::Config;
+use crate::config::{Config, IamRolesFrom};
 use crate::ports::DirectoryEntry;
 use crate::role::RoleDecision;
 
@@ -53,24 +52,19 @@ impl UserToken for CognitoEventUserPoolsPreTokenGenV2 {
     }
 }
 
-/// Claims to add: the row's extra claims (never a forbidden or suppressed one, never
-/// the role claim), then the role claim.
+/// Claims to add: the row's extra claims (screened when the row was read, see
+/// [`crate::screen_row`]) but for suppressed ones, then the role claim.
 pub fn claims_to_add(
     config: &Config,
     role: Option<&str>,
     entry: Option<&DirectoryEntry>,
 ) -> Map<String, Value> {
-    let mut claims = Map::new();
-    for (name, value) in entry.iter().flat_map(|e| &e.claims) {
-        let dropped = is_forbidden_claim(name)
-            || *name == config.role_claim
-            || config.suppress_claims.contains(name);
-        if dropped {
-            tracing::warn!(claim = %name, "role table claim not added: forbidden, suppressed or the role claim");
-        } else {
-            claims.insert(name.clone(), value.clone());
-        }
-    }
+    let mut claims: Map<String, Value> = entry
+        .iter()
+        .flat_map(|e| &e.claims)
+        .filter(|(name, _)| !config.suppress_claims.contains(name))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
     if let Some(role) = role {
         claims.insert(config.role_claim.clone(), Value::String(role.to_owned()));
     }
@@ -91,8 +85,12 @@ fn stringified(claims: Map<String, Value>) -> HashMap<String, String> {
         .collect()
 }
 
-/// The user's groups, kept (an empty override would drop `cognito:groups`), with the
-/// preferred IAM role of the decided role when `ROLE_IAM_ROLES` maps it.
+/// The user's groups, kept (an empty override would drop `cognito:groups`), and the
+/// IAM roles the token offers an identity pool. When `ROLE_IAM_ROLES` maps roles:
+/// with `IAM_ROLES_FROM=decided` (the default) `cognito:roles` holds the decided role's
+/// IAM role alone and `cognito:preferred_role` names it, so no client can ask for
+/// another (a role without an IAM role gets none); with `groups` the group roles stay
+/// beside it. Without `ROLE_IAM_ROLES` the group roles pass through as Cognito set them.
 pub fn group_override(
     config: &Config,
     role: &str,
@@ -100,16 +98,26 @@ pub fn group_override(
 ) -> GroupConfiguration {
     let mut out = GroupConfiguration::default();
     out.groups_to_override = groups.groups_to_override.clone();
-    out.iam_roles_to_override = groups.iam_roles_to_override.clone();
-    out.preferred_role = match config.role_iam_roles.get(role) {
-        Some(arn) => {
-            if !out.iam_roles_to_override.contains(arn) {
-                out.iam_roles_to_override.push(arn.clone());
-            }
-            Some(arn.clone())
+    let decided = config.role_iam_roles.get(role);
+    match (config.role_iam_roles.is_empty(), config.iam_roles_from) {
+        (true, _) => {
+            out.iam_roles_to_override = groups.iam_roles_to_override.clone();
+            out.preferred_role = groups.preferred_role.clone();
         }
-        None => groups.preferred_role.clone(),
-    };
+        (false, IamRolesFrom::Decided) => {
+            out.iam_roles_to_override = decided.into_iter().cloned().collect();
+            out.preferred_role = decided.cloned();
+        }
+        (false, IamRolesFrom::Groups) => {
+            out.iam_roles_to_override = groups.iam_roles_to_override.clone();
+            if let Some(arn) = decided {
+                if !out.iam_roles_to_override.contains(arn) {
+                    out.iam_roles_to_override.push(arn.clone());
+                }
+            }
+            out.preferred_role = decided.cloned().or_else(|| groups.preferred_role.clone());
+        }
+    }
     out
 }
 
@@ -285,35 +293,57 @@ mod tests {
         assert_eq!(d["accessTokenGeneration"]["scopesToAdd"], json!([]));
     }
 
+    const ADMIN: &str = "arn:aws:iam::123456789012:role/Admin";
+    const USER: &str = "arn:aws:iam::123456789012:role/User";
+    const STAFF: &str = "arn:aws:iam::123456789012:role/Staff";
+
     #[test]
-    fn groups_are_always_sent_back_and_the_preferred_role_follows_the_role() {
-        let arn = "arn:aws:iam::123456789012:role/Admin";
-        let staff = "arn:aws:iam::123456789012:role/Staff";
-        let c = config(&[("ROLE_IAM_ROLES", &format!("admin={arn}"))]);
-        let g = groups(&["admins", "staff"], &[staff], Some(staff));
+    fn the_token_offers_the_decided_roles_iam_role_alone() {
+        let c = config(&[("ROLE_IAM_ROLES", &format!("admin={ADMIN},user={USER}"))]);
+        let g = groups(&["admins", "staff"], &[STAFF, ADMIN], Some(STAFF));
         let admin = group_override(&c, "admin", &g);
         assert_eq!(admin.groups_to_override, vec!["admins", "staff"]);
-        assert_eq!(admin.preferred_role.as_deref(), Some(arn));
-        assert_eq!(admin.iam_roles_to_override.len(), 2);
-        let other = group_override(&c, "user", &g);
-        assert_eq!(other.preferred_role.as_deref(), Some(staff));
+        assert_eq!(admin.iam_roles_to_override, vec![ADMIN]);
+        assert_eq!(admin.preferred_role.as_deref(), Some(ADMIN));
+        // In the admins group, but decided a user: the admin role is not on offer.
+        let user = group_override(&c, "user", &g);
+        assert_eq!(user.iam_roles_to_override, vec![USER]);
+        assert_eq!(user.preferred_role.as_deref(), Some(USER));
+        // A role without an IAM role offers none, not the groups' ones.
+        let auditor = json_of(group_override(&c, "auditor", &g));
+        assert_eq!(auditor["iamRolesToOverride"], json!([]));
+        assert_eq!(auditor["preferredRole"], Value::Null);
         let empty = json_of(group_override(&c, "user", &GroupConfiguration::default()));
         assert_eq!(empty["groupsToOverride"], json!([]));
-        assert_eq!(empty["preferredRole"], Value::Null);
     }
 
     #[test]
-    fn row_claims_never_override_forbidden_suppressed_or_role_claims() {
+    fn iam_roles_from_groups_keeps_the_group_roles_beside_the_decided_one() {
+        let c = config(&[
+            ("ROLE_IAM_ROLES", &format!("admin={ADMIN},user={USER}")),
+            ("IAM_ROLES_FROM", "groups"),
+        ]);
+        let g = groups(&["staff"], &[STAFF], Some(STAFF));
+        let user = group_override(&c, "user", &g);
+        assert_eq!(user.iam_roles_to_override, vec![STAFF, USER]);
+        assert_eq!(user.preferred_role.as_deref(), Some(USER));
+        let auditor = group_override(&c, "auditor", &g);
+        assert_eq!(auditor.preferred_role.as_deref(), Some(STAFF));
+    }
+
+    #[test]
+    fn without_role_iam_roles_the_group_roles_pass_through() {
+        let g = groups(&["staff"], &[STAFF], Some(STAFF));
+        let out = group_override(&config(&[]), "admin", &g);
+        assert_eq!(out.iam_roles_to_override, vec![STAFF]);
+        assert_eq!(out.preferred_role.as_deref(), Some(STAFF));
+    }
+
+    #[test]
+    fn suppressed_claims_stay_out_and_the_role_claim_is_the_decided_role() {
         let c = config(&[("SUPPRESS_CLAIMS", "email")]);
         let mut claims = Map::new();
-        for name in [
-            "sub",
-            "iss",
-            "cognito:username",
-            "email",
-            "custom:role",
-            "tenant_id",
-        ] {
+        for name in ["email", "tenant_id"] {
             claims.insert(name.into(), "x".into());
         }
         let entry = DirectoryEntry {

@@ -62,3 +62,28 @@ pub const MEANINGFUL_CLAIMS: &[&str] = &[
 pub fn is_unfit_for_role(name: &str) -> bool {
     is_forbidden_claim(name) || name.starts_with("cognito:") || MEANINGFUL_CLAIMS.contains(&name)
 }
+
+/// Claims a role-table row's extra claims may never set, beside the role claim: those
+/// Cognito forbids changing, `cognito:*` (groups and IAM roles travel in their own
+/// override, which the role decides), and the claims an access token, an identity
+/// pool or an app reads a meaning from (`scope`, `client_id`, `username`, the
+/// `*_verified` flags). A row naming one is refused at read (logged and counted).
+pub const RESERVED_FOR_ROWS: &[&str] = &[
+    "client_id",
+    "device_key",
+    "email_verified",
+    "event_id",
+    "phone_number_verified",
+    "scope",
+    "username",
+    "version",
+];
+
+/// Whether a table row may not add the claim `name` (`role_claim` is the role claim:
+/// the role comes from the row's `role`, never from its claims).
+pub fn is_reserved_for_rows(name: &str, role_claim: &str) -> bool {
+    name == role_claim
+        || is_forbidden_claim(name)
+        || name.starts_with("cognito:")
+        || RESERVED_FOR_ROWS.contains(&name)
+}

@@ -17,6 +17,18 @@ pub enum RoleSource {
     Table,
 }
 
+/// Which IAM roles a user's token offers an identity pool (`IAM_ROLES_FROM`), when
+/// `ROLE_IAM_ROLES` maps roles to IAM roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IamRolesFrom {
+    /// Only the decided role's IAM role, as `cognito:roles` and `cognito:preferred_role`
+    /// (the default): whatever groups the user is in, no client can pick another.
+    Decided,
+    /// The roles of every group the user is in, with the decided role's preferred: a
+    /// client passing `CustomRoleArn` may pick any of them.
+    Groups,
+}
+
 /// What to do when the table cannot be read within the budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnLookupFailure {
@@ -44,8 +56,11 @@ pub struct Config {
     pub suppress_claims: Vec<String>,
     /// role → IAM role ARN made the preferred role
     pub role_iam_roles: BTreeMap<String, String>,
+    pub iam_roles_from: IamRolesFrom,
     pub on_lookup_failure: OnLookupFailure,
     pub lookup_budget: Duration,
+    /// CloudWatch namespace of the counters (`METRICS_NAMESPACE`).
+    pub metrics_namespace: String,
     /// The account checks made at token time (`ACCOUNT_CHECKS_AT` is `token`, the
     /// default, or `both`), `None` when there is nothing to check here.
     pub account: Option<AccountChecks>,
@@ -164,6 +179,24 @@ impl Config {
             .map(|(role, scopes)| (role, scopes.split_whitespace().map(str::to_owned).collect()))
             .collect();
         let role_iam_roles = role_iam_roles(vars)?;
+        let iam_roles_from = vars.choice(
+            "IAM_ROLES_FROM",
+            IamRolesFrom::Decided,
+            &[
+                ("decided", IamRolesFrom::Decided),
+                ("groups", IamRolesFrom::Groups),
+            ],
+        )?;
+        let default_role = vars.string_or("DEFAULT_ROLE", "user");
+        if !role_iam_roles.is_empty() && !role_iam_roles.contains_key(&default_role) {
+            return Err(ConfigError::new(
+                "ROLE_IAM_ROLES",
+                format!(
+                    "maps no IAM role for the default role {default_role:?}: its users' \
+                     tokens would offer an identity pool no role"
+                ),
+            ));
+        }
         let on_lookup_failure = vars.choice(
             "ON_LOOKUP_FAILURE",
             OnLookupFailure::Deny,
@@ -180,15 +213,17 @@ impl Config {
             group_roles: vars.pairs("GROUP_ROLES", ',')?.into_iter().collect(),
             role_precedence: vars.list("ROLE_PRECEDENCE"),
             role_table_name,
-            default_role: vars.string_or("DEFAULT_ROLE", "user"),
+            default_role,
             trust_role_attribute: vars.flag("TRUST_ROLE_ATTRIBUTE", false)?,
             role_attribute: vars.string_or("ROLE_ATTRIBUTE", "custom:role"),
             role_claim,
             role_scopes,
             suppress_claims,
             role_iam_roles,
+            iam_roles_from,
             on_lookup_failure,
             lookup_budget,
+            metrics_namespace: vars.string_or("METRICS_NAMESPACE", "CognitoTriggers"),
             account: AccountChecks::from_vars(vars)?,
         })
     }
@@ -264,8 +299,9 @@ mod tests {
             ("ROLE_SCOPES", "admin=api/admin api/read; user=api/read"),
             (
                 "ROLE_IAM_ROLES",
-                "admin=arn:aws:iam::123456789012:role/Admin",
+                "admin=arn:aws:iam::123456789012:role/Admin,user=arn:aws:iam::123456789012:role/User",
             ),
+            ("IAM_ROLES_FROM", "groups"),
             ("SUPPRESS_CLAIMS", "email_verified,phone_number"),
             ("ON_LOOKUP_FAILURE", "default-role"),
             ("LOOKUP_BUDGET_MS", "250"),
@@ -276,6 +312,8 @@ mod tests {
         assert_eq!(c.role_scopes["admin"], vec!["api/admin", "api/read"]);
         assert_eq!(c.on_lookup_failure, OnLookupFailure::DefaultRole);
         assert_eq!(c.lookup_budget, Duration::from_millis(250));
+        assert_eq!(c.iam_roles_from, IamRolesFrom::Groups);
+        assert_eq!(parse(&[]).unwrap().iam_roles_from, IamRolesFrom::Decided);
     }
 
     #[test]
@@ -324,6 +362,12 @@ mod tests {
                 "ROLE_IAM_ROLES",
             ),
             (vec![("ROLE_IAM_ROLES", "admin=Admin")], "ROLE_IAM_ROLES"),
+            // The default role's users would get no IAM role.
+            (
+                vec![("ROLE_IAM_ROLES", "admin=arn:aws:iam::123456789012:role/A")],
+                "ROLE_IAM_ROLES",
+            ),
+            (vec![("IAM_ROLES_FROM", "token")], "IAM_ROLES_FROM"),
             (vec![("ON_LOOKUP_FAILURE", "allow")], "ON_LOOKUP_FAILURE"),
             (vec![("LOOKUP_BUDGET_MS", "9000")], "LOOKUP_BUDGET_MS"),
             (vec![("LOOKUP_BUDGET_MS", "fast")], "LOOKUP_BUDGET_MS"),

@@ -203,7 +203,7 @@ async fn table_row<D: RoleDirectory>(
         lookup_within(directory, key, config.lookup_budget).await,
         config.on_lookup_failure,
     ) {
-        (Ok(row), _) => Ok(row),
+        (Ok(row), _) => Ok(row.map(|row| screen_row(config, key, row))),
         (Err(e), OnLookupFailure::Deny) => Err(TriggerError::internal(
             ErrorKind::LookupFailed,
             format!("{} {}: {e}", key.kind(), key.id()),
@@ -213,4 +213,26 @@ async fn table_row<D: RoleDirectory>(
             Ok(None)
         }
     }
+}
+
+/// The row without the extra claims it may not set (`claims::is_reserved_for_rows`:
+/// `cognito:*`, the role claim, `scope`, `client_id`, `username`, `sub`, `iss`, `aud`,
+/// `token_use` and the other claims Cognito or a reader gives a meaning): each refused
+/// claim is logged by name (never its value) and counted (`RoleTableClaimsRefused`);
+/// the rest of the row stands.
+pub fn screen_row(config: &Config, key: LookupKey<'_>, mut row: DirectoryEntry) -> DirectoryEntry {
+    row.claims.retain(|name, _| {
+        let refused = claims::is_reserved_for_rows(name, &config.role_claim);
+        if refused {
+            tracing::warn!(
+                key = key.id(),
+                kind = key.kind(),
+                claim = %name,
+                "role table row names a claim it may not set; refused"
+            );
+            metrics::counter!("RoleTableClaimsRefused", "kind" => key.kind()).increment(1);
+        }
+        !refused
+    });
+    row
 }

@@ -6,6 +6,7 @@ use pre_token_generation::{handler, Config, Ports};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     let config = trigger_core::start(Config::from_env)?;
+    let metrics = trigger_core::emf::collector(&config.metrics_namespace)?;
     // No SDK client when the roles come from groups only and no status is checked.
     let sdk = match config.role_table().or(config.status_table()) {
         Some(_) => Some(trigger_core::aws::sdk_config(config.lookup_budget).await),
@@ -34,5 +35,5 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         roles: roles.as_ref(),
         statuses: statuses.as_ref(),
     };
-    trigger_core::serve(|event| handler(&config, ports, event)).await
+    trigger_core::emf::serve(metrics, |event| handler(&config, ports, event)).await
 }
