@@ -11,6 +11,8 @@ PYTHON       := $(VENV)/bin/python
 PY           := PYTHONPATH=scripts $(PYTHON)
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 CFN_LINT     := $(VENV)/bin/cfn-lint
+# checkov has a venv of its own: its pins differ from moto's and cfn-lint's.
+CHECKOV_VENV := .venv-checkov
 # The trigger list, as each trigger package declares it ([package.metadata.trigger]).
 TRIGGERS     := python3 scripts/triggers.py
 FUNCTIONS    := $(shell $(TRIGGERS) packages)
@@ -22,7 +24,7 @@ WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 help:
 	@echo "make demo            a local user pool (cognito-local) driving the real triggers: sign-up to migration"
 	@echo "make samples         every sample event through the real triggers (cargo lambda watch), one line each"
-	@echo "make test            template lint, doc links, the end-to-end journey, every sample, the logs at TRACE, every cargo test"
+	@echo "make test            template lint (cfn-lint, checkov), doc links, the end-to-end journey, every sample, the logs at TRACE, every cargo test"
 	@echo "make lint            cargo fmt --check, clippy -D warnings, cfn-lint"
 	@echo "make build           release arm64 binaries for Lambda (target/lambda/<fn>/bootstrap)"
 	@echo "make bench           handlers vs serde; user-migration: unknown-user vs wrong-password time, hash costs"
@@ -31,11 +33,16 @@ help:
 	@echo "make sam-invoke      sam build, then sam local invoke of every function (needs Docker)"
 	@echo "make deploy          sam build && sam deploy --guided"
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	python3 -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
 # cognito-local, pinned by package-lock.json.
@@ -47,6 +54,7 @@ node_modules/.installed: package.json package-lock.json
 # (MOTO_ENDPOINT); it is stopped by its PID when the tests end.
 test: setup
 	$(CFN_LINT) template.yaml
+	$(CHECKOV_VENV)/bin/python tests/checkov.py
 	$(PYTHON) tests/template_checks.py
 	$(PYTHON) tests/layout_checks.py
 	$(PYTHON) tests/doc_links.py

@@ -23,6 +23,7 @@ EMF = [("AnalyticsFailures", None, "post-authentication steps that failed (the s
        ("PreAuthLookupFailures", None, "pre-authentication lookups that failed (ON_LOOKUP_FAILURE decided)"),
        ("SendFailures", "UsesCustomSenders", "custom sender messages not sent"),
        ("PasswordlessFailures", "Passwordless", "passwordless sign-ins failed by a remote call (table, KMS, SES, SNS, bot check)"),
+       ("RoleTableClaimsRefused", None, "role-table rows that named a claim they may not set (cognito:*, the role claim, scope...): the back office wrote one, or someone else did"),
        ("ConfigErrors", None, "settings a trigger switched off at start")]
 
 def cond(c):

@@ -21,6 +21,7 @@ evaluator of the intrinsic functions the template uses.
   template_checks.py    exits 1 on the first failed check
 """
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -68,6 +69,28 @@ class Stack:
             if fn == "Fn::If":
                 name, yes, no = arg
                 return self.value(yes if self.condition(name) else no)
+            # The string functions, where their arguments resolve to strings: the app
+            # role slots select names out of a parameter.
+            if fn == "Fn::Sub":
+                text, names = (arg, {}) if isinstance(arg, str) else (arg[0], self.value(arg[1]))
+                values = {**self.params, **{k: v for k, v in names.items() if isinstance(v, str)}}
+                # Pseudo parameters stay as written; a resource's name or attribute, the whole Sub.
+                wanted = set(re.findall(r"\$\{([\w:.]+)\}", text))
+                if any(w not in values and not w.startswith("AWS::") for w in wanted):
+                    return {fn: self.value(arg)}
+                text = re.sub(r"\$\{([\w:.]+)\}", lambda m: values.get(m[1], m[0]), text)
+                return text.replace("${!", "${")
+            if fn == "Fn::Split":
+                text = self.value(arg[1])
+                return text.split(arg[0]) if isinstance(text, str) else node
+            if fn == "Fn::Select":
+                items = self.value(arg[1])
+                return items[int(arg[0])] if isinstance(items, list) else node
+            if fn == "Fn::Join":
+                items = self.value(arg[1])
+                if isinstance(items, list) and all(isinstance(i, str) for i in items):
+                    return arg[0].join(items)
+                return {fn: [arg[0], items]}
         if isinstance(node, dict):
             out = {k: self.value(v) for k, v in node.items()}
             return {k: v for k, v in out.items() if v is not NO_VALUE}
@@ -103,6 +126,11 @@ def app_clients_hide_users_and_roles(stack):
     clients = list(stack.resources("AWS::Cognito::UserPoolClient"))
     check(clients, "no app client")
     for name, props in clients:
+        if props.get("AllowedOAuthFlows") == ["client_credentials"]:
+            # A machine client signs no user in: it has no user's token to write with.
+            check(not {"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH"}
+                  & set(props.get("ExplicitAuthFlows", [])), f"{name}: a machine client signs users in")
+            continue
         check(props.get("PreventUserExistenceErrors") == "ENABLED",
               f"{name}: PreventUserExistenceErrors is {props.get('PreventUserExistenceErrors', 'unset (LEGACY)')}, not ENABLED")
         writable = props.get("WriteAttributes")
@@ -347,6 +375,211 @@ def passwordless_is_off_by_default_and_narrow(template):
             "only create signs and only verify reads the public key; the table expires rows, with PITR")
 
 
+IDENTITY_POOL_ON = {"IdentityPool": "true", "UserFilesBucket": "true"}
+
+
+def env_pairs(text) -> dict:
+    return dict(pair.split("=", 1) for pair in text.split(",") if pair)
+
+
+def trust_is_this_identity_pool(name, role, amr="authenticated", actions=("sts:AssumeRoleWithWebIdentity",)):
+    """The role trusts cognito-identity for this identity pool (aud) and identities of
+    one kind (amr) only."""
+    statements = role["AssumeRolePolicyDocument"]["Statement"]
+    check(len(statements) == 1, f"{name}: {len(statements)} trust statements")
+    st = statements[0]
+    check(st["Effect"] == "Allow" and st["Principal"] == {"Federated": "cognito-identity.amazonaws.com"},
+          f"{name}: trusts {st['Principal']}")
+    got = [st["Action"]] if isinstance(st["Action"], str) else st["Action"]
+    check(sorted(got) == sorted(actions), f"{name}: trust actions {got}")
+    cond = st["Condition"]
+    check(cond.get("StringEquals", {}).get("cognito-identity.amazonaws.com:aud") == {"Ref": "UserIdentityPool"},
+          f"{name}: not bound to this identity pool (aud): {cond}")
+    check(cond.get("ForAnyValue:StringLike", {}).get("cognito-identity.amazonaws.com:amr") == amr,
+          f"{name}: amr is not {amr}: {cond}")
+
+
+def the_identity_pool_gives_the_decided_role_only(template):
+    """Off by default. On (AccessControl=roles): the identity pool trusts the app client
+    with the server-side token check, no guests, no classic flow; the role comes from
+    the token, ambiguity denied; one IAM role per app role, trusting this identity pool's
+    authenticated identities only; the pool's groups carry the same roles and
+    precedences; pre-token-generation's ROLE_IAM_ROLES names exactly those roles and
+    GROUP_ROLES maps each group to its role; the bucket policies follow the role names."""
+    off = Stack(template)
+    check(not list(off.resources("AWS::Cognito::IdentityPool")), "an identity pool by default")
+    env = dict(off.resources("AWS::Serverless::Function"))["PreTokenGenerationFunction"]["Environment"]["Variables"]
+    check(env["ROLE_IAM_ROLES"] == "" and env["GROUP_ROLES"] == off.params["GroupRoles"],
+          f"without the identity pool: ROLE_IAM_ROLES {env['ROLE_IAM_ROLES']!r}, GROUP_ROLES {env['GROUP_ROLES']!r}")
+    for app_roles in ("admin,editor,user", "owner,admin,editor,viewer,guest", "member"):
+        on = Stack(template, **IDENTITY_POOL_ON, AppRoles=app_roles)
+        names = app_roles.split(",")
+        check(not on.refused_by_rules(), f"refused: {on.refused_by_rules()}")
+        (_, pool), = on.resources("AWS::Cognito::IdentityPool")
+        check(pool["AllowUnauthenticatedIdentities"] is False and pool["AllowClassicFlow"] is False,
+              f"identity pool: guests {pool['AllowUnauthenticatedIdentities']}, classic flow {pool['AllowClassicFlow']}")
+        (provider,) = pool["CognitoIdentityProviders"]
+        check(provider == {"ClientId": {"Ref": "UserPoolClient"}, "ProviderName": {"Fn::GetAtt": ["UserPool", "ProviderName"]},
+                           "ServerSideTokenCheck": True}, f"identity provider {provider}")
+        (_, attachment), = on.resources("AWS::Cognito::IdentityPoolRoleAttachment")
+        check(attachment["Roles"] == {}, f"a default role beside the token's: {attachment['Roles']}")
+        (mapping,) = attachment["RoleMappings"].values()
+        check(mapping["Type"] == "Token" and mapping["AmbiguousRoleResolution"] == "Deny", f"role mapping {mapping}")
+        roles = {n: r for n, r in on.resources("AWS::IAM::Role")}
+        app = {n: r for n, r in roles.items() if re.fullmatch(r"AppRole\dRole", n)}
+        check(len(app) == len(names), f"{len(app)} IAM roles for the app roles {names}")
+        role_names = {}
+        for n, r in app.items():
+            trust_is_this_identity_pool(n, r)
+            role_names[r["RoleName"].rsplit("-app-", 1)[1]] = n
+        check(sorted(role_names) == sorted(names), f"IAM roles for {sorted(role_names)}, app roles {names}")
+        groups = {g["GroupName"]: g for _, g in on.resources("AWS::Cognito::UserPoolGroup") if g["GroupName"] in names}
+        for precedence, role in enumerate(names):
+            g = groups.get(role)
+            check(g and g["Precedence"] == precedence, f"group {role}: {g}")
+            check(g["RoleArn"] == {"Fn::GetAtt": [role_names[role], "Arn"]}, f"group {role} carries {g['RoleArn']}")
+        env = dict(on.resources("AWS::Serverless::Function"))["PreTokenGenerationFunction"]["Environment"]["Variables"]
+        iam = env_pairs(env["ROLE_IAM_ROLES"])
+        expected = {r: f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{app[role_names[r]]['RoleName']}" for r in names}
+        check(iam == expected, f"ROLE_IAM_ROLES {iam}, the roles are {expected}")
+        check(env_pairs(env["GROUP_ROLES"]) == {r: r for r in names}, f"GROUP_ROLES {env['GROUP_ROLES']}")
+        check(env["ROLE_PRECEDENCE"] == app_roles and env["IAM_ROLES_FROM"] == "decided",
+              f"ROLE_PRECEDENCE {env['ROLE_PRECEDENCE']}, IAM_ROLES_FROM {env['IAM_ROLES_FROM']}")
+        check(on.params["DefaultRole"] in names or app_roles != "admin,editor,user", "the default role has no IAM role")
+        policies = {n: p for n, p in on.resources("AWS::IAM::ManagedPolicy")}
+        attached = {n: sorted(app[r["Ref"]]["RoleName"].rsplit("-app-", 1)[1] for r in p["Roles"])
+                    for n, p in policies.items()}
+        check(attached.get("UserFilesOwnPrefixPolicy") == sorted(names), f"own prefix: {attached}")
+        check(attached.get("UserFilesReadAllPolicy", []) == sorted(set(names) & {"admin", "editor"}), f"read all: {attached}")
+        check(attached.get("UserFilesDeletePolicy", []) == sorted(set(names) & {"admin"}), f"delete: {attached}")
+        own = policies["UserFilesOwnPrefixPolicy"]["PolicyDocument"]["Statement"]
+        check(all("cognito-identity.amazonaws.com:sub}/" in json.dumps(st) for st in own), f"own prefix: {own}")
+    check(Stack(template, UserFilesBucket="true").refused_by_rules(), "a bucket without the identity pool is accepted")
+    return ("off by default; on, token mapping with Deny on ambiguity, server-side token check, no guests or classic "
+            "flow; one IAM role per app role (3, 5 and 1 roles tried), each trusting this identity pool's "
+            "authenticated identities only; groups with the same roles and precedences; ROLE_IAM_ROLES and "
+            "GROUP_ROLES generated from them; bucket: own prefix for all, read-all for editor and admin, delete for admin")
+
+
+def attribute_access_and_guests(template):
+    """AccessControl=attributes: one role for every signed-in user, trusting this
+    identity pool and allowed to tag its session, the role claim as the tag "role"; no
+    role from the token, no per-role IAM role, no ROLE_IAM_ROLES. Guests only when asked,
+    with a role that trusts unauthenticated identities and may do nothing."""
+    on = Stack(template, **IDENTITY_POOL_ON, AccessControl="attributes", UnauthenticatedIdentities="true")
+    roles = dict(on.resources("AWS::IAM::Role"))
+    check(not [n for n in roles if re.fullmatch(r"AppRole\dRole", n)], "per-role IAM roles with attributes")
+    trust_is_this_identity_pool("AppUserRole", roles["AppUserRole"],
+                                actions=("sts:AssumeRoleWithWebIdentity", "sts:TagSession"))
+    trust_is_this_identity_pool("GuestRole", roles["GuestRole"], amr="unauthenticated")
+    check("Policies" not in roles["GuestRole"] and not any(
+        {"Ref": "GuestRole"} in p.get("Roles", []) for _, p in on.resources("AWS::IAM::ManagedPolicy")),
+        "guests may do something")
+    (_, tag), = on.resources("AWS::Cognito::IdentityPoolPrincipalTag")
+    check(tag["PrincipalTags"] == {"role": on.params["RoleClaim"]} and tag["UseDefaults"] is False, f"principal tags {tag}")
+    (_, attachment), = on.resources("AWS::Cognito::IdentityPoolRoleAttachment")
+    check("RoleMappings" not in attachment and attachment["Roles"]["authenticated"] == {"Fn::GetAtt": ["AppUserRole", "Arn"]},
+          f"attachment {attachment}")
+    env = dict(on.resources("AWS::Serverless::Function"))["PreTokenGenerationFunction"]["Environment"]["Variables"]
+    check(env["ROLE_IAM_ROLES"] == "", f"ROLE_IAM_ROLES {env['ROLE_IAM_ROLES']}")
+    by_tag = json.dumps(roles["AppUserRole"]["Policies"])
+    check("aws:PrincipalTag/role" in by_tag, "the user files policy does not test the role tag")
+    (_, pool), = Stack(template, IdentityPool="true").resources("AWS::Cognito::IdentityPool")
+    check(pool["AllowUnauthenticatedIdentities"] is False, "guests by default")
+    return "one tagged role trusting this identity pool, role claim as tag \"role\", no token mapping; guests only when asked, with no permissions"
+
+
+USER_DATA_TABLES = {"ProfileTable", "AccountStatusTable", "AnalyticsTable", "LegacyUsersTable", "RoleTable", "ChallengeTable"}
+
+
+def the_pool_is_hardened(template):
+    """Deletion protection on by default; the pool and every table of user data are
+    retained on delete and replace, with point-in-time recovery; MFA modes and methods
+    as asked, SMS through a role only this account's pools may take; refresh token
+    rotation turns REFRESH_TOKEN_AUTH off and needs Essentials; the machine client has a
+    secret and client credentials only, for the resource server's scopes, and needs a
+    domain."""
+    off = Stack(template)
+    (_, pool), = off.resources("AWS::Cognito::UserPool")
+    check(pool["DeletionProtection"] == "ACTIVE", f"deletion protection {pool['DeletionProtection']}")
+    resources = template["Resources"]
+    for name in {"UserPool"} | USER_DATA_TABLES:
+        r = resources[name]
+        check(r.get("DeletionPolicy") == "Retain" and r.get("UpdateReplacePolicy") == "Retain",
+              f"{name}: DeletionPolicy {r.get('DeletionPolicy')}, UpdateReplacePolicy {r.get('UpdateReplacePolicy')}")
+    tables = {n for n, r in resources.items() if r["Type"] == "AWS::DynamoDB::Table"}
+    check(tables == USER_DATA_TABLES, f"tables not reviewed for retention: {sorted(tables - USER_DATA_TABLES)}")
+    for name in tables:
+        pitr = resources[name]["Properties"].get("PointInTimeRecoverySpecification", {})
+        check(pitr.get("PointInTimeRecoveryEnabled") is True, f"{name}: no point-in-time recovery")
+    modes = {}
+    for mfa, methods in (("OFF", "totp"), ("OPTIONAL", "totp"), ("ON", "sms"), ("ON", "totp-and-sms")):
+        stack = Stack(template, Mfa=mfa, MfaMethods=methods)
+        (_, pool), = stack.resources("AWS::Cognito::UserPool")
+        modes[f"{mfa}/{methods}"] = (pool["MfaConfiguration"], pool.get("EnabledMfas"), "SmsConfiguration" in pool)
+        if "SMS_MFA" in (pool.get("EnabledMfas") or []):
+            sms = dict(stack.resources("AWS::IAM::Role"))["SmsRole"]["AssumeRolePolicyDocument"]["Statement"][0]
+            check(sms["Principal"] == {"Service": "cognito-idp.amazonaws.com"}
+                  and sms["Condition"]["StringEquals"]["sts:ExternalId"] == pool["SmsConfiguration"]["ExternalId"]
+                  and "aws:SourceAccount" in sms["Condition"]["StringEquals"], f"SMS role trust {sms}")
+    check(modes == {"OFF/totp": ("OFF", None, False), "OPTIONAL/totp": ("OPTIONAL", ["SOFTWARE_TOKEN_MFA"], False),
+                    "ON/sms": ("ON", ["SMS_MFA"], True),
+                    "ON/totp-and-sms": ("ON", ["SOFTWARE_TOKEN_MFA", "SMS_MFA"], True)}, f"MFA: {modes}")
+    check(off.params["Mfa"] != "OFF", "MFA is off by default")
+    rotating = Stack(template, RefreshTokenRotation="true", PreTokenGenerationVersion="V1_0")
+    (_, client), = [(n, c) for n, c in rotating.resources("AWS::Cognito::UserPoolClient") if n == "UserPoolClient"]
+    (_, pool), = rotating.resources("AWS::Cognito::UserPool")
+    check(client["RefreshTokenRotation"]["Feature"] == "ENABLED" and "ALLOW_REFRESH_TOKEN_AUTH" not in client["ExplicitAuthFlows"]
+          and pool["UserPoolTier"] == "ESSENTIALS", f"rotation: {client['ExplicitAuthFlows']}, tier {pool['UserPoolTier']}")
+    check(Stack(template, MachineClient="true").refused_by_rules(), "a machine client without a domain is accepted")
+    machine = Stack(template, MachineClient="true", DomainPrefix="acme-notes")
+    clients = dict(machine.resources("AWS::Cognito::UserPoolClient"))
+    m = clients["MachineAppClient"]
+    check(m["GenerateSecret"] is True and m["AllowedOAuthFlows"] == ["client_credentials"], f"machine client {m}")
+    (_, server), = machine.resources("AWS::Cognito::UserPoolResourceServer")
+    scopes = {f"{machine.params['ApiIdentifier']}/{sc['ScopeName']}" for sc in server["Scopes"]}
+    check(set(m["AllowedOAuthScopes"]) == scopes, f"machine scopes {m['AllowedOAuthScopes']}, server's {scopes}")
+    return ("deletion protection on; pool and 6 tables retained, all with PITR; MFA OFF/OPTIONAL/ON with totp, sms, both "
+            "(SMS role for this account's pools, external id); rotation drops REFRESH_TOKEN_AUTH, on Essentials; "
+            "machine client: secret, client credentials only, the resource server's scopes, a domain required")
+
+
+# The parameter combinations the checks above cover, each linted by cfn-lint.
+COMBINATIONS = [
+    {},
+    IDENTITY_POOL_ON,
+    {**IDENTITY_POOL_ON, "AccessControl": "attributes", "UnauthenticatedIdentities": "true"},
+    {"Mfa": "OFF"},
+    {"Mfa": "ON", "MfaMethods": "totp-and-sms"},
+    {"MachineClient": "true", "DomainPrefix": "acme-notes", "RefreshTokenRotation": "true",
+     "PreTokenGenerationVersion": "V3_0"},
+    PASSWORDLESS_ON,
+    {**PASSWORDLESS_ON, **IDENTITY_POOL_ON, "Mfa": "ON", "ThreatProtection": "ENFORCED"},
+    SENDERS_ON,
+    {"LinkFederatedUsers": "true", "LinkTrustedProviders": "Google"},
+]
+
+
+def cfn_lint_is_clean_with_every_combination(template):
+    """cfn-lint with the parameter values of each combination the checks cover."""
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    lint = str(Path(sys.executable).parent / "cfn-lint")
+
+    def run(params):
+        args = [f"{k}={v}" for k, v in params.items()]
+        done = subprocess.run([lint, str(ROOT / "template.yaml")] + (["--parameters", *args] if args else []),
+                              capture_output=True, text=True)
+        return params, done
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(run, COMBINATIONS))
+    for params, done in results:
+        check(done.returncode == 0, f"cfn-lint with {params}:\n{done.stdout}{done.stderr}")
+    return f"{len(COMBINATIONS)} combinations (identity pool on/off, attributes, MFA modes, machine client, passwordless, senders, linking): clean"
+
+
 # The triggers whose errors include deliberate refusals (`deliberate-errors` in the
 # trigger list: pre-token-generation refuses a suspended or unverified account's
 # tokens): no alarm on Lambda errors, only on the lines they log at ERROR.
@@ -468,7 +701,7 @@ def every_function_is_watched(template, **params):
     for path in (ROOT / "crates").glob("*/*/src/**/*.rs"):
         emitted |= set(re.findall(r'counter!\(\s*"(\w*Failures|ConfigErrors)"', path.read_text()))
     check(bool(emitted), "no failure counter found under crates/*/*/src (has the tree moved?)")
-    watched = {re.search(r"SUM\((\w+)\)", m["Expression"]["Fn::Sub"]).group(1)
+    watched = {re.search(r"SUM\((\w+)\)", json.dumps(m["Expression"])).group(1)
                for a in alarms for m in a.get("Metrics", [])}
     check(emitted <= watched, f"failure counters without an alarm: {sorted(emitted - watched)}")
     check(list(stack.resources("AWS::CloudWatch::Dashboard")), "no dashboard")
@@ -497,6 +730,14 @@ def main() -> int:
         ("passwordless", lambda: passwordless_is_off_by_default_and_narrow(template)),
         ("invoke permissions, passwordless on",
          lambda: triggers_are_invoked_by_this_pool_only(Stack(template, **PASSWORDLESS_ON))),
+        ("identity pool", lambda: the_identity_pool_gives_the_decided_role_only(template)),
+        ("identity pool, attributes and guests", lambda: attribute_access_and_guests(template)),
+        ("user pool hardening", lambda: the_pool_is_hardened(template)),
+        ("invoke permissions, identity pool on",
+         lambda: triggers_are_invoked_by_this_pool_only(Stack(template, **IDENTITY_POOL_ON))),
+        ("app clients, machine client on",
+         lambda: app_clients_hide_users_and_roles(Stack(template, MachineClient="true", DomainPrefix="acme-notes"))),
+        ("cfn-lint", lambda: cfn_lint_is_clean_with_every_combination(template)),
         ("operations", lambda: every_function_is_watched(template)),
         ("operations, linking on", lambda: every_function_is_watched(template, LinkFederatedUsers="true")),
     ]
