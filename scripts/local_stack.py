@@ -283,6 +283,10 @@ class LambdaProxy:
     def __init__(self, target_port: int):
         self.target_port = target_port
         self.calls = []
+        # Where cognito-local and Cognito differ, a stand-in between them (see
+        # GroupRoles): `before(event) -> event` and `after(event, answer) -> answer`.
+        self.before = lambda event: event
+        self.after = lambda event, answer: answer
         self.lock = threading.Lock()
         proxy = self
 
@@ -292,6 +296,11 @@ class LambdaProxy:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                try:
+                    event = proxy.before(json.loads(body))
+                    body = json.dumps(event).encode()
+                except ValueError:
+                    event = None
                 conn = http.client.HTTPConnection("127.0.0.1", proxy.target_port, timeout=300)
                 conn.request("POST", self.path, body=body, headers={"Content-Type": "application/json"})
                 upstream = conn.getresponse()
@@ -307,6 +316,9 @@ class LambdaProxy:
                     source, answer = None, None
                 with proxy.lock:
                     proxy.calls.append((function, source, not failed, answer))
+                if not failed and event is not None and answer is not None:
+                    # A copy: the call records the trigger's own answer.
+                    payload = json.dumps(proxy.after(event, json.loads(payload))).encode()
                 try:
                     self.send_response(200 if upstream.status >= 500 else upstream.status)
                     if failed:
@@ -342,6 +354,46 @@ class LambdaProxy:
     def invoke(self, function: str, event: dict):
         """Sends an event to a function the way Lambda's Invoke API does."""
         return invoke_lambda(self.port, function, json.dumps(event).encode())
+
+
+class GroupRoles:
+    """What Cognito does around the pre token generation trigger and cognito-local does
+    not: Cognito tells the trigger the user's groups (`groupConfiguration`: names, the
+    groups' IAM roles, the role of the lowest-precedence group as `preferredRole`), and
+    writes the trigger's `groupOverrideDetails` into `cognito:groups`, `cognito:roles`
+    and `cognito:preferred_role`. cognito-local sends no groups and drops the override,
+    so this stand-in, between cognito-local and the trigger, fills the request from the
+    pool's groups and copies the override into the claims cognito-local does apply. It
+    changes nothing else, and never the trigger's own answer as recorded."""
+
+    def __init__(self, idp, pool_id: str):
+        self.idp, self.pool_id = idp, pool_id
+
+    def before(self, event):
+        if not str(event.get("triggerSource", "")).startswith("TokenGeneration_"):
+            return event
+        groups = self.idp.admin_list_groups_for_user(UserPoolId=self.pool_id, Username=event["userName"])["Groups"]
+        groups.sort(key=lambda g: g.get("Precedence", 1 << 31))
+        roles = [g["RoleArn"] for g in groups if g.get("RoleArn")]
+        event.setdefault("request", {})["groupConfiguration"] = {
+            "groupsToOverride": [g["GroupName"] for g in groups],
+            "iamRolesToOverride": roles,
+            "preferredRole": roles[0] if roles else None,
+        }
+        return event
+
+    def after(self, event, answer):
+        details = (answer.get("response") or {}).get("claimsOverrideDetails") if isinstance(answer, dict) else None
+        override = (details or {}).get("groupOverrideDetails")
+        if not override:
+            return answer
+        claims = details.setdefault("claimsToAddOrOverride", {}) or {}
+        details["claimsToAddOrOverride"] = claims
+        if override.get("iamRolesToOverride") is not None:
+            claims["cognito:roles"] = override["iamRolesToOverride"]
+        if override.get("preferredRole"):
+            claims["cognito:preferred_role"] = override["preferredRole"]
+        return answer
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

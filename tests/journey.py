@@ -21,7 +21,8 @@ import time
 from dataclasses import dataclass
 
 from custom_auth import CustomAuth, public, shown
-from local_stack import (CognitoLocal, LambdaProxy, MotoServer, Watch, aws_client, build_binaries,
+from identity_roles import resolve, role_name
+from local_stack import (CognitoLocal, GroupRoles, LambdaProxy, MotoServer, Watch, aws_client, build_binaries,
                          env_file_values, prepare_moto)
 
 PASSWORD = "Str0ng-Passw0rd!"
@@ -60,6 +61,11 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def pairs(text: str) -> dict:
+    """A `name=value,name=value` setting of local.env."""
+    return dict(pair.split("=", 1) for pair in text.split(",") if pair)
+
+
 def say(line=""):
     print(f"   {line}", flush=True)
 
@@ -87,6 +93,8 @@ class Journey:
         self.steps = 0
         self.pool = None
         self.refresh_token = None
+        # Each signed-in user's last ID token, for the identity pool step.
+        self.id_tokens = {}
 
     # -- helpers -----------------------------------------------------------------
     def step(self, title):
@@ -110,8 +118,10 @@ class Journey:
         say(f"triggers run once each: {', '.join(f'{f} ({s})' for f, s in calls)}")
 
     def sign_in(self, username, password):
-        return self.idp.initiate_auth(ClientId=self.pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                      AuthParameters={"USERNAME": username, "PASSWORD": password})["AuthenticationResult"]
+        tokens = self.idp.initiate_auth(ClientId=self.pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                        AuthParameters={"USERNAME": username, "PASSWORD": password})["AuthenticationResult"]
+        self.id_tokens[username] = tokens["IdToken"]
+        return tokens
 
     def attributes(self, username) -> dict:
         user = self.idp.admin_get_user(UserPoolId=self.pool.id, Username=username)
@@ -126,10 +136,18 @@ class Journey:
             UserPoolId=pool, ClientName="acme-notes-web",
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )["UserPoolClient"]["ClientId"]
-        for group in ("admins", "editors", self.env["DEFAULT_GROUP"]):
-            idp.create_group(UserPoolId=pool, GroupName=group)
+        # Each group carries the IAM role of its app role, precedence by strength, as the
+        # template's groups do (IdentityPool=true).
+        iam = pairs(self.env["ROLE_IAM_ROLES"])
+        group_roles = pairs(self.env["GROUP_ROLES"])
+        for precedence, group in enumerate(("admins", "editors", self.env["DEFAULT_GROUP"])):
+            idp.create_group(UserPoolId=pool, GroupName=group, Precedence=precedence, RoleArn=iam[group_roles[group]])
         print(f"user pool {pool}, app client {client}, groups admins, editors and {self.env['DEFAULT_GROUP']}")
         self.pool = Pool(pool, client)
+        # cognito-local tells pre-token-generation no groups and drops its group override:
+        # the stand-in does both as Cognito does (scripts/local_stack.py, GroupRoles).
+        stand_in = GroupRoles(idp, pool)
+        self.proxy.before, self.proxy.after = stand_in.before, stand_in.after
         return self.pool
 
     def step_denied_domain(self) -> str:
@@ -274,6 +292,54 @@ class Journey:
         expect(not any(f == "user-migration" for f, _ in calls), f"user-migration ran again: {calls}")
         say("second sign-in: the user lives in the pool now; user-migration was not called")
         return pooled
+
+    def step_aws_credentials(self) -> dict:
+        """The role each signed-in user's ID token gets from an identity pool that maps
+        roles from the token (the template's IdentityPool=true), by AWS's documented
+        rules (scripts/identity_roles.py), and no other; then one token traded for an
+        identity and credentials through moto's cognito-identity."""
+        self.step("from token to AWS credentials: the role an identity pool gives each user, and no other")
+        iam = pairs(self.env["ROLE_IAM_ROLES"])
+        table = {}
+        for username, id_token in sorted(self.id_tokens.items()):
+            c = claims(id_token)
+            role = c.get("custom:role")
+            offered = c.get("cognito:roles")
+            say(f"{username}: custom:role={role} cognito:groups={c.get('cognito:groups')} "
+                f"cognito:roles={[role_name(a) for a in offered or []]} "
+                f"cognito:preferred_role={role_name(c.get('cognito:preferred_role'))}")
+            expect(offered == [iam[role]], f"{username}'s token offers {offered}, not the {role} role alone")
+            asked = [a["request"]["groupConfiguration"].get("iamRolesToOverride") or []
+                     for f, _, ok, a in self.proxy.since(0)
+                     if f == "pre-token-generation" and ok and a["request"]["userAttributes"].get("email") == username]
+            say(f"  Cognito offered the roles of the groups {[role_name(a) for a in asked[-1]]}; "
+                f"pre-token-generation left {[role_name(a) for a in offered]}")
+            given, why = resolve(c)
+            expect(given == iam[role], f"{username} would get {given} ({why}), not the {role} role")
+            refused = []
+            for other in sorted(set(iam.values()) - {given}):
+                granted, why_not = resolve(c, custom_role_arn=other)
+                expect(granted is None, f"{username} could choose {other}: {why_not}")
+                refused.append(role_name(other))
+            say(f"  gets {role_name(given)} ({why}); CustomRoleArn {', '.join(refused)}: denied, not in cognito:roles")
+            table[username] = (role, role_name(given), refused)
+        # Rosa is in editors and staff: Cognito alone would offer both group roles.
+        expect(len(table) >= 2, f"tokens of {sorted(table)} only")
+        ci = aws_client("cognito-identity", self.moto.endpoint)
+        provider = f"cognito-idp.{self.env['AWS_REGION']}.amazonaws.com/{self.pool.id}"
+        pool = ci.create_identity_pool(IdentityPoolName="acme_notes_identities", AllowUnauthenticatedIdentities=False,
+                                       CognitoIdentityProviders=[{"ProviderName": provider, "ClientId": self.pool.client_id,
+                                                                  "ServerSideTokenCheck": True}])
+        username, id_token = sorted(self.id_tokens.items())[-1]
+        logins = {provider: id_token}
+        identity = ci.get_id(IdentityPoolId=pool["IdentityPoolId"], Logins=logins)["IdentityId"]
+        creds = ci.get_credentials_for_identity(IdentityId=identity, Logins=logins)["Credentials"]
+        expect(creds.get("AccessKeyId") and creds.get("SessionToken"), "moto handed out no credentials")
+        say(f"moto cognito-identity: {username}'s ID token traded for identity {identity} and credentials "
+            f"valid until {creds['Expiration']}")
+        say(f"  (moto gives the same credentials whatever the role mapping; the real service assumes "
+            f"{table[username][1]}, as above)")
+        return table
 
     def step_forgot_password(self, username) -> str:
         self.step("the legacy user forgets the password")
@@ -505,6 +571,7 @@ class Journey:
         self.step_welcome(rosa.username)
         self.step_sign_in(rosa.username)
         self.step_migration()
+        self.step_aws_credentials()
         self.step_forgot_password("olivia.martin@example.com")
         self.step_new_device("olivia.martin@example.com")
         self.step_passwordless_code(rosa.username)
