@@ -133,8 +133,9 @@ sam-invoke: $(SAM_VENV)/.installed
 deploy: $(SAM_VENV)/.installed
 	rustup target add aarch64-unknown-linux-gnu
 	$(WITH_VENV) $(SAM) build
-	$(WITH_VENV) $(SAM) deploy --guided
+	# Named IAM roles: the identity pool's app roles (IdentityPool=true) are STACK-app-ROLE.
+	$(WITH_VENV) $(SAM) deploy --guided --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM
 
 clean:
 	cargo clean
-	rm -rf $(VENV) $(SAM_VENV) node_modules .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) node_modules .aws-sam
