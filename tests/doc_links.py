@@ -7,13 +7,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SKIP = {"target", "node_modules", ".venv", ".venv-sam", ".git"}
+# Installed or built trees, not the project's own (every .venv* is a tool's venv).
+SKIP = {"target", "node_modules", ".git", ".aws-sam"}
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
 def markdown_files():
     for path in sorted(ROOT.rglob("*.md")):
-        if not SKIP.intersection(path.relative_to(ROOT).parts):
+        parts = path.relative_to(ROOT).parts
+        if not SKIP.intersection(parts) and not parts[0].startswith(".venv"):
             yield path
 
 
