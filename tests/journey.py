@@ -301,6 +301,7 @@ class Journey:
         self.step("from token to AWS credentials: the role an identity pool gives each user, and no other")
         iam = pairs(self.env["ROLE_IAM_ROLES"])
         table = {}
+        unnarrowed = []
         for username, id_token in sorted(self.id_tokens.items()):
             c = claims(id_token)
             role = c.get("custom:role")
@@ -309,10 +310,17 @@ class Journey:
                 f"cognito:roles={[role_name(a) for a in offered or []]} "
                 f"cognito:preferred_role={role_name(c.get('cognito:preferred_role'))}")
             expect(offered == [iam[role]], f"{username}'s token offers {offered}, not the {role} role alone")
-            asked = [a["request"]["groupConfiguration"].get("iamRolesToOverride") or []
-                     for f, _, ok, a in self.proxy.since(0)
-                     if f == "pre-token-generation" and ok and a["request"]["userAttributes"].get("email") == username]
-            say(f"  Cognito offered the roles of the groups {[role_name(a) for a in asked[-1]]}; "
+            # What Cognito alone would have written: the roles of all the user's groups.
+            asked = [a["request"]["groupConfiguration"] for f, _, ok, a in self.proxy.since(0)
+                     if f == "pre-token-generation" and ok and a["request"]["userAttributes"].get("email") == username][-1]
+            cognito_alone = {"cognito:roles": asked.get("iamRolesToOverride") or [],
+                             "cognito:preferred_role": asked.get("preferredRole")}
+            choosable = [role_name(r) for r in cognito_alone["cognito:roles"]
+                         if r != iam[role] and resolve(cognito_alone, custom_role_arn=r)[0]]
+            if choosable:
+                unnarrowed.append(username)
+            say(f"  Cognito offered the roles of the groups {[role_name(a) for a in cognito_alone['cognito:roles']]}"
+                f"{f' (CustomRoleArn {choosable} would be granted)' if choosable else ''}; "
                 f"pre-token-generation left {[role_name(a) for a in offered]}")
             given, why = resolve(c)
             expect(given == iam[role], f"{username} would get {given} ({why}), not the {role} role")
@@ -323,8 +331,8 @@ class Journey:
                 refused.append(role_name(other))
             say(f"  gets {role_name(given)} ({why}); CustomRoleArn {', '.join(refused)}: denied, not in cognito:roles")
             table[username] = (role, role_name(given), refused)
-        # Rosa is in editors and staff: Cognito alone would offer both group roles.
-        expect(len(table) >= 2, f"tokens of {sorted(table)} only")
+        # Rosa is in editors and staff: Cognito alone would let her pick either group role.
+        expect(len(table) >= 2 and unnarrowed, f"tokens of {sorted(table)}; a choice without the trigger: {unnarrowed}")
         ci = aws_client("cognito-identity", self.moto.endpoint)
         provider = f"cognito-idp.{self.env['AWS_REGION']}.amazonaws.com/{self.pool.id}"
         pool = ci.create_identity_pool(IdentityPoolName="acme_notes_identities", AllowUnauthenticatedIdentities=False,
