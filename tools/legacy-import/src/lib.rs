@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+pub mod cognito_csv;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::time::Duration;
@@ -65,29 +67,41 @@ impl<R: Read> std::fmt::Debug for CsvRows<R> {
     }
 }
 
-/// Reads and checks the header line; the rows follow through the iterator.
-pub fn read_csv<R: Read>(input: R) -> Result<CsvRows<R>, FileError> {
-    let mut reader = csv::ReaderBuilder::new()
+/// A CSV reader as every mode reads the legacy file: fields trimmed, rows of any
+/// length (a row with the wrong number of fields is told, not fatal).
+pub(crate) fn reader<R: Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(input);
+        .from_reader(input)
+}
+
+/// The header line's column names, lower-cased: none empty, none twice.
+pub(crate) fn header_names<R: Read>(reader: &mut csv::Reader<R>) -> Result<Vec<String>, FileError> {
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| FileError(format!("cannot read the header line: {e}")))?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
-    for name in REQUIRED {
-        if !headers.iter().any(|h| h == name) {
-            return Err(FileError(format!("the header line has no {name} column")));
-        }
-    }
     let mut seen: HashSet<&str> = HashSet::new();
     for h in &headers {
         if h.is_empty() || !seen.insert(h) {
             return Err(FileError(format!(
                 "the header line has an empty or repeated column name {h:?}"
             )));
+        }
+    }
+    Ok(headers)
+}
+
+/// Reads and checks the header line; the rows follow through the iterator.
+pub fn read_csv<R: Read>(input: R) -> Result<CsvRows<R>, FileError> {
+    let mut reader = reader(input);
+    let headers = header_names(&mut reader)?;
+    for name in REQUIRED {
+        if !headers.iter().any(|h| h == name) {
+            return Err(FileError(format!("the header line has no {name} column")));
         }
     }
     Ok(CsvRows {
@@ -98,7 +112,7 @@ pub fn read_csv<R: Read>(input: R) -> Result<CsvRows<R>, FileError> {
     })
 }
 
-fn fingerprint(username: &str) -> u64 {
+pub(crate) fn fingerprint(username: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::hash::DefaultHasher::new();
     username.hash(&mut hasher);
@@ -179,7 +193,7 @@ fn repeat(line: u64, first: u64) -> RowError {
     }
 }
 
-fn short(text: &str) -> String {
+pub(crate) fn short(text: &str) -> String {
     text.chars().take(120).collect()
 }
 
@@ -590,6 +604,44 @@ async fn write_batch(
         })
         .collect();
     (total - failed.len() as u64, failed)
+}
+
+/// The target pool's import header and rules, asked of the pool: `GetCSVHeader`, and
+/// `DescribeUserPool` for its MFA setting and auto-verified attributes.
+pub async fn pool_of(
+    client: &aws_sdk_cognitoidentityprovider::Client,
+    pool_id: &str,
+) -> Result<cognito_csv::Pool, String> {
+    use aws_sdk_cognitoidentityprovider::error::DisplayErrorContext as Shown;
+    use aws_sdk_cognitoidentityprovider::types::{UserPoolMfaType, VerifiedAttributeType};
+    let header = client
+        .get_csv_header()
+        .user_pool_id(pool_id)
+        .send()
+        .await
+        .map_err(|e| format!("GetCSVHeader: {}", Shown(&e)))?
+        .csv_header
+        .unwrap_or_default();
+    let header = cognito_csv::parse_header_line(&header.join(",")).map_err(|e| e.0)?;
+    let pool = client
+        .describe_user_pool()
+        .user_pool_id(pool_id)
+        .send()
+        .await
+        .map_err(|e| format!("DescribeUserPool: {}", Shown(&e)))?
+        .user_pool
+        .ok_or("DescribeUserPool: no pool in the answer")?;
+    let verified = pool.auto_verified_attributes();
+    Ok(cognito_csv::Pool {
+        header,
+        email_auto_verified: verified.contains(&VerifiedAttributeType::Email),
+        phone_auto_verified: verified.contains(&VerifiedAttributeType::PhoneNumber),
+        mfa: match pool.mfa_configuration() {
+            Some(UserPoolMfaType::On) => cognito_csv::Mfa::On,
+            Some(UserPoolMfaType::Optional) => cognito_csv::Mfa::Optional,
+            _ => cognito_csv::Mfa::Off,
+        },
+    })
 }
 
 #[cfg(test)]

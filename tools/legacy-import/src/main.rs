@@ -1,4 +1,6 @@
-//! `legacy-import users.csv --table legacy-users`
+//! `legacy-import users.csv --table legacy-users` (lazy migration: the users table
+//! user-migration reads), or `legacy-import users.csv --to cognito-csv OUT
+//! (--csv-header FILE | --user-pool-id ID)` (bulk migration: Cognito's import file).
 //!
 //! Exit status: 0 when every row was imported (or already present), 2 when some rows
 //! were rejected or not written (the others are imported), 1 when nothing could be
@@ -12,6 +14,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
+use legacy_import::cognito_csv::{self, Limits, Mfa, Options, Pool};
 use legacy_import::{import, read_csv, record_hash_profile, CsvRows, ImportReport, Progress};
 
 #[derive(Debug, Parser)]
@@ -23,8 +26,30 @@ struct Args {
     /// CSV with the columns username, email, password_hash [, phone_number, status, ...]
     csv: PathBuf,
     /// The legacy users table.
-    #[arg(long, env = "LEGACY_USERS_TABLE_NAME")]
-    table: String,
+    #[arg(long, env = "LEGACY_USERS_TABLE_NAME", required_unless_present = "to")]
+    table: Option<String>,
+    /// Write Cognito's user import file instead: `--to cognito-csv OUT` (split into
+    /// OUT-2.csv, OUT-3.csv... past 500,000 users or 100 MB).
+    #[arg(long, num_args = 2, value_names = ["FORMAT", "OUT"])]
+    to: Option<Vec<String>>,
+    /// The header line GetCSVHeader returned for the pool, saved to a file.
+    #[arg(long, requires = "to", conflicts_with = "user_pool_id")]
+    csv_header: Option<PathBuf>,
+    /// Ask the pool itself: GetCSVHeader, and DescribeUserPool for its MFA setting and
+    /// auto-verified attributes.
+    #[arg(long, requires = "to")]
+    user_pool_id: Option<String>,
+    /// With --csv-header: the pool's MFA setting (off, optional, on).
+    #[arg(long, default_value = "optional", value_parser = ["off", "optional", "on"])]
+    mfa: String,
+    /// With --csv-header: the attributes the pool auto-verifies (email, phone_number,
+    /// both comma-separated, or none).
+    #[arg(long, default_value = "email")]
+    auto_verified: String,
+    /// The old system verified its users' addresses: email_verified is true for a user
+    /// with an email, when the file has no email_verified column.
+    #[arg(long, requires = "to")]
+    assume_email_verified: bool,
     /// A DynamoDB endpoint other than AWS's (a local stand-in).
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     endpoint_url: Option<String>,
@@ -38,6 +63,10 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(to) = &args.to {
+        return to_cognito_csv(&args, to).await;
+    }
+    let table = args.table.clone().unwrap_or_default();
     let (mut rows, size) = match open(&args) {
         Ok(opened) => opened,
         Err(code) => return code,
@@ -47,8 +76,8 @@ async fn main() -> ExitCode {
     } else {
         Some(dynamodb(&args).await)
     };
-    let report = import_showing_progress(&mut rows, client.as_ref(), &args.table, size).await;
-    summarize(&args, rows.rows, &report, client.as_ref()).await
+    let report = import_showing_progress(&mut rows, client.as_ref(), &table, size).await;
+    summarize(&args, &table, rows.rows, &report, client.as_ref()).await
 }
 
 /// The CSV file's rows, and the file's size.
@@ -71,16 +100,125 @@ fn open(args: &Args) -> Result<(CsvRows<BufReader<File>>, u64), ExitCode> {
     Ok((rows, size))
 }
 
-/// The DynamoDB client, each call within 20 seconds.
-async fn dynamodb(args: &Args) -> aws_sdk_dynamodb::Client {
+/// The SDK configuration, each call within 20 seconds.
+async fn sdk(args: &Args) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(url) = &args.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    let sdk = trigger_core::aws::within_budget(loader, std::time::Duration::from_secs(20))
+    trigger_core::aws::within_budget(loader, std::time::Duration::from_secs(20))
         .load()
-        .await;
-    aws_sdk_dynamodb::Client::new(&sdk)
+        .await
+}
+
+/// The DynamoDB client, each call within 20 seconds.
+async fn dynamodb(args: &Args) -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::new(&sdk(args).await)
+}
+
+/// `--to cognito-csv OUT`: the import file(s), every row checked first; rejected rows
+/// told as they are read. Exit status as for the table: 0 all written, 2 some rows
+/// rejected, 1 nothing done.
+async fn to_cognito_csv(args: &Args, to: &[String]) -> ExitCode {
+    let fail = |message: String| {
+        eprintln!("legacy-import: {message}");
+        ExitCode::from(1)
+    };
+    let [format, out] = to else {
+        return fail("--to takes a format and a file".into());
+    };
+    if format != "cognito-csv" {
+        return fail(format!("--to {format}: the only format is cognito-csv"));
+    }
+    let pool = match target_pool(args).await {
+        Ok(pool) => pool,
+        Err(message) => return fail(message),
+    };
+    let attribute_map = match user_migration::attribute_map(&trigger_core::Vars::from_env()) {
+        Ok(map) => map,
+        Err(e) => return fail(e.to_string()),
+    };
+    let options = Options {
+        attribute_map,
+        assume_email_verified: args.assume_email_verified,
+    };
+    let file = match File::open(&args.csv) {
+        Ok(file) => file,
+        Err(e) => return fail(format!("cannot open {}: {e}", args.csv.display())),
+    };
+    let input = BufReader::with_capacity(1 << 16, file);
+    let converted = cognito_csv::convert(
+        input,
+        pool,
+        options,
+        PathBuf::from(out).as_path(),
+        Limits::default(),
+        |row| {
+            println!("rejected: line {}: {}", row.line, row.reason);
+        },
+    );
+    let (done, parts, left_behind) = match converted {
+        Ok(converted) => converted,
+        Err(e) => return fail(format!("{}: {e}", args.csv.display())),
+    };
+    println!(
+        "{}: {} rows, {} written, {} rejected",
+        args.csv.display(),
+        done.rows,
+        done.written,
+        done.rejected
+    );
+    for part in &parts {
+        println!(
+            "  {}: {} users, {} bytes",
+            part.path.display(),
+            part.users,
+            part.bytes
+        );
+    }
+    if !left_behind.is_empty() {
+        println!(
+            "columns not imported: {} (password hashes cannot be imported: these users set a new password)",
+            left_behind.join(", ")
+        );
+    }
+    if done.rejected == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+/// The pool the file is for: its header and rules, from the pool itself
+/// (`--user-pool-id`) or from a saved header and the flags.
+async fn target_pool(args: &Args) -> Result<Pool, String> {
+    if let Some(id) = &args.user_pool_id {
+        let client = aws_sdk_cognitoidentityprovider::Client::new(&sdk(args).await);
+        return legacy_import::pool_of(&client, id).await;
+    }
+    let Some(path) = &args.csv_header else {
+        return Err("--to cognito-csv needs --csv-header FILE or --user-pool-id ID".into());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let header =
+        cognito_csv::parse_header_line(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let verified: Vec<&str> = args.auto_verified.split(',').map(str::trim).collect();
+    if verified
+        .iter()
+        .any(|v| !["email", "phone_number", "none"].contains(v))
+    {
+        return Err(format!(
+            "--auto-verified {}: email, phone_number or none",
+            args.auto_verified
+        ));
+    }
+    Ok(Pool {
+        header,
+        email_auto_verified: verified.contains(&"email"),
+        phone_auto_verified: verified.contains(&"phone_number"),
+        mfa: Mfa::parse(&args.mfa).unwrap_or(Mfa::Optional),
+    })
 }
 
 /// The import, with a progress bar (drawn only when stderr is a terminal; its length
@@ -122,6 +260,7 @@ async fn import_showing_progress(
 /// The summary, the hash profile recorded, and the exit status.
 async fn summarize(
     args: &Args,
+    table: &str,
     rows: u64,
     report: &ImportReport,
     client: Option<&aws_sdk_dynamodb::Client>,
@@ -146,7 +285,7 @@ async fn summarize(
             println!("  (the first 50 are listed above)");
         }
         if let Some(client) = client {
-            match record_hash_profile(client, &args.table, report).await {
+            match record_hash_profile(client, table, report).await {
                 Ok(Some((main, users))) => println!(
                     "hash profile:    {main} ({users} of {} valid rows), recorded: \
                      user-migration refuses to start unless DUMMY_HASH has this scheme and cost",

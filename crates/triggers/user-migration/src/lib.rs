@@ -59,28 +59,36 @@ pub struct Config {
 /// otherwise: well inside Cognito's 5 seconds.
 pub const DEFAULT_BUDGET: Duration = Duration::from_millis(3000);
 
+/// `ATTRIBUTE_MAP`: legacy attribute name to Cognito attribute name, never one Cognito
+/// or the trigger sets itself, never two legacy attributes to one target. Also read by
+/// `legacy-import --to cognito-csv`, so that both migrations map alike.
+pub fn attribute_map(vars: &Vars) -> Result<BTreeMap<String, String>, ConfigError> {
+    let mut attribute_map = BTreeMap::new();
+    for (from, to) in vars.pairs("ATTRIBUTE_MAP", ',')? {
+        if RESERVED_TARGETS.contains(&to.as_str()) || to.starts_with("cognito:") {
+            return Err(ConfigError::new(
+                "ATTRIBUTE_MAP",
+                format!("{to:?} is set by the trigger itself, not by a mapping"),
+            ));
+        }
+        if attribute_map.values().any(|t| *t == to) {
+            return Err(ConfigError::new(
+                "ATTRIBUTE_MAP",
+                format!("{to:?} is the target of two legacy attributes; map one to it"),
+            ));
+        }
+        attribute_map.insert(from, to);
+    }
+    Ok(attribute_map)
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_vars(&Vars::from_env())
     }
 
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
-        let mut attribute_map = BTreeMap::new();
-        for (from, to) in vars.pairs("ATTRIBUTE_MAP", ',')? {
-            if RESERVED_TARGETS.contains(&to.as_str()) || to.starts_with("cognito:") {
-                return Err(ConfigError::new(
-                    "ATTRIBUTE_MAP",
-                    format!("{to:?} is set by the trigger itself, not by a mapping"),
-                ));
-            }
-            if attribute_map.values().any(|t| *t == to) {
-                return Err(ConfigError::new(
-                    "ATTRIBUTE_MAP",
-                    format!("{to:?} is the target of two legacy attributes; map one to it"),
-                ));
-            }
-            attribute_map.insert(from, to);
-        }
+        let attribute_map = attribute_map(vars)?;
         let dummy_hash = vars.string_or("DUMMY_HASH", DEFAULT_DUMMY_HASH);
         hash::check_format(&dummy_hash)
             .map_err(|e| ConfigError::new("DUMMY_HASH", e.to_string()))?;
