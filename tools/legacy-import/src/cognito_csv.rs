@@ -6,9 +6,10 @@
 //! Hashes cannot be imported: users who come this way get a new `sub` and set a new
 //! password (lazy migration, user-migration, keeps passwords).
 
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use trigger_core::values::is_e164;
@@ -115,8 +116,11 @@ pub struct Converter {
     /// Legacy columns that go nowhere (told once, before the rows).
     pub left_behind: Vec<String>,
     status: Option<usize>,
-    /// The first line of each username (a 64-bit fingerprint of it): 16 bytes a row.
+    /// The first line written of each username (by a 64-bit fingerprint of it): of
+    /// every username, or, when a first pass found which fingerprints repeat
+    /// ([`repeated_usernames`]), of those only, so that memory stays flat.
     seen: HashMap<u64, u64>,
+    repeated: Option<HashSet<u64>>,
 }
 
 fn column(header: &[String], name: &str) -> Option<usize> {
@@ -177,7 +181,14 @@ impl Converter {
             left_behind,
             status,
             seen: HashMap::new(),
+            repeated: None,
         })
+    }
+
+    /// Remembers only the usernames a first pass found given more than once.
+    pub fn with_repeated(mut self, repeated: HashSet<u64>) -> Self {
+        self.repeated = Some(repeated);
+        self
     }
 
     /// The import file's header line.
@@ -216,10 +227,12 @@ impl Converter {
                 .unwrap_or("")
         };
         check_verified(&self.pool, field)?;
-        let username = field("cognito:username").to_owned();
-        let first = *self.seen.entry(fingerprint(&username)).or_insert(line);
-        if first != line {
-            return Err(format!("cognito:username: repeats line {first}"));
+        let print = fingerprint(field("cognito:username"));
+        if self.repeated.as_ref().is_none_or(|r| r.contains(&print)) {
+            let first = *self.seen.entry(print).or_insert(line);
+            if first != line {
+                return Err(format!("cognito:username: repeats line {first}"));
+            }
         }
         let mut text = String::with_capacity(values.iter().map(String::len).sum::<usize>() + 32);
         for (i, value) in values.iter().enumerate() {
@@ -535,6 +548,111 @@ impl Parts {
     }
 }
 
+/// Fingerprints sorted in memory before they are spilled to a run file: 1 MB.
+const RUN: usize = 1 << 17;
+
+/// The usernames given more than once in the legacy file, as fingerprints: a first
+/// pass in fixed memory (sorted runs of [`RUN`] fingerprints spilled next to `spill`,
+/// then merged), so that the conversion remembers only those.
+pub fn repeated_usernames<R: Read>(input: R, spill: &Path) -> Result<HashSet<u64>, FileError> {
+    let mut reader = crate::reader(input);
+    let legacy = crate::header_names(&mut reader)?;
+    let Some(at) = column(&legacy, "username") else {
+        return Err(FileError("the header line has no username column".into()));
+    };
+    let mut runs = Runs::new(spill);
+    let mut batch: Vec<u64> = Vec::with_capacity(RUN);
+    for record in reader.into_records().flatten() {
+        let username = normalize_username(record.get(at).unwrap_or(""));
+        batch.push(fingerprint(&username));
+        if batch.len() == RUN {
+            runs.spill(&mut batch)?;
+        }
+    }
+    let mut repeated = HashSet::new();
+    let mut last = None;
+    let mut note = |print: u64| {
+        if last == Some(print) {
+            repeated.insert(print);
+        }
+        last = Some(print);
+    };
+    if runs.paths.is_empty() {
+        batch.sort_unstable();
+        batch.into_iter().for_each(&mut note);
+    } else {
+        runs.spill(&mut batch)?;
+        runs.merge(&mut note)?;
+    }
+    Ok(repeated)
+}
+
+/// Sorted run files of fingerprints, removed when dropped.
+struct Runs {
+    base: PathBuf,
+    paths: Vec<PathBuf>,
+}
+
+impl Runs {
+    fn new(spill: &Path) -> Self {
+        Self {
+            base: spill.to_owned(),
+            paths: Vec::new(),
+        }
+    }
+
+    fn spill(&mut self, batch: &mut Vec<u64>) -> Result<(), FileError> {
+        batch.sort_unstable();
+        let path = self
+            .base
+            .with_extension(format!("run{}.tmp", self.paths.len()));
+        let failed = |e: std::io::Error| FileError(format!("cannot write {}: {e}", path.display()));
+        let mut out = BufWriter::new(File::create(&path).map_err(failed)?);
+        self.paths.push(path.clone());
+        for print in batch.drain(..) {
+            out.write_all(&print.to_le_bytes()).map_err(failed)?;
+        }
+        out.flush().map_err(failed)
+    }
+
+    /// Every fingerprint of every run, in order.
+    fn merge(&self, mut each: impl FnMut(u64)) -> Result<(), FileError> {
+        let mut files = Vec::with_capacity(self.paths.len());
+        for path in &self.paths {
+            let file = File::open(path)
+                .map_err(|e| FileError(format!("cannot read {}: {e}", path.display())))?;
+            files.push(BufReader::with_capacity(1 << 14, file));
+        }
+        let next = |file: &mut BufReader<File>| {
+            let mut bytes = [0u8; 8];
+            file.read_exact(&mut bytes)
+                .ok()
+                .map(|()| u64::from_le_bytes(bytes))
+        };
+        let mut heap = BinaryHeap::new();
+        for (i, file) in files.iter_mut().enumerate() {
+            if let Some(print) = next(file) {
+                heap.push(Reverse((print, i)));
+            }
+        }
+        while let Some(Reverse((print, i))) = heap.pop() {
+            each(print);
+            if let Some(following) = next(&mut files[i]) {
+                heap.push(Reverse((following, i)));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Runs {
+    fn drop(&mut self) {
+        for path in &self.paths {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 /// What a conversion did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Converted {
@@ -543,19 +661,24 @@ pub struct Converted {
     pub rejected: u64,
 }
 
-/// Reads the legacy CSV, checks and writes every row, telling each rejected row
-/// as it is read; memory stays at the username fingerprints (16 bytes a row).
-pub fn convert<R: Read>(
-    input: R,
+/// Reads the legacy CSV twice: once for the usernames given more than once (fixed
+/// memory), then to check and write every row, telling each rejected row as it is
+/// read. Memory stays flat whatever the file's size.
+pub fn convert<R: Read + Seek>(
+    mut input: R,
     pool: Pool,
     options: Options,
     out: &Path,
     limits: Limits,
     mut rejected: impl FnMut(&RowError),
 ) -> Result<(Converted, Vec<Part>, Vec<String>), FileError> {
+    let repeated = repeated_usernames(&mut input, out)?;
+    input
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| FileError(format!("cannot read the file again: {e}")))?;
     let mut reader = crate::reader(input);
     let legacy = crate::header_names(&mut reader)?;
-    let mut converter = Converter::new(pool, options, &legacy)?;
+    let mut converter = Converter::new(pool, options, &legacy)?.with_repeated(repeated);
     if !converter.knows_email_verified() && converter.pool.email_auto_verified {
         return Err(FileError(
             "the pool verifies emails, and the file has no email_verified column: \
@@ -856,6 +979,25 @@ mod tests {
             c.line(7, &record(&again, 7)).unwrap_err().reason,
             "cognito:username: repeats line 2"
         );
+    }
+
+    #[test]
+    fn the_first_pass_finds_repeats_in_runs_spilled_to_disk() {
+        let dir = folder("runs");
+        let mut text = String::from("username,email\n");
+        // More rows than one run holds, with repeats across runs.
+        for n in 0..(RUN as u64 * 2 + 10) {
+            text.push_str(&format!("user{n}@example.com,x\n"));
+        }
+        text.push_str("USER7@example.com,x\nuser200000@example.com,x\n");
+        let repeated = repeated_usernames(text.as_bytes(), &dir.join("out.csv")).unwrap();
+        let expected: HashSet<u64> = ["user7@example.com", "user200000@example.com"]
+            .iter()
+            .map(|u| fingerprint(u))
+            .collect();
+        assert_eq!(repeated, expected);
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert!(left.is_empty(), "run files removed: {left:?}");
     }
 
     #[test]
