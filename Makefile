@@ -19,7 +19,7 @@ FUNCTIONS    := $(shell $(TRIGGERS) packages)
 # cargo-lambda finds zig (for cross-compiling to arm64) through the venv on PATH.
 WITH_VENV    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: help setup test lint fmt build sizes bench bench-cold demo samples sam-invoke deploy clean $(addprefix invoke-,$(FUNCTIONS))
+.PHONY: help setup test lint fmt build sizes bench bench-import bench-cold demo samples sam-invoke deploy clean $(addprefix invoke-,$(FUNCTIONS))
 
 help:
 	@echo "make demo            a local user pool (cognito-local) driving the real triggers: sign-up to migration"
@@ -28,6 +28,7 @@ help:
 	@echo "make lint            cargo fmt --check, clippy -D warnings, cfn-lint"
 	@echo "make build           release arm64 binaries for Lambda (target/lambda/<fn>/bootstrap)"
 	@echo "make bench           handlers vs serde; user-migration: unknown-user vs wrong-password time, hash costs"
+	@echo "make bench-import    legacy-import --to cognito-csv: rows per second and peak RSS at 100,000 and 1,000,000 rows"
 	@echo "make bench-cold      cold start, first answer, warm invoke and peak RSS of every trigger beside two floors"
 	@echo "make invoke-<fn>     cargo lambda invoke on each sample event of <fn>: $(FUNCTIONS)"
 	@echo "make sam-invoke      sam build, then sam local invoke of every function (needs Docker)"
@@ -97,6 +98,11 @@ bench: setup
 	cargo bench -p user-migration --bench hash_costs
 	cargo bench --bench handler $(addprefix -p ,$(FUNCTIONS))
 	$(PYTHON) scripts/bench_report.py
+
+# The import file writer at a million rows (optimized, not part of `make test`).
+bench-import:
+	cargo build --profile bench -p legacy-import
+	python3 scripts/bench_cognito_csv.py
 
 # Cold starts (optimized, not part of `make test`): every trigger binary and two floors
 # under a Lambda Runtime API stand-in, 9 interleaved rounds, SDK calls to a local moto.

@@ -5,7 +5,7 @@ number, one row in 1,000 with a comma in a value), converted by the optimized bi
 (`bench` profile: no LTO) under /usr/bin/time -v. At a million rows the output splits
 at Cognito's 500,000 users a file, which the run checks.
 
-  scripts/bench_cognito_csv.py [--rows 100000,1000000] [--binary target/bench/legacy-import]
+  scripts/bench_cognito_csv.py [--rows 100000,1000000] [--binary target/release/legacy-import]
 """
 
 import argparse
@@ -60,7 +60,8 @@ def run(binary: Path, rows: int, folder: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", default="100000,1000000")
-    parser.add_argument("--binary", default=str(ROOT / "target" / "bench" / "legacy-import"))
+    # The bench profile (optimized, no LTO) writes to target/release.
+    parser.add_argument("--binary", default=str(ROOT / "target" / "release" / "legacy-import"))
     args = parser.parse_args()
     print("| rows | legacy file | time | rows per second | peak RSS | files (users each) |")
     print("|---|---|---|---|---|---|")

@@ -446,9 +446,42 @@ pub struct Part {
     pub path: PathBuf,
     pub users: u64,
     pub bytes: u64,
-    /// The legacy file's line of each row, in order (the job reports rows by their
-    /// line in this file: row N is line N + 1, after the header).
-    pub legacy_lines: Vec<u64>,
+    /// The legacy file's line of each row (the job reports rows by their line in
+    /// this file).
+    pub lines: LineMap,
+}
+
+/// Rows of an import file to lines of the legacy file, kept as runs: a new entry only
+/// where a row's legacy line is not the one after the previous row's (a rejected row,
+/// a value over several lines), so memory stays flat for a file of good rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineMap {
+    /// (first row of the run, its legacy line), rows counted from 0.
+    runs: Vec<(u64, u64)>,
+    rows: u64,
+    last: u64,
+}
+
+impl LineMap {
+    fn push(&mut self, legacy_line: u64) {
+        if self.rows == 0 || legacy_line != self.last + 1 {
+            self.runs.push((self.rows, legacy_line));
+        }
+        self.rows += 1;
+        self.last = legacy_line;
+    }
+
+    /// The legacy line of the row on line `file_line` of the import file (line 1 is
+    /// the header, so its first row is line 2), if the file has that row.
+    pub fn legacy_line(&self, file_line: u64) -> Option<u64> {
+        let row = file_line.checked_sub(2)?;
+        if row >= self.rows {
+            return None;
+        }
+        let at = self.runs.partition_point(|(start, _)| *start <= row);
+        let (start, line) = self.runs[at.checked_sub(1)?];
+        Some(line + (row - start))
+    }
 }
 
 /// The import files: `OUT`, then `OUT-2.csv`, `OUT-3.csv`… (stem and extension of
@@ -510,7 +543,7 @@ impl Parts {
             .map_err(|e| FileError(format!("cannot write {}: {e}", part.path.display())))?;
         part.users += 1;
         part.bytes += size;
-        part.legacy_lines.push(legacy_line);
+        part.lines.push(legacy_line);
         Ok(())
     }
 
@@ -527,7 +560,7 @@ impl Parts {
             path,
             users: 0,
             bytes: self.header.len() as u64 + 1,
-            legacy_lines: Vec::new(),
+            lines: LineMap::default(),
         });
         self.current = Some(out);
         Ok(())
@@ -982,6 +1015,20 @@ mod tests {
     }
 
     #[test]
+    fn rows_map_back_to_legacy_lines_across_gaps() {
+        let mut map = LineMap::default();
+        for line in [2, 3, 4, 7, 8, 12] {
+            map.push(line);
+        }
+        let got: Vec<Option<u64>> = (2..=8).map(|l| map.legacy_line(l)).collect();
+        assert_eq!(
+            got,
+            [Some(2), Some(3), Some(4), Some(7), Some(8), Some(12), None]
+        );
+        assert_eq!(map.runs.len(), 3, "one entry per run, not per row");
+    }
+
+    #[test]
     fn the_first_pass_finds_repeats_in_runs_spilled_to_disk() {
         let dir = folder("runs");
         let mut text = String::from("username,email\n");
@@ -1075,7 +1122,11 @@ mod tests {
             second, b"h1,h2\nuser003,x\nuser004,x\nuser005,x\n",
             "each file has the header, no BOM"
         );
-        assert_eq!(parts[2].legacy_lines, [8]);
+        // Rows written from legacy lines 2 to 8: the third file's only row (its line 2) is line 8.
+        assert_eq!(parts[2].lines.legacy_line(2), Some(8));
+        assert_eq!(parts[1].lines.legacy_line(4), Some(7));
+        assert_eq!(parts[1].lines.legacy_line(5), None);
+        assert_eq!(parts[1].lines.legacy_line(1), None, "the header");
         // Header 6 bytes + rows of 10: 30 bytes hold the header and two rows.
         let dir = folder("bytes");
         let parts = write_rows(
