@@ -13,6 +13,10 @@ It also answers GET /_local/sent.json with what moto's SES and SNS "delivered"
 own /moto-api/data.json has it too, but builds a document of every model instance,
 every DynamoDB item included: 15 s for 2.6 MB after a test run.
 
+It stands in for Cognito's user import jobs (GetCSVHeader, CreateUserImportJob,
+StartUserImportJob, DescribeUserImportJob and the upload to the job's pre-signed URL),
+which moto does not implement: scripts/user_import.py says what it does.
+
 And POST /_local/sample-key?region=<region> installs the KMS key of the sample events
 (SAMPLE_KEY_ARN: a fixed id and fixed key material), so the codes encrypted in
 events/custom-*-sender/ decrypt on every fresh moto. Real KMS keys cannot be made
@@ -41,6 +45,8 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import run_simple
 
+import user_import  # scripts/user_import.py, beside this file
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -56,6 +62,10 @@ def main() -> None:
     lock = threading.Lock()
 
     def one_at_a_time(environ, start_response):
+        # Cognito's user import jobs, which moto lacks (scripts/user_import.py): they
+        # take the lock themselves, around each touch of moto's state.
+        if user_import.handles(environ):
+            return user_import.answer(environ, start_response, lock)
         with lock:
             if environ.get("PATH_INFO") == "/_local/sample-key":
                 region = parse_qs(environ.get("QUERY_STRING", "")).get("region", ["eu-west-1"])[0]

@@ -544,6 +544,22 @@ def the_pool_is_hardened(template):
             "machine client: secret, client credentials only, the resource server's scopes, a domain required")
 
 
+def bulk_import_role_is_narrow(template):
+    """Off by default; on, trusted by Cognito for this account only, and writing logs
+    under /aws/cognito/ only."""
+    check("UserImportLogsRole" not in dict(Stack(template).resources("AWS::IAM::Role")), "an import role by default")
+    role = dict(Stack(template, BulkImport="true").resources("AWS::IAM::Role"))["UserImportLogsRole"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    check(trust["Principal"] == {"Service": "cognito-idp.amazonaws.com"}
+          and trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+          f"import role trust {trust}")
+    (policy,) = role["Policies"]
+    for st in policy["PolicyDocument"]["Statement"]:
+        check(all(a.startswith("logs:") for a in st["Action"]), f"import role may {st['Action']}")
+        check(all(":log-group:/aws/cognito/*" in json.dumps(r) for r in st["Resource"]), f"import role on {st['Resource']}")
+    return "off by default; on, trusted by Cognito for this account only, logs under /aws/cognito/ only"
+
+
 # The parameter combinations the checks above cover, each linted by cfn-lint.
 COMBINATIONS = [
     {},
@@ -557,6 +573,7 @@ COMBINATIONS = [
     {**PASSWORDLESS_ON, **IDENTITY_POOL_ON, "Mfa": "ON", "ThreatProtection": "ENFORCED"},
     SENDERS_ON,
     {"LinkFederatedUsers": "true", "LinkTrustedProviders": "Google"},
+    {"BulkImport": "true"},
 ]
 
 
@@ -577,7 +594,8 @@ def cfn_lint_is_clean_with_every_combination(template):
         results = list(pool.map(run, COMBINATIONS))
     for params, done in results:
         check(done.returncode == 0, f"cfn-lint with {params}:\n{done.stdout}{done.stderr}")
-    return f"{len(COMBINATIONS)} combinations (identity pool on/off, attributes, MFA modes, machine client, passwordless, senders, linking): clean"
+    return (f"{len(COMBINATIONS)} combinations (identity pool on/off, attributes, MFA modes, machine client, "
+            "passwordless, senders, linking, bulk import): clean")
 
 
 # The triggers whose errors include deliberate refusals (`deliberate-errors` in the
@@ -737,6 +755,7 @@ def main() -> int:
          lambda: triggers_are_invoked_by_this_pool_only(Stack(template, **IDENTITY_POOL_ON))),
         ("app clients, machine client on",
          lambda: app_clients_hide_users_and_roles(Stack(template, MachineClient="true", DomainPrefix="acme-notes"))),
+        ("bulk import role", lambda: bulk_import_role_is_narrow(template)),
         ("cfn-lint", lambda: cfn_lint_is_clean_with_every_combination(template)),
         ("operations", lambda: every_function_is_watched(template)),
         ("operations, linking on", lambda: every_function_is_watched(template, LinkFederatedUsers="true")),

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod cognito_csv;
+pub mod import_job;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
@@ -607,11 +608,11 @@ async fn write_batch(
 }
 
 /// The target pool's import header and rules, asked of the pool: `GetCSVHeader`, and
-/// `DescribeUserPool` for its MFA setting and auto-verified attributes.
+/// `DescribeUserPool` for its MFA setting, auto-verified attributes and name.
 pub async fn pool_of(
     client: &aws_sdk_cognitoidentityprovider::Client,
     pool_id: &str,
-) -> Result<cognito_csv::Pool, String> {
+) -> Result<(cognito_csv::Pool, String), String> {
     use aws_sdk_cognitoidentityprovider::error::DisplayErrorContext as Shown;
     use aws_sdk_cognitoidentityprovider::types::{UserPoolMfaType, VerifiedAttributeType};
     let header = client
@@ -632,7 +633,8 @@ pub async fn pool_of(
         .user_pool
         .ok_or("DescribeUserPool: no pool in the answer")?;
     let verified = pool.auto_verified_attributes();
-    Ok(cognito_csv::Pool {
+    let name = pool.name().unwrap_or_default().to_owned();
+    let pool = cognito_csv::Pool {
         header,
         email_auto_verified: verified.contains(&VerifiedAttributeType::Email),
         phone_auto_verified: verified.contains(&VerifiedAttributeType::PhoneNumber),
@@ -641,7 +643,8 @@ pub async fn pool_of(
             Some(UserPoolMfaType::Optional) => cognito_csv::Mfa::Optional,
             _ => cognito_csv::Mfa::Off,
         },
-    })
+    };
+    Ok((pool, name))
 }
 
 #[cfg(test)]

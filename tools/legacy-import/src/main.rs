@@ -50,6 +50,17 @@ struct Args {
     /// with an email, when the file has no email_verified column.
     #[arg(long, requires = "to")]
     assume_email_verified: bool,
+    /// Then import each file with Cognito's user import job, follow it to its end, and
+    /// tell each user it did not import by the legacy file's line.
+    #[arg(long, requires_all = ["to", "user_pool_id", "cloudwatch_logs_role_arn"])]
+    start_job: bool,
+    /// The role Cognito's import job logs its results with (the template's
+    /// UserImportLogsRoleArn output).
+    #[arg(long, env = "USER_IMPORT_LOGS_ROLE_ARN")]
+    cloudwatch_logs_role_arn: Option<String>,
+    /// How often a running job is asked how far it is, in milliseconds.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    poll_ms: u64,
     /// A DynamoDB endpoint other than AWS's (a local stand-in).
     #[arg(long, env = "AWS_ENDPOINT_URL")]
     endpoint_url: Option<String>,
@@ -130,7 +141,7 @@ async fn to_cognito_csv(args: &Args, to: &[String]) -> ExitCode {
     if format != "cognito-csv" {
         return fail(format!("--to {format}: the only format is cognito-csv"));
     }
-    let pool = match target_pool(args).await {
+    let (pool, pool_name) = match target_pool(args).await {
         Ok(pool) => pool,
         Err(message) => return fail(message),
     };
@@ -182,16 +193,91 @@ async fn to_cognito_csv(args: &Args, to: &[String]) -> ExitCode {
             left_behind.join(", ")
         );
     }
-    if done.rejected == 0 {
+    let mut failed = 0;
+    if args.start_job {
+        match start_jobs(args, &parts, &pool_name).await {
+            Ok(count) => failed = count,
+            Err(message) => return fail(message),
+        }
+    }
+    if done.rejected == 0 && failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)
     }
 }
 
-/// The pool the file is for: its header and rules, from the pool itself
-/// (`--user-pool-id`) or from a saved header and the flags.
-async fn target_pool(args: &Args) -> Result<Pool, String> {
+/// One import job per file, each followed with a progress bar; the users a job did
+/// not import told by their legacy line. The count of users that failed.
+async fn start_jobs(
+    args: &Args,
+    parts: &[cognito_csv::Part],
+    pool_name: &str,
+) -> Result<i64, String> {
+    use legacy_import::import_job::{run, Target};
+    let sdk = sdk(args).await;
+    let cognito = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&sdk);
+    let target = Target {
+        cognito: &cognito,
+        logs: &logs,
+        pool_id: args.user_pool_id.as_deref().unwrap_or_default(),
+        pool_name,
+        role_arn: args.cloudwatch_logs_role_arn.as_deref().unwrap_or_default(),
+        poll: std::time::Duration::from_millis(args.poll_ms),
+    };
+    let mut failed = 0;
+    for (n, part) in parts.iter().enumerate() {
+        let name = format!("legacy-import-{}-{}", std::process::id(), n + 1);
+        let bar = ProgressBar::new(part.users);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} users  {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let report = run(&target, part, &name, |done| bar.set_position(done)).await;
+        bar.finish_and_clear();
+        let report = report?;
+        for user in &report.not_imported {
+            let line = user
+                .legacy_line
+                .map_or_else(|| "?".to_owned(), |l| l.to_string());
+            let what = if user.outcome == "SKIPPED" {
+                "skipped by the job"
+            } else {
+                "failed in the job"
+            };
+            println!(
+                "{what}: line {line} ({} line {}): {}",
+                part.path.display(),
+                user.file_line,
+                user.reason
+            );
+        }
+        println!(
+            "job {} ({}): {}{}; imported {}, skipped {} (already in the pool), failed {}",
+            report.job_id,
+            part.path.display(),
+            report.status,
+            report
+                .message
+                .as_deref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default(),
+            report.imported,
+            report.skipped,
+            report.failed
+        );
+        if report.status != "Succeeded" {
+            return Err(format!("the job {} ended {}", report.job_id, report.status));
+        }
+        failed += report.failed;
+    }
+    Ok(failed)
+}
+
+/// The pool the file is for (its header and rules) and its name, from the pool
+/// itself (`--user-pool-id`) or from a saved header and the flags.
+async fn target_pool(args: &Args) -> Result<(Pool, String), String> {
     if let Some(id) = &args.user_pool_id {
         let client = aws_sdk_cognitoidentityprovider::Client::new(&sdk(args).await);
         return legacy_import::pool_of(&client, id).await;
@@ -213,12 +299,13 @@ async fn target_pool(args: &Args) -> Result<Pool, String> {
             args.auto_verified
         ));
     }
-    Ok(Pool {
+    let pool = Pool {
         header,
         email_auto_verified: verified.contains(&"email"),
         phone_auto_verified: verified.contains(&"phone_number"),
         mfa: Mfa::parse(&args.mfa).unwrap_or(Mfa::Optional),
-    })
+    };
+    Ok((pool, String::new()))
 }
 
 /// The import, with a progress bar (drawn only when stderr is a terminal; its length
