@@ -2,6 +2,7 @@
 
 pub mod cognito_csv;
 pub mod import_job;
+pub mod rekey;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;

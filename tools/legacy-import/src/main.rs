@@ -24,10 +24,18 @@ use legacy_import::{import, read_csv, record_hash_profile, CsvRows, ImportReport
 )]
 struct Args {
     /// CSV with the columns username, email, password_hash [, phone_number, status, ...]
-    csv: PathBuf,
+    #[arg(required_unless_present = "rekey")]
+    csv: Option<PathBuf>,
     /// The legacy users table.
-    #[arg(long, env = "LEGACY_USERS_TABLE_NAME", required_unless_present = "to")]
+    #[arg(long, env = "LEGACY_USERS_TABLE_NAME", required_unless_present_any = ["to", "rekey"])]
     table: Option<String>,
+    /// After a bulk import: move the rows of these tables (name:key, comma-separated)
+    /// from each user's legacy key to the new sub.
+    #[arg(long, value_delimiter = ',', requires = "user_pool_id")]
+    rekey: Option<Vec<String>>,
+    /// With --rekey: the user attribute that holds the legacy key (email, or username).
+    #[arg(long, default_value = "email")]
+    legacy_key: String,
     /// Write Cognito's user import file instead: `--to cognito-csv OUT` (split into
     /// OUT-2.csv, OUT-3.csv... past 500,000 users or 100 MB).
     #[arg(long, num_args = 2, value_names = ["FORMAT", "OUT"])]
@@ -36,8 +44,8 @@ struct Args {
     #[arg(long, requires = "to", conflicts_with = "user_pool_id")]
     csv_header: Option<PathBuf>,
     /// Ask the pool itself: GetCSVHeader, and DescribeUserPool for its MFA setting and
-    /// auto-verified attributes.
-    #[arg(long, requires = "to")]
+    /// auto-verified attributes (with --rekey: the pool whose users are re-keyed).
+    #[arg(long)]
     user_pool_id: Option<String>,
     /// With --csv-header: the pool's MFA setting (off, optional, on).
     #[arg(long, default_value = "optional", value_parser = ["off", "optional", "on"])]
@@ -74,6 +82,9 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(tables) = &args.rekey {
+        return rekey(&args, tables).await;
+    }
     if let Some(to) = &args.to {
         return to_cognito_csv(&args, to).await;
     }
@@ -91,15 +102,57 @@ async fn main() -> ExitCode {
     summarize(&args, &table, rows.rows, &report, client.as_ref()).await
 }
 
+/// `--rekey`: each pool user's rows moved from the legacy key to the sub.
+async fn rekey(args: &Args, tables: &[String]) -> ExitCode {
+    let tables: Result<Vec<_>, _> = tables
+        .iter()
+        .map(|t| legacy_import::rekey::Table::parse(t))
+        .collect();
+    let tables = match tables {
+        Ok(tables) => tables,
+        Err(message) => {
+            eprintln!("legacy-import: --rekey {message}");
+            return ExitCode::from(1);
+        }
+    };
+    let sdk = sdk(args).await;
+    let cognito = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+    let pool = args.user_pool_id.as_deref().unwrap_or_default();
+    match legacy_import::rekey::rekey(&cognito, &dynamodb, pool, &tables, &args.legacy_key).await {
+        Ok(done) => {
+            for conflict in &done.conflicts {
+                println!("left as they are: {conflict}");
+            }
+            println!(
+                "rekey: {} users, {} rows moved to their sub, {} left (rows under both keys)",
+                done.users,
+                done.moved,
+                done.conflicts.len()
+            );
+            if done.conflicts.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            }
+        }
+        Err(message) => {
+            eprintln!("legacy-import: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 /// The CSV file's rows, and the file's size.
 fn open(args: &Args) -> Result<(CsvRows<BufReader<File>>, u64), ExitCode> {
-    let file = File::open(&args.csv).map_err(|e| {
-        eprintln!("legacy-import: cannot open {}: {e}", args.csv.display());
+    let csv = args.csv.clone().unwrap_or_default();
+    let file = File::open(&csv).map_err(|e| {
+        eprintln!("legacy-import: cannot open {}: {e}", csv.display());
         ExitCode::from(1)
     })?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let rows = read_csv(BufReader::with_capacity(1 << 16, file)).map_err(|e| {
-        eprintln!("legacy-import: {}: {e}", args.csv.display());
+        eprintln!("legacy-import: {}: {e}", csv.display());
         ExitCode::from(1)
     })?;
     // A dry run has no table to find a repeated username in: it remembers them.
@@ -153,9 +206,10 @@ async fn to_cognito_csv(args: &Args, to: &[String]) -> ExitCode {
         attribute_map,
         assume_email_verified: args.assume_email_verified,
     };
-    let file = match File::open(&args.csv) {
+    let csv = args.csv.clone().unwrap_or_default();
+    let file = match File::open(&csv) {
         Ok(file) => file,
-        Err(e) => return fail(format!("cannot open {}: {e}", args.csv.display())),
+        Err(e) => return fail(format!("cannot open {}: {e}", csv.display())),
     };
     let input = BufReader::with_capacity(1 << 16, file);
     let converted = cognito_csv::convert(
@@ -170,11 +224,11 @@ async fn to_cognito_csv(args: &Args, to: &[String]) -> ExitCode {
     );
     let (done, parts, left_behind) = match converted {
         Ok(converted) => converted,
-        Err(e) => return fail(format!("{}: {e}", args.csv.display())),
+        Err(e) => return fail(format!("{}: {e}", csv.display())),
     };
     println!(
         "{}: {} rows, {} written, {} rejected",
-        args.csv.display(),
+        csv.display(),
         done.rows,
         done.written,
         done.rejected
@@ -354,7 +408,7 @@ async fn summarize(
 ) -> ExitCode {
     println!(
         "{}: {} rows, {} valid, {} rejected",
-        args.csv.display(),
+        args.csv.clone().unwrap_or_default().display(),
         rows,
         report.valid,
         report.rejected
