@@ -215,9 +215,8 @@ impl Converter {
         for (name, source) in self.pool.header.iter().zip(&self.sources) {
             let raw = match source {
                 Source::Legacy(i) => record.get(*i).unwrap_or("").trim().to_owned(),
-                Source::Empty => String::new(),
-                Source::AssumedEmailVerified => String::new(),
-                Source::PoolMfa => String::new(),
+                // Computed from the row or the pool by `value`.
+                _ => String::new(),
             };
             values.push(self.value(name, *source, raw, record)?);
         }
@@ -298,13 +297,9 @@ impl Converter {
                 };
                 Ok(verified.to_string())
             }
-            "email" if !raw.is_empty() => {
-                let ok = raw.split('@').count() == 2
-                    && raw.split('@').all(|part| !part.is_empty())
-                    && !raw.chars().any(|c| c.is_whitespace() || c.is_control());
-                ok.then(|| raw.to_lowercase())
-                    .ok_or_else(|| "email: not an email address".into())
-            }
+            "email" if !raw.is_empty() => crate::is_email(&raw)
+                .then(|| raw.to_lowercase())
+                .ok_or_else(|| "email: not an email address".into()),
             "phone_number" if !raw.is_empty() => {
                 if is_e164(&raw) {
                     Ok(raw)
@@ -320,7 +315,7 @@ impl Converter {
                 }
             }
             "updated_at" if !raw.is_empty() => {
-                if !raw.is_empty() && raw.len() <= 12 && raw.bytes().all(|b| b.is_ascii_digit()) {
+                if raw.len() <= 12 && raw.bytes().all(|b| b.is_ascii_digit()) {
                     Ok(raw)
                 } else {
                     Err("updated_at: not a time in seconds since the epoch".into())

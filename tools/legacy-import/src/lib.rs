@@ -195,6 +195,17 @@ fn repeat(line: u64, first: u64) -> RowError {
     }
 }
 
+/// One `@` between two non-empty parts, a dot, and no space, control character or
+/// comma: the check both modes make of an email.
+pub(crate) fn is_email(email: &str) -> bool {
+    email.split('@').count() == 2
+        && email.split('@').all(|part| !part.is_empty())
+        && email.contains('.')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ',')
+}
+
 pub(crate) fn short(text: &str) -> String {
     text.chars().take(120).collect()
 }
@@ -221,13 +232,7 @@ fn check_row(
     {
         return Err("username: longer than 128 characters or holds spaces".into());
     }
-    let email_ok = email.split('@').count() == 2
-        && email.split('@').all(|part| !part.is_empty())
-        && email.contains('.')
-        && !email
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == ',');
-    if !email_ok {
+    if !is_email(email) {
         return Err("email: not an email address".into());
     }
     // The reason names the scheme problem, never the hash itself.

@@ -87,6 +87,13 @@ fn every_row_written_exits_0_and_a_missing_verification_exits_1() {
     let legacy = "username,email,email_verified\njo@example.com,jo@example.com,true\n";
     let (code, stdout, _) = run(&dir, legacy, &[]);
     assert_eq!(code, 0, "{stdout}");
+    let written = std::fs::read_to_string(dir.join("import.csv")).unwrap();
+    let rows: Vec<&str> = written.lines().collect();
+    assert_eq!(rows.len(), 2, "the header and the one user: {written}");
+    assert_eq!(
+        rows[1],
+        ",,,,,,,,,jo@example.com,true,,,,,,false,,,,false,jo@example.com"
+    );
     let dir = folder("unverified");
     let legacy = "username,email\njo@example.com,jo@example.com\n";
     let (code, _, stderr) = run(&dir, legacy, &[]);

@@ -3,6 +3,8 @@
 //! by `make test`): 10,000 generated rows, a second run, a file with bad rows and one
 //! with a repeated username.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -64,13 +66,9 @@ fn write_csv(name: &str, text: &str) -> PathBuf {
 }
 
 fn run(csv: &PathBuf, table: &str) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_legacy-import"))
+    let out = common::legacy_import()
         .arg(csv)
-        .args(["--table", table, "--endpoint-url", &moto_endpoint()])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(["--table", table])
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();

@@ -5,8 +5,9 @@
 //! attributes of its row, a row rejected before upload named by its line, and a row the
 //! job fails named by its legacy line.
 
+mod common;
+
 use std::collections::HashMap;
-use std::process::Command;
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::types::{
@@ -108,7 +109,7 @@ async fn ten_thousand_legacy_rows_to_a_finished_job() {
     legacy.push_str("late@example.com,late@example.com,$2b$10$x,Late,pro,1990-04-01\n");
     legacy.push_str("long@example.com,long@example.com,$2b$10$x,Long,enterprise,\n");
     std::fs::write(dir.join("users.csv"), legacy).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_legacy-import"))
+    let out = common::legacy_import()
         .arg(dir.join("users.csv"))
         .args(["--to", "cognito-csv"])
         .arg(dir.join("import.csv"))
@@ -120,12 +121,7 @@ async fn ten_thousand_legacy_rows_to_a_finished_job() {
             ROLE,
         ])
         .args(["--assume-email-verified", "--poll-ms", "200"])
-        .args(["--endpoint-url", &moto_endpoint()])
         .env("ATTRIBUTE_MAP", "first_name=given_name,plan=custom:plan")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();

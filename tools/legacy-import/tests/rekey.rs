@@ -3,7 +3,8 @@
 //! user moves to the imported user's new sub, a second run changes nothing, and
 //! pre-token-generation then finds the role for that user.
 
-use std::process::Command;
+mod common;
+
 use std::time::Duration;
 
 use account_status::DynamoStatuses;
@@ -16,14 +17,8 @@ use test_support::aws::{create_table, moto_endpoint, sdk_config_for, unique_name
 use trigger_core::Vars;
 
 fn rekey(pool: &str, table: &str) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_legacy-import"))
+    let out = common::legacy_import()
         .args(["--rekey", &format!("{table}:id"), "--user-pool-id", pool])
-        .args(["--endpoint-url", &moto_endpoint()])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("LEGACY_USERS_TABLE_NAME")
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
