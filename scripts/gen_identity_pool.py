@@ -2,8 +2,8 @@
 """Writes the app-role parts of template.yaml: CloudFormation cannot loop over a
 parameter's list without a transform, so AppRoles (at most five names, strongest first)
 gets five slots, each switched on when the list has that many names. For every slot:
-its conditions, an IAM role the identity pool may give (AccessControl=roles), and a
-user-pool group of the role's name carrying that IAM role and the slot's precedence;
+its conditions, an IAM role the identity pool may give (AccessControl=roles), and (unless the
+pool is an existing one) a user-pool group of the role's name carrying that IAM role and the slot's precedence;
 then the bucket policies attached to the slots by role name, and the two settings
 pre-token-generation reads (GROUP_ROLES and ROLE_IAM_ROLES) built from the slots.
 Rewrites the text between its markers.
@@ -34,6 +34,8 @@ def conditions():
             f"  AppRole{i}ReadsAll: !And [!Condition AppRole{i}Iam, !Condition UserFilesOn, "
             f"!Or [!Equals [{name(i)}, admin], !Equals [{name(i)}, editor]]]\n",
             f"  AppRole{i}Deletes: !And [!Condition AppRole{i}Iam, !Condition UserFilesOn, !Equals [{name(i)}, admin]]\n",
+            # An adopted pool (ExistingUserPoolId) gets no groups: it has its own.
+            f"  AppRole{i}MakesGroup: !And [!Condition AppRole{i}, !Condition CreatesPool]\n",
         ]
     for kind in ("ReadsAll", "Deletes"):
         out.append(f"  UserFiles{kind}: !Or [{', '.join(f'!Condition AppRole{i}{kind}' for i in range(SLOTS))}]\n")
@@ -59,7 +61,7 @@ def resources():
             f"      RoleName: !Sub [\"${{AWS::StackName}}-{ROLE_INFIX}-${{Name}}\", {{Name: {name(i)}}}]\n"
             f"      Description: !Sub [\"Identity pool role of the app role ${{Name}}\", {{Name: {name(i)}}}]\n"
             f"      AssumeRolePolicyDocument: !If [AccessByRoles, *TRUST*, !Ref AWS::NoValue]\n\n"
-            f"  AppRole{i}Group:\n    Type: AWS::Cognito::UserPoolGroup\n    Condition: AppRole{i}\n    Properties:\n"
+            f"  AppRole{i}Group:\n    Type: AWS::Cognito::UserPoolGroup\n    Condition: AppRole{i}MakesGroup\n    Properties:\n"
             f"      UserPoolId: !Ref UserPool\n      GroupName: {name(i)}\n      Precedence: {i}\n"
             f"      RoleArn: !If [AppRole{i}Iam, !GetAtt AppRole{i}Role.Arn, !Ref AWS::NoValue]\n"
             f"      Description: !Sub [\"Members have the app role ${{Name}}\", {{Name: {name(i)}}}]\n\n")

@@ -3,7 +3,10 @@
 template (the template's Metadata.Checkov.SkippedChecks for checks skipped everywhere,
 a resource's Metadata.checkov.skip for one resource). Prints the counts.
 
-  .venv-checkov/bin/python tests/checkov.py [path to checkov]
+  .venv-checkov/bin/python tests/checkov.py [path to checkov] [--template FILE]
+
+--template checks another rendering of it (tests/template_checks.py writes the
+template as deployed on an existing pool); the skip reasons are read from FILE.
 """
 
 import json
@@ -25,15 +28,21 @@ Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def main() -> int:
-    checkov = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / ".venv-checkov/bin/checkov")
-    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=Loader)
+    args = sys.argv[1:]
+    path = ROOT / "template.yaml"
+    if "--template" in args:
+        i = args.index("--template")
+        path = Path(args[i + 1])
+        del args[i:i + 2]
+    checkov = args[0] if args else str(ROOT / ".venv-checkov/bin/checkov")
+    template = yaml.load(path.read_text(), Loader=Loader)
     skipped = template["Metadata"]["Checkov"]["SkippedChecks"]
     unexplained = [s["Id"] for s in skipped if not s.get("Reason", "").strip()]
     if unexplained:
         print(f"checkov: skipped without a reason: {unexplained}")
         return 1
     ids = ",".join(s["Id"] for s in skipped)
-    run = subprocess.run([checkov, "-f", str(ROOT / "template.yaml"), "--framework", "cloudformation",
+    run = subprocess.run([checkov, "-f", str(path), "--framework", "cloudformation",
                           "--skip-check", ids, "-o", "json"],
                          capture_output=True, text=True, cwd=ROOT)
     try:

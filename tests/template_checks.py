@@ -12,6 +12,8 @@
   permission exists;
 - one pre-signup build is deployed and called by the pool: the one without the
   AWS SDK unless LinkFederatedUsers is true, with the same rule settings either way;
+- with ExistingUserPoolId, no pool, client, group or domain, and every permission
+  and grant scoped to that pool (checkov run on the template as deployed that way);
 - settings two triggers must read alike (auto-confirmation, the account checks) come
   from the same parameters, and the account checks run at token time by default.
 
@@ -560,6 +562,91 @@ def bulk_import_role_is_narrow(template):
     return "off by default; on, trusted by Cognito for this account only, logs under /aws/cognito/ only"
 
 
+EXISTING_POOL = "eu-west-1_AbCdEf123"
+# Every feature that deploys functions or pool-facing roles, on an existing pool.
+ADOPTED = {"ExistingUserPoolId": EXISTING_POOL, "ExistingUserPoolClientId": "4n7mc0rcbsjvh1ou3e5q8nt2lf",
+           **SENDERS_ON, **PASSWORDLESS_ON, **IDENTITY_POOL_ON, "LinkFederatedUsers": "true",
+           "LinkTrustedProviders": "Google", "DefaultGroup": "readers",
+           "ClientGroups": "4n7mc0rcbsjvh1ou3e5q8nt2lf=staff", "BulkImport": "true", "Mfa": "ON", "MfaMethods": "sms"}
+POOL_KINDS = ("AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup",
+              "AWS::Cognito::UserPoolDomain", "AWS::Cognito::UserPoolResourceServer")
+
+
+def rendered(stack):
+    """The template as CloudFormation would deploy it with the stack's parameters:
+    resources whose condition is false dropped, conditions and Fn::If resolved."""
+    out = {k: v for k, v in stack.t.items() if k not in ("Conditions", "Rules", "Resources", "Outputs")}
+    out["Resources"] = {}
+    for name, r in stack.t["Resources"].items():
+        if "Condition" in r and not stack.condition(r["Condition"]):
+            continue
+        out["Resources"][name] = {k: stack.value(v) for k, v in r.items() if k != "Condition"}
+    return out
+
+
+def statements(node):
+    """Every IAM policy statement in `node` (a resource's resolved properties)."""
+    if isinstance(node, dict):
+        if "Effect" in node and "Action" in node:
+            yield node
+        for v in node.values():
+            yield from statements(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from statements(v)
+
+
+def an_existing_pool_is_adopted_not_created(template):
+    """ExistingUserPoolId: no pool, client, group, domain or resource server; every
+    invoke permission and every grant on the pool's API names that pool's ARN; the same
+    functions deployed and permitted as with a created pool; the identity pool trusts the
+    existing pool's client; checkov clean on the template as deployed that way."""
+    arn = f"arn:${{AWS::Partition}}:cognito-idp:${{AWS::Region}}:${{AWS::AccountId}}:userpool/{EXISTING_POOL}"
+    adopted = Stack(template, **ADOPTED)
+    created = Stack(template, **{k: v for k, v in ADOPTED.items() if not k.startswith("Existing")})
+    for kind in POOL_KINDS:
+        check(not list(adopted.resources(kind)), f"{kind} created for an existing pool")
+    check("SmsRole" not in dict(adopted.resources("AWS::IAM::Role")), "an SMS role for an existing pool's MFA")
+    doc = rendered(adopted)
+    left = references(doc["Resources"]) & {"UserPool", "UserPoolClient", "UserPoolDomain", "MachineAppClient"}
+    check(not left, f"resources still name {sorted(left)}")
+    permitted = {}
+    for name, props in adopted.resources("AWS::Lambda::Permission"):
+        check(props.get("SourceArn") == arn, f"{name}: SourceArn {props.get('SourceArn')}")
+        check(props.get("SourceAccount") == {"Ref": "AWS::AccountId"}, f"{name}: SourceAccount {props.get('SourceAccount')}")
+        permitted[name] = props["FunctionName"]
+    expected = {name: props["FunctionName"] for name, props in created.resources("AWS::Lambda::Permission")}
+    check(permitted == expected, f"permissions {sorted(permitted)}, with a created pool {sorted(expected)}")
+    functions = {n for n, _ in adopted.resources("AWS::Serverless::Function")}
+    check(functions == {n for n, _ in created.resources("AWS::Serverless::Function")}, "other functions deployed")
+    grants = 0
+    for name, r in doc["Resources"].items():
+        for st in statements(r.get("Properties", {})):
+            actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            if any(isinstance(a, str) and a.startswith("cognito-idp:") for a in actions):
+                grants += 1
+                check(st.get("Resource") == arn, f"{name}: {actions} on {st.get('Resource')}")
+    check(grants == 3, f"{grants} grants on the pool's API, expected 3 (linking, default group, client groups)")
+    (_, idp), = adopted.resources("AWS::Cognito::IdentityPool")
+    (provider,) = idp["CognitoIdentityProviders"]
+    check(provider["ClientId"] == ADOPTED["ExistingUserPoolClientId"]
+          and provider["ProviderName"] == f"cognito-idp.${{AWS::Region}}.amazonaws.com/{EXISTING_POOL}",
+          f"identity pool provider {provider}")
+    refused = Stack(template, ExistingUserPoolId=EXISTING_POOL, MachineClient="true", DomainPrefix="acme").refused_by_rules()
+    check(any("MachineClient must stay false" in r for r in refused), f"machine client on an existing pool: {refused}")
+    refused = Stack(template, ExistingUserPoolId=EXISTING_POOL, IdentityPool="true").refused_by_rules()
+    check(any("ExistingUserPoolClientId" in r for r in refused), f"identity pool without the client: {refused}")
+    out = ROOT / "target" / "template-adopted.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(doc, indent=1))
+    import subprocess
+    done = subprocess.run([str(ROOT / ".venv-checkov/bin/python"), str(ROOT / "tests/checkov.py"), "--template", str(out)],
+                          capture_output=True, text=True)
+    check(done.returncode == 0, f"checkov on the adopted template:\n{done.stdout}{done.stderr}")
+    return (f"no pool, client, group, domain or SMS role; {len(permitted)} invoke permissions and {grants} pool grants, "
+            f"all on {EXISTING_POOL}'s ARN; identity pool on its client; {done.stdout.strip()}")
+
+
 # The parameter combinations the checks above cover, each linted by cfn-lint.
 COMBINATIONS = [
     {},
@@ -574,6 +661,7 @@ COMBINATIONS = [
     SENDERS_ON,
     {"LinkFederatedUsers": "true", "LinkTrustedProviders": "Google"},
     {"BulkImport": "true"},
+    ADOPTED,
 ]
 
 
@@ -595,7 +683,7 @@ def cfn_lint_is_clean_with_every_combination(template):
     for params, done in results:
         check(done.returncode == 0, f"cfn-lint with {params}:\n{done.stdout}{done.stderr}")
     return (f"{len(COMBINATIONS)} combinations (identity pool on/off, attributes, MFA modes, machine client, "
-            "passwordless, senders, linking, bulk import): clean")
+            "passwordless, senders, linking, bulk import, an existing pool): clean")
 
 
 # The triggers whose errors include deliberate refusals (`deliberate-errors` in the
@@ -756,6 +844,7 @@ def main() -> int:
         ("app clients, machine client on",
          lambda: app_clients_hide_users_and_roles(Stack(template, MachineClient="true", DomainPrefix="acme-notes"))),
         ("bulk import role", lambda: bulk_import_role_is_narrow(template)),
+        ("an existing pool", lambda: an_existing_pool_is_adopted_not_created(template)),
         ("cfn-lint", lambda: cfn_lint_is_clean_with_every_combination(template)),
         ("operations", lambda: every_function_is_watched(template)),
         ("operations, linking on", lambda: every_function_is_watched(template, LinkFederatedUsers="true")),
