@@ -17,6 +17,10 @@ It stands in for Cognito's user import jobs (GetCSVHeader, CreateUserImportJob,
 StartUserImportJob, DescribeUserImportJob and the upload to the job's pre-signed URL),
 which moto does not implement: scripts/user_import.py says what it does.
 
+Where moto's Cognito differs from Cognito in what pool-attach and pool-doctor touch
+(what UpdateUserPool keeps and resets; identity pool role mappings), it follows
+Cognito's documentation: scripts/cognito_fidelity.py says how.
+
 And POST /_local/sample-key?region=<region> installs the KMS key of the sample events
 (SAMPLE_KEY_ARN: a fixed id and fixed key material), so the codes encrypted in
 events/custom-*-sender/ decrypt on every fresh moto. Real KMS keys cannot be made
@@ -45,6 +49,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import run_simple
 
+import cognito_fidelity  # scripts/cognito_fidelity.py, beside this file
 import user_import  # scripts/user_import.py, beside this file
 
 
@@ -58,6 +63,7 @@ def main() -> None:
     if args.exit_with is not None:
         threading.Thread(target=exit_with, args=(args.exit_with,), daemon=True).start()
 
+    cognito_fidelity.install()
     app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
 
@@ -66,6 +72,8 @@ def main() -> None:
         # take the lock themselves, around each touch of moto's state.
         if user_import.handles(environ):
             return user_import.answer(environ, start_response, lock)
+        if cognito_fidelity.handles(environ):
+            return cognito_fidelity.answer(environ, start_response, lock)
         with lock:
             if environ.get("PATH_INFO") == "/_local/sample-key":
                 region = parse_qs(environ.get("QUERY_STRING", "")).get("region", ["eu-west-1"])[0]
