@@ -203,7 +203,7 @@ pub fn diagnose(facts: &Facts) -> Vec<Finding> {
         if in_schema {
             for c in &users_clients {
                 let writes = c.write_attributes();
-                if writes.is_empty() || writes.iter().any(|w| *w == attribute) {
+                if writes.is_empty() || writes.contains(&attribute) {
                     out.push(Finding {
                         rule: "role-attribute-writable",
                         trigger: "PreTokenGeneration",
