@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 from custom_auth import CustomAuth, public, shown
+import template_pool
 from identity_roles import resolve, role_name
 from local_stack import (CognitoLocal, GroupRoles, LambdaProxy, MotoServer, Watch, aws_client, build_binaries,
                          env_file_values, prepare_moto)
@@ -572,6 +573,16 @@ class Journey:
                 "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": self.pool.client_id},
                 "triggerSource": source, "request": request, "response": {}}
 
+    def step_pool_doctor(self):
+        self.step("adopting a pool: the template's own pool, attached with pool-attach, and what pool-doctor finds in it")
+        pool, findings, code, text = template_pool.deploy(self.moto.endpoint, aws_client)
+        expect(findings is not None, f"pool-attach or pool-doctor failed (exit {code}): {text}")
+        for line in text.splitlines():
+            if line.strip().startswith(("+", "written")):
+                say(line.strip())
+        expect(findings == [] and code == 0, f"pool-doctor found in the template's pool: {findings}")
+        say(f"pool-doctor on {pool} (in moto, as template.yaml makes it): nothing found, exit 0")
+
     def walk(self) -> int:
         self.create_pool()
         self.step_denied_domain()
@@ -586,6 +597,7 @@ class Journey:
         self.step_passwordless_link("olivia.martin@example.com")
         self.step_suspended(rosa.username, "olivia.martin@example.com")
         self.step_custom_email_sender()
+        self.step_pool_doctor()
         return self.steps
 
 

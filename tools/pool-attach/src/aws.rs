@@ -37,8 +37,17 @@ impl Clients {
     }
 }
 
-fn said<E: std::error::Error>(what: &str, e: E) -> String {
-    format!("{what}: {}", DisplayErrorContext(e))
+/// A failed call in one line: the service's error code and message, or (no answer)
+/// the transport's error with its causes.
+fn said<E, R>(what: &str, e: aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
+where
+    E: aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match e.as_service_error() {
+        Some(s) => format!("{what}: {}: {}", s.code().unwrap_or("error"), s.message().unwrap_or("")),
+        None => format!("{what}: {}", DisplayErrorContext(&e)),
+    }
 }
 
 pub async fn describe(
@@ -149,7 +158,7 @@ async fn function(
         {
             Ok(false)
         }
-        Err(e) => Err(format!("{}", aws_sdk_lambda::error::DisplayErrorContext(e))),
+        Err(e) => Err(said("GetPolicy", e)),
     };
     let env = if wants_env {
         match lambda
@@ -172,7 +181,7 @@ async fn function(
                         .collect()
                 })
                 .unwrap_or_default()),
-            Err(e) => Err(format!("{}", aws_sdk_lambda::error::DisplayErrorContext(e))),
+            Err(e) => Err(said("GetFunctionConfiguration", e)),
         }
     } else {
         Ok(BTreeMap::new())
