@@ -45,7 +45,11 @@ where
     R: std::fmt::Debug,
 {
     match e.as_service_error() {
-        Some(s) => format!("{what}: {}: {}", s.code().unwrap_or("error"), s.message().unwrap_or("")),
+        Some(s) => format!(
+            "{what}: {}: {}",
+            s.code().unwrap_or("error"),
+            s.message().unwrap_or("")
+        ),
         None => format!("{what}: {}", DisplayErrorContext(&e)),
     }
 }

@@ -98,52 +98,52 @@ compared_fields!(
     acr_configuration,
 );
 
-/// The top-level field names and values of a type's `Debug` text
-/// (`Name { a: Some(..), b: None }`), for the tests that check every field is carried.
-pub fn debug_fields(text: &str) -> Vec<(String, String)> {
-    let Some(open) = text.find('{') else {
-        return Vec::new();
-    };
-    let inner = text[open + 1..].trim_end().trim_end_matches('}');
-    let mut fields = Vec::new();
-    let (mut depth, mut start, mut quoted, mut escaped) = (0usize, 0usize, false, false);
-    let bytes: Vec<char> = inner.chars().collect();
-    let mut push = |piece: String| {
-        if let Some((name, value)) = piece.split_once(':') {
-            fields.push((name.trim().to_owned(), value.trim().to_owned()));
-        }
-    };
-    for (i, &c) in bytes.iter().enumerate() {
-        if quoted {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => quoted = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            '{' | '(' | '[' => depth += 1,
-            '}' | ')' | ']' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                push(bytes[start..i].iter().collect());
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    push(bytes[start..].iter().collect());
-    fields
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use aws_sdk_cognitoidentityprovider::types::*;
     use std::collections::HashMap;
+
+    /// The top-level field names and values of a type's `Debug` text
+    /// (`Name { a: Some(..), b: None }`), for the tests that check every field is carried.
+    fn debug_fields(text: &str) -> Vec<(String, String)> {
+        let Some(open) = text.find('{') else {
+            return Vec::new();
+        };
+        let inner = text[open + 1..].trim_end().trim_end_matches('}');
+        let mut fields = Vec::new();
+        let (mut depth, mut start, mut quoted, mut escaped) = (0usize, 0usize, false, false);
+        let bytes: Vec<char> = inner.chars().collect();
+        let mut push = |piece: String| {
+            if let Some((name, value)) = piece.split_once(':') {
+                fields.push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+        };
+        for (i, &c) in bytes.iter().enumerate() {
+            if quoted {
+                match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => quoted = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match c {
+                '"' => quoted = true,
+                '{' | '(' | '[' => depth += 1,
+                '}' | ')' | ']' => depth = depth.saturating_sub(1),
+                ',' if depth == 0 => {
+                    push(bytes[start..i].iter().collect());
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        push(bytes[start..].iter().collect());
+        fields
+    }
 
     /// A pool with every setting `UpdateUserPool` takes given a value.
     fn everything_set() -> UserPoolType {

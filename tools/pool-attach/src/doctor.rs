@@ -159,7 +159,7 @@ pub fn diagnose(facts: &Facts) -> Vec<Finding> {
             });
         }
     }
-    if wired.contains_key(&Point::CustomMessage) && !wired.contains_key(&Point::CustomEmailSender) {
+    if wired.contains_key(&Point::CustomMessage) {
         let account = facts
             .pool
             .email_configuration()
@@ -391,4 +391,59 @@ pub fn render(pool: &UserPoolType, findings: &[Finding]) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POOL: &str = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123";
+
+    fn policy(principal: &str, action: &str, condition: &str) -> String {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{principal}"}},"Action":"{action}","Resource":"arn:f"{condition}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn a_permission_counts_only_for_cognito_invoking_from_this_pool() {
+        let exact = format!(r#","Condition":{{"ArnLike":{{"AWS:SourceArn":"{POOL}"}}}}"#);
+        assert!(permits(
+            &policy("cognito-idp.amazonaws.com", "lambda:InvokeFunction", &exact),
+            POOL
+        ));
+        let any_pool = r#","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:cognito-idp:eu-west-1:123456789012:userpool/*"}}"#;
+        assert!(permits(
+            &policy(
+                "cognito-idp.amazonaws.com",
+                "lambda:InvokeFunction",
+                any_pool
+            ),
+            POOL
+        ));
+        // Unconditioned: any pool may invoke it, this one too.
+        assert!(permits(
+            &policy("cognito-idp.amazonaws.com", "lambda:InvokeFunction", ""),
+            POOL
+        ));
+        let other = r#","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Other"}}"#;
+        assert!(!permits(
+            &policy("cognito-idp.amazonaws.com", "lambda:InvokeFunction", other),
+            POOL
+        ));
+        assert!(!permits(
+            &policy("s3.amazonaws.com", "lambda:InvokeFunction", &exact),
+            POOL
+        ));
+        assert!(!permits(
+            &policy("cognito-idp.amazonaws.com", "lambda:GetFunction", &exact),
+            POOL
+        ));
+        assert!(!permits("not json", POOL));
+    }
+
+    #[test]
+    fn a_pool_without_triggers_has_nothing_to_find() {
+        assert_eq!(diagnose(&Facts::default()), vec![]);
+    }
 }
