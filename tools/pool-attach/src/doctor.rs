@@ -52,15 +52,6 @@ pub struct Finding {
     pub fix: String,
 }
 
-impl Default for Function {
-    fn default() -> Self {
-        Function {
-            env: Ok(BTreeMap::new()),
-            invocable: Ok(true),
-        }
-    }
-}
-
 impl Default for Facts {
     fn default() -> Self {
         Facts {
@@ -175,14 +166,15 @@ pub fn diagnose(facts: &Facts) -> Vec<Finding> {
     }
     if let Some(token) = wired.get(&Point::PreTokenGeneration) {
         let version = token.version.unwrap_or(TokenVersion::V1);
-        if version.needs_essentials()
+        let name = version.lambda_version();
+        if points::needs_essentials(version)
             && facts.pool.user_pool_tier() == Some(&UserPoolTierType::Lite)
         {
             out.push(Finding {
                 rule: "token-version-needs-essentials",
                 trigger: "PreTokenGeneration",
                 problem: format!(
-                    "the trigger is wired as {version}, which customises access tokens, but the pool is on the Lite tier: Cognito does not send {version} events there"
+                    "the trigger is wired as {name}, which customises access tokens, but the pool is on the Lite tier: Cognito does not send {name} events there"
                 ),
                 fix: "move the pool to the Essentials or Plus tier (UserPoolTier), or attach the trigger as V1_0 (pool-attach --pre-token-version V1_0)".into(),
             });

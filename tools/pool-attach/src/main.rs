@@ -39,7 +39,7 @@ struct Args {
     /// The pre token generation event version: V1_0 (ID token), V2_0 (and access
     /// token; Essentials or Plus tier), V3_0 (and machine tokens). Default: the stack's
     /// PreTokenGenerationVersion output, else V1_0.
-    #[arg(long, value_parser = TokenVersion::parse)]
+    #[arg(long, value_parser = points::parse_version)]
     pre_token_version: Option<TokenVersion>,
     /// Replace a function this stack did not put there.
     #[arg(long)]
@@ -127,9 +127,10 @@ async fn run(args: Args) -> Result<(), String> {
     print!("{}", plan.render());
     if let Some(Some(token)) = plan.changes().get(&Point::PreTokenGeneration) {
         let version = token.version.unwrap_or(TokenVersion::V1);
-        if version.needs_essentials() && tier.as_deref() == Some("LITE") {
+        let name = version.lambda_version();
+        if points::needs_essentials(version) && tier.as_deref() == Some("LITE") {
             return Err(format!(
-                "pre token generation {version} customises access tokens, which needs the Essentials or Plus tier; the pool is Lite (--pre-token-version V1_0, or change the pool's tier first)"
+                "pre token generation {name} customises access tokens, which needs the Essentials or Plus tier; the pool is Lite (--pre-token-version V1_0, or change the pool's tier first)"
             ));
         }
     }

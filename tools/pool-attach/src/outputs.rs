@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::points::{Point, Target, TokenVersion};
+use crate::points::{self, Point, Target, TokenVersion};
 
 /// What the stack offers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -84,7 +84,7 @@ pub fn parse(text: &str, version: Option<TokenVersion>) -> Result<Offer, String>
     }
     let version = match (version, values.get("PreTokenGenerationVersion")) {
         (Some(v), _) => v,
-        (None, Some(text)) => TokenVersion::parse(text)?,
+        (None, Some(text)) => points::parse_version(text)?,
         (None, None) => TokenVersion::V1,
     };
     from_pairs(

@@ -145,54 +145,25 @@ impl Target {
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.version {
-            Some(v) => write!(f, "{} ({v})", self.arn),
+            Some(v) => write!(f, "{} ({})", self.arn, v.lambda_version()),
             None => f.write_str(&self.arn),
         }
     }
 }
 
-/// The pre token generation event version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenVersion {
-    V1,
-    V2,
-    V3,
+/// The pre token generation event version: trigger-core's, which the trigger reads.
+pub use trigger_core::events::token::TokenVersion;
+
+/// `--pre-token-version` and the stack's `PreTokenGenerationVersion` output.
+pub fn parse_version(text: &str) -> Result<TokenVersion, String> {
+    TokenVersion::from_lambda_version(text).ok_or_else(|| {
+        format!("{text:?} is not a pre token generation version (V1_0, V2_0 or V3_0)")
+    })
 }
 
-impl TokenVersion {
-    pub fn parse(text: &str) -> Result<TokenVersion, String> {
-        match text {
-            "V1_0" | "V1" => Ok(TokenVersion::V1),
-            "V2_0" | "V2" => Ok(TokenVersion::V2),
-            "V3_0" | "V3" => Ok(TokenVersion::V3),
-            other => Err(format!(
-                "{other:?} is not a pre token generation version (V1_0, V2_0 or V3_0)"
-            )),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenVersion::V1 => "V1_0",
-            TokenVersion::V2 => "V2_0",
-            TokenVersion::V3 => "V3_0",
-        }
-    }
-
-    /// V2_0 and V3_0 customise the access token: the Essentials or Plus tier.
-    pub fn needs_essentials(self) -> bool {
-        self != TokenVersion::V1
-    }
-
-    fn sdk(self) -> PreTokenGenerationLambdaVersionType {
-        PreTokenGenerationLambdaVersionType::from(self.as_str())
-    }
-}
-
-impl fmt::Display for TokenVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+/// V2_0 and V3_0 customise the access token: the Essentials or Plus tier.
+pub fn needs_essentials(version: TokenVersion) -> bool {
+    version != TokenVersion::V1
 }
 
 /// Every point `config` names.
@@ -234,7 +205,7 @@ pub fn read(config: Option<&LambdaConfigType>) -> BTreeMap<Point, Target> {
     // The versioned form wins; a pool wired before versions existed has the bare ARN (V1_0).
     match c.pre_token_generation_config() {
         Some(v) => {
-            let version = TokenVersion::parse(v.lambda_version().as_str()).ok();
+            let version = TokenVersion::from_lambda_version(v.lambda_version().as_str());
             out.insert(
                 Point::PreTokenGeneration,
                 Target {
@@ -319,7 +290,9 @@ pub fn write(
             Some(
                 PreTokenGenerationVersionConfigType::builder()
                     .lambda_arn(&t.arn)
-                    .lambda_version(t.version.unwrap_or(TokenVersion::V1).sdk())
+                    .lambda_version(PreTokenGenerationLambdaVersionType::from(
+                        t.version.unwrap_or(TokenVersion::V1).lambda_version(),
+                    ))
                     .build()
                     .map_err(built)?,
             ),

@@ -39,6 +39,22 @@ impl TokenVersion {
         Self::from_event(event.get("version").and_then(Value::as_str))
     }
 
+    /// The `LambdaVersion` a user pool wires the trigger with.
+    pub fn lambda_version(self) -> &'static str {
+        match self {
+            Self::V1 => "V1_0",
+            Self::V2 => "V2_0",
+            Self::V3 => "V3_0",
+        }
+    }
+
+    /// From a `LambdaVersion` as a user pool names it (`V1_0`, `V2_0`, `V3_0`).
+    pub fn from_lambda_version(text: &str) -> Option<Self> {
+        [Self::V1, Self::V2, Self::V3]
+            .into_iter()
+            .find(|v| v.lambda_version() == text)
+    }
+
     /// From the event's `version`: `"2"` and `"3"` (or `V2_0`/`V3_0`), else V1.
     pub fn from_event(version: Option<&str>) -> Self {
         match version.map(str::trim) {
@@ -215,6 +231,15 @@ mod tests {
     use super::*;
     use crate::events::decode;
     use serde_json::json;
+
+    #[test]
+    fn lambda_versions_name_each_version_once() {
+        for v in [TokenVersion::V1, TokenVersion::V2, TokenVersion::V3] {
+            assert_eq!(TokenVersion::from_lambda_version(v.lambda_version()), Some(v));
+            assert_eq!(TokenVersion::from_event(Some(v.lambda_version())), v);
+        }
+        assert_eq!(TokenVersion::from_lambda_version("V4_0"), None);
+    }
 
     #[test]
     fn versions_are_read_from_the_event() {
