@@ -205,6 +205,32 @@ pub async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str, keys: &
         .unwrap_or_else(|e| panic!("cannot create table {name}: {e:?}"));
 }
 
+/// A command-line tool of the workspace (`env!("CARGO_BIN_EXE_...")`) talking to the
+/// moto server (`--endpoint-url`) with test credentials, as an operator runs it.
+pub fn moto_command(binary: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(binary);
+    command
+        .args(["--endpoint-url", &moto_endpoint()])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}
+
+/// Sends a `CreateUserPool` request to moto; the new pool's id.
+pub async fn pool_id(
+    request: aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolFluentBuilder,
+) -> String {
+    request
+        .send()
+        .await
+        .expect("create a pool in moto")
+        .user_pool
+        .and_then(|p| p.id)
+        .expect("a pool id")
+}
+
 /// A new user pool in moto with `groups` and `users` (name, then attributes), for
 /// the tests of the calls triggers make on their pool. Returns the pool id.
 pub async fn create_pool(
@@ -213,15 +239,7 @@ pub async fn create_pool(
     users: &[(&str, &[(&str, &str)])],
 ) -> String {
     use aws_sdk_cognitoidentityprovider::types::AttributeType;
-    let pool = client
-        .create_user_pool()
-        .pool_name(unique_name("pool"))
-        .send()
-        .await
-        .expect("create a pool in moto")
-        .user_pool
-        .and_then(|p| p.id)
-        .expect("a pool id");
+    let pool = pool_id(client.create_user_pool().pool_name(unique_name("pool"))).await;
     for group in groups {
         client
             .create_group()

@@ -13,7 +13,7 @@ use std::time::Duration;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeDataType, SchemaAttributeType, StringAttributeConstraintsType, VerifiedAttributeType,
 };
-use test_support::aws::{moto_endpoint, sdk_config_for, unique_name};
+use test_support::aws::{moto_endpoint, pool_id, sdk_config_for, unique_name};
 
 const USERS: u64 = 10_000;
 const ROLE: &str = "arn:aws:iam::123456789012:role/acme-user-import-logs";
@@ -39,18 +39,14 @@ async fn pool(client: &aws_sdk_cognitoidentityprovider::Client) -> String {
                 .build(),
         )
         .build();
-    client
-        .create_user_pool()
-        .pool_name(unique_name("import"))
-        .auto_verified_attributes(VerifiedAttributeType::Email)
-        .schema(plan)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap()
+    pool_id(
+        client
+            .create_user_pool()
+            .pool_name(unique_name("import"))
+            .auto_verified_attributes(VerifiedAttributeType::Email)
+            .schema(plan),
+    )
+    .await
 }
 
 async fn users(

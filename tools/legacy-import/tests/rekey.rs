@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use pre_token_generation::adapters::DynamoDirectory;
 use pre_token_generation::{handler, Config, Ports};
 use serde_json::json;
-use test_support::aws::{create_table, moto_endpoint, sdk_config_for, unique_name};
+use test_support::aws::{create_table, moto_endpoint, pool_id, sdk_config_for, unique_name};
 use trigger_core::Vars;
 
 fn rekey(pool: &str, table: &str) -> (i32, String) {
@@ -30,16 +30,7 @@ async fn role_rows_follow_the_user_to_the_new_sub() {
     let sdk = sdk_config_for(&moto_endpoint(), Duration::from_secs(20)).await;
     let cognito = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
-    let pool = cognito
-        .create_user_pool()
-        .pool_name(unique_name("rekey"))
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
+    let pool = pool_id(cognito.create_user_pool().pool_name(unique_name("rekey"))).await;
     // As the import job makes them: the legacy email as username and attribute.
     let email = "olivia.martin@example.com";
     cognito

@@ -29,10 +29,14 @@ impl Clients {
         let sdk = trigger_core::aws::within_budget(loader, Duration::from_secs(30))
             .load()
             .await;
+        Clients::from_sdk(&sdk)
+    }
+
+    pub fn from_sdk(sdk: &aws_config::SdkConfig) -> Clients {
         Clients {
-            idp: aws_sdk_cognitoidentityprovider::Client::new(&sdk),
-            lambda: aws_sdk_lambda::Client::new(&sdk),
-            identity: aws_sdk_cognitoidentity::Client::new(&sdk),
+            idp: aws_sdk_cognitoidentityprovider::Client::new(sdk),
+            lambda: aws_sdk_lambda::Client::new(sdk),
+            identity: aws_sdk_cognitoidentity::Client::new(sdk),
         }
     }
 }

@@ -9,6 +9,7 @@
 mod common;
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolFluentBuilder;
 use aws_sdk_cognitoidentityprovider::types::*;
@@ -16,7 +17,7 @@ use aws_sdk_cognitoidentityprovider::Client;
 use common::{file, idp, outputs, run};
 use pool_attach::carry::differences;
 use pool_attach::points::{self, Point};
-use test_support::aws::unique_name;
+use test_support::aws::{pool_id, unique_name};
 
 const ALL: &[&str] = &[
     "PreSignupFunctionArn",
@@ -35,19 +36,22 @@ const ALL: &[&str] = &[
     "CodeKeyArn",
 ];
 
-fn attach() -> std::process::Command {
-    common::command(env!("CARGO_BIN_EXE_pool-attach"))
+/// `pool-attach --user-pool-id POOL --stack-outputs OUTPUTS ARGS...`: its exit code and output.
+fn attach(pool: &str, outputs: &Path, args: &[&str]) -> (i32, String) {
+    let mut command = common::command(env!("CARGO_BIN_EXE_pool-attach"));
+    command
+        .args([
+            "--user-pool-id",
+            pool,
+            "--stack-outputs",
+            outputs.to_str().unwrap(),
+        ])
+        .args(args);
+    run(command)
 }
 
 async fn describe(client: &Client, id: &str) -> UserPoolType {
-    client
-        .describe_user_pool()
-        .user_pool_id(id)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
+    pool_attach::aws::describe(client, id).await.unwrap()
 }
 
 /// One configuration: how its pool is made, then what is done to it after creation.
@@ -60,14 +64,7 @@ struct Config {
 
 async fn make(client: &Client, name: &str) -> String {
     let base = client.create_user_pool().pool_name(unique_name(name));
-    let pool = customise(name, base)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
+    let pool = pool_id(customise(name, base)).await;
     match name {
         "totp-mfa" => {
             client
@@ -202,13 +199,7 @@ fn customise(name: &str, b: CreateUserPoolFluentBuilder) -> CreateUserPoolFluent
             )
             .user_pool_tier(UserPoolTierType::Plus),
         "schema-and-messages" => b
-            .schema(
-                SchemaAttributeType::builder()
-                    .name("role")
-                    .attribute_data_type(AttributeDataType::String)
-                    .mutable(true)
-                    .build(),
-            )
+            .schema(common::role_attribute())
             .policies(
                 UserPoolPolicyType::builder()
                     .password_policy(
@@ -299,15 +290,7 @@ async fn attach_then_detach_leaves_each_of_ten_pools_identical() {
         let ours_prefix = format!("function:{stack}-");
 
         // The dry run shows the plan and writes nothing.
-        let mut dry = attach();
-        dry.args([
-            "--user-pool-id",
-            &pool,
-            "--stack-outputs",
-            outputs.to_str().unwrap(),
-        ])
-        .args(config.extra_args);
-        let (code, text) = run(dry);
+        let (code, text) = attach(&pool, &outputs, config.extra_args);
         assert_eq!(code, 0, "{}: {text}", config.name);
         assert!(
             text.contains("dry run: nothing written"),
@@ -321,17 +304,7 @@ async fn attach_then_detach_leaves_each_of_ten_pools_identical() {
             config.name
         );
 
-        let mut apply = attach();
-        apply
-            .args([
-                "--user-pool-id",
-                &pool,
-                "--stack-outputs",
-                outputs.to_str().unwrap(),
-                "--apply",
-            ])
-            .args(config.extra_args);
-        let (code, text) = run(apply);
+        let (code, text) = attach(&pool, &outputs, &[config.extra_args, &["--apply"]].concat());
         assert_eq!(code, 0, "{}: {text}", config.name);
         assert!(
             text.contains("every other field as it was"),
@@ -375,16 +348,7 @@ async fn attach_then_detach_leaves_each_of_ten_pools_identical() {
             );
         }
 
-        let mut detach = attach();
-        detach.args([
-            "--user-pool-id",
-            &pool,
-            "--stack-outputs",
-            outputs.to_str().unwrap(),
-            "--detach",
-            "--apply",
-        ]);
-        let (code, text) = run(detach);
+        let (code, text) = attach(&pool, &outputs, &["--detach", "--apply"]);
         assert_eq!(code, 0, "{}: {text}", config.name);
         let after = describe(&client, &pool).await;
         assert_eq!(
@@ -416,15 +380,7 @@ async fn someone_elses_function_is_replaced_only_when_asked() {
     let before = describe(&client, &pool).await;
     let stack = unique_name("acme");
     let outputs = file("outputs.json", &outputs(&stack, ALL));
-    let mut refused = attach();
-    refused.args([
-        "--user-pool-id",
-        &pool,
-        "--stack-outputs",
-        outputs.to_str().unwrap(),
-        "--apply",
-    ]);
-    let (code, text) = run(refused);
+    let (code, text) = attach(&pool, &outputs, &["--apply"]);
     assert_eq!(code, 1, "{text}");
     assert!(
         text.contains("KMSKeyID") && text.contains("PreSignUp") && text.contains("nothing written"),
@@ -440,16 +396,7 @@ async fn someone_elses_function_is_replaced_only_when_asked() {
         "a refused attach wrote"
     );
 
-    let mut replaced = attach();
-    replaced.args([
-        "--user-pool-id",
-        &pool,
-        "--stack-outputs",
-        outputs.to_str().unwrap(),
-        "--replace",
-        "--apply",
-    ]);
-    let (code, text) = run(replaced);
+    let (code, text) = attach(&pool, &outputs, &["--replace", "--apply"]);
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains(
@@ -464,45 +411,23 @@ async fn someone_elses_function_is_replaced_only_when_asked() {
 #[tokio::test]
 async fn access_token_versions_are_refused_on_the_lite_tier() {
     let client = idp().await;
-    let pool = client
-        .create_user_pool()
-        .pool_name(unique_name("lite"))
-        .user_pool_tier(UserPoolTierType::Lite)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
+    let pool = pool_id(
+        client
+            .create_user_pool()
+            .pool_name(unique_name("lite"))
+            .user_pool_tier(UserPoolTierType::Lite),
+    )
+    .await;
     let before = describe(&client, &pool).await;
     let outputs = file(
         "outputs.json",
         &outputs(&unique_name("acme"), &["PreTokenGenerationFunctionArn"]),
     );
-    let mut v2 = attach();
-    v2.args([
-        "--user-pool-id",
-        &pool,
-        "--stack-outputs",
-        outputs.to_str().unwrap(),
-        "--pre-token-version",
-        "V2_0",
-        "--apply",
-    ]);
-    let (code, text) = run(v2);
+    let (code, text) = attach(&pool, &outputs, &["--pre-token-version", "V2_0", "--apply"]);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("needs the Essentials or Plus tier"), "{text}");
     assert_eq!(describe(&client, &pool).await, before);
-    let mut v1 = attach();
-    v1.args([
-        "--user-pool-id",
-        &pool,
-        "--stack-outputs",
-        outputs.to_str().unwrap(),
-        "--apply",
-    ]);
-    let (code, text) = run(v1);
+    let (code, text) = attach(&pool, &outputs, &["--apply"]);
     assert_eq!(code, 0, "{text}");
 }
 

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use aws_sdk_cognitoidentityprovider::types::*;
 use common::{run, sdk};
+use pool_attach::aws::Clients;
 use serde_json::Value;
 use test_support::aws::unique_name;
 
@@ -17,11 +18,17 @@ fn doctor() -> std::process::Command {
     common::command(env!("CARGO_BIN_EXE_pool-doctor"))
 }
 
+/// The tool's own clients, and the role moto's Lambda wants for a function.
 struct Aws {
-    idp: aws_sdk_cognitoidentityprovider::Client,
-    lambda: aws_sdk_lambda::Client,
-    identity: aws_sdk_cognitoidentity::Client,
+    clients: Clients,
     role: String,
+}
+
+impl std::ops::Deref for Aws {
+    type Target = Clients;
+    fn deref(&self) -> &Clients {
+        &self.clients
+    }
 }
 
 async fn aws() -> Aws {
@@ -38,9 +45,7 @@ async fn aws() -> Aws {
         .unwrap()
         .arn;
     Aws {
-        idp: aws_sdk_cognitoidentityprovider::Client::new(&sdk),
-        lambda: aws_sdk_lambda::Client::new(&sdk),
-        identity: aws_sdk_cognitoidentity::Client::new(&sdk),
+        clients: Clients::from_sdk(&sdk),
         role,
     }
 }
@@ -94,13 +99,7 @@ async fn pool(aws: &Aws, tier: UserPoolTierType, devices: bool, ses: bool) -> (S
         .user_pool_tier(tier)
         .username_attributes(UsernameAttributeType::Email)
         .auto_verified_attributes(VerifiedAttributeType::Email)
-        .schema(
-            SchemaAttributeType::builder()
-                .name("role")
-                .attribute_data_type(AttributeDataType::String)
-                .mutable(true)
-                .build(),
-        );
+        .schema(common::role_attribute());
     if devices {
         create = create.device_configuration(
             DeviceConfigurationType::builder()
@@ -170,15 +169,7 @@ async fn wire(
     if kms {
         config = config.kms_key_id("arn:aws:kms:us-east-1:123456789012:key/acme-codes");
     }
-    let before = aws
-        .idp
-        .describe_user_pool()
-        .user_pool_id(pool)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap();
+    let before = pool_attach::aws::describe(&aws.idp, pool).await.unwrap();
     pool_attach::carry::update_request(&before, config.build())
         .send_with(&aws.idp)
         .await

@@ -6,18 +6,23 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use test_support::aws::{moto_endpoint, sdk_config_for, unique_name};
+use aws_sdk_cognitoidentityprovider::types::{AttributeDataType, SchemaAttributeType};
+use test_support::aws::{moto_command, moto_endpoint, sdk_config_for, unique_name};
 
+/// One of this package's binaries against moto, with no pool from the environment.
 pub fn command(binary: &str) -> Command {
-    let mut command = Command::new(binary);
+    let mut command = moto_command(binary);
+    command.env_remove("USER_POOL_ID");
     command
-        .args(["--endpoint-url", &moto_endpoint()])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("USER_POOL_ID");
-    command
+}
+
+/// The template's `custom:role` attribute.
+pub fn role_attribute() -> SchemaAttributeType {
+    SchemaAttributeType::builder()
+        .name("role")
+        .attribute_data_type(AttributeDataType::String)
+        .mutable(true)
+        .build()
 }
 
 pub fn run(mut command: Command) -> (i32, String) {

@@ -235,7 +235,10 @@ mod tests {
     #[test]
     fn lambda_versions_name_each_version_once() {
         for v in [TokenVersion::V1, TokenVersion::V2, TokenVersion::V3] {
-            assert_eq!(TokenVersion::from_lambda_version(v.lambda_version()), Some(v));
+            assert_eq!(
+                TokenVersion::from_lambda_version(v.lambda_version()),
+                Some(v)
+            );
             assert_eq!(TokenVersion::from_event(Some(v.lambda_version())), v);
         }
         assert_eq!(TokenVersion::from_lambda_version("V4_0"), None);
