@@ -15,6 +15,8 @@ made to follow Cognito's documentation (served by scripts/moto_server.py):
 
 import json
 
+from amz_json import error, reply, target_action
+
 CREATION_ONLY = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
 IDENTITY_ACTIONS = {"GetIdentityPoolRoles", "SetIdentityPoolRoles"}
 ROLES = {}
@@ -40,11 +42,7 @@ def install() -> None:
 
 
 def action_of(environ):
-    target = environ.get("HTTP_X_AMZ_TARGET", "")
-    if target.startswith("AWSCognitoIdentityService."):
-        name = target.split(".", 1)[1]
-        return name if name in IDENTITY_ACTIONS else None
-    return None
+    return target_action(environ, "AWSCognitoIdentityService", IDENTITY_ACTIONS)
 
 
 def handles(environ) -> bool:
@@ -62,15 +60,9 @@ def answer(environ, start_response, lock):
         exists = any(pool_id in backend.identity_pools
                      for regions in cognitoidentity_backends.values() for r, backend in regions.items() if r == region)
     if not exists:
-        return reply(start_response, "400 Bad Request",
-                     {"__type": "ResourceNotFoundException", "message": f"IdentityPool '{pool_id}' not found."})
+        return error(start_response, "ResourceNotFoundException", f"IdentityPool '{pool_id}' not found.")
     if action_of(environ) == "SetIdentityPoolRoles":
         ROLES[pool_id] = {"Roles": body.get("Roles", {}), "RoleMappings": body.get("RoleMappings", {})}
         return reply(start_response, "200 OK", {})
     return reply(start_response, "200 OK", {"IdentityPoolId": pool_id, **ROLES.get(pool_id, {"Roles": {}})})
 
-
-def reply(start_response, status, document):
-    data = json.dumps(document).encode()
-    start_response(status, [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data)))])
-    return [data]

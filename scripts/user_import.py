@@ -27,6 +27,8 @@ import threading
 import time
 import uuid
 
+from amz_json import error, region_of, reply, target_action
+
 STANDARD = ["name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile",
             "picture", "website", "email", "email_verified", "gender", "birthdate", "zoneinfo", "locale",
             "phone_number", "phone_number_verified", "address", "updated_at"]
@@ -37,20 +39,11 @@ JOBS = {}
 
 
 def action_of(environ):
-    target = environ.get("HTTP_X_AMZ_TARGET", "")
-    if target.startswith("AWSCognitoIdentityProviderService."):
-        name = target.split(".", 1)[1]
-        return name if name in ACTIONS else None
-    return None
+    return target_action(environ, "AWSCognitoIdentityProviderService", ACTIONS)
 
 
 def handles(environ) -> bool:
     return action_of(environ) is not None or environ.get("PATH_INFO", "").startswith(UPLOAD)
-
-
-def region_of(environ) -> str:
-    found = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
-    return found.group(1) if found else "us-east-1"
 
 
 def backends(region):
@@ -59,16 +52,6 @@ def backends(region):
     from moto.logs.models import logs_backends
 
     return cognitoidp_backends[DEFAULT_ACCOUNT_ID][region], logs_backends[DEFAULT_ACCOUNT_ID][region]
-
-
-def reply(start_response, status, document):
-    body = json.dumps(document).encode()
-    start_response(status, [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(body)))])
-    return [body]
-
-
-def error(start_response, code, message, status="400 Bad Request"):
-    return reply(start_response, status, {"__type": code, "message": message})
 
 
 def answer(environ, start_response, lock):
