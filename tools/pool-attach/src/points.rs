@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use aws_sdk_cognitoidentityprovider::error::BuildError;
 use aws_sdk_cognitoidentityprovider::types::{
     CustomEmailLambdaVersionConfigType, CustomEmailSenderLambdaVersionType,
     CustomSmsLambdaVersionConfigType, CustomSmsSenderLambdaVersionType,
@@ -238,66 +239,73 @@ pub fn write(
     let old = config
         .cloned()
         .unwrap_or_else(|| LambdaConfigType::builder().build());
+    // Each point: as it was when unchanged, gone when removed, else built from the target.
+    fn pick<T: Clone>(
+        changes: &BTreeMap<Point, Option<Target>>,
+        point: Point,
+        current: Option<&T>,
+        make: impl FnOnce(&Target) -> Result<T, BuildError>,
+    ) -> Result<Option<T>, String> {
+        match changes.get(&point) {
+            None => Ok(current.cloned()),
+            Some(None) => Ok(None),
+            Some(Some(t)) => make(t).map(Some).map_err(|e| e.to_string()),
+        }
+    }
     let plain = |point: Point, current: Option<&str>| -> Option<String> {
         match changes.get(&point) {
             Some(change) => change.as_ref().map(|t| t.arn.clone()),
             None => current.map(str::to_owned),
         }
     };
-    let built = |e: aws_sdk_cognitoidentityprovider::error::BuildError| e.to_string();
-    let inbound = match changes.get(&Point::InboundFederation) {
-        None => old.inbound_federation().cloned(),
-        Some(None) => None,
-        Some(Some(t)) => Some(
+    let inbound = pick(
+        changes,
+        Point::InboundFederation,
+        old.inbound_federation(),
+        |t| {
             InboundFederationLambdaType::builder()
                 .lambda_arn(&t.arn)
                 .lambda_version(InboundFederationLambdaVersionType::V10)
                 .build()
-                .map_err(built)?,
-        ),
-    };
-    let email = match changes.get(&Point::CustomEmailSender) {
-        None => old.custom_email_sender().cloned(),
-        Some(None) => None,
-        Some(Some(t)) => Some(
+        },
+    )?;
+    let email = pick(
+        changes,
+        Point::CustomEmailSender,
+        old.custom_email_sender(),
+        |t| {
             CustomEmailLambdaVersionConfigType::builder()
                 .lambda_arn(&t.arn)
                 .lambda_version(CustomEmailSenderLambdaVersionType::V10)
                 .build()
-                .map_err(built)?,
-        ),
-    };
-    let sms = match changes.get(&Point::CustomSmsSender) {
-        None => old.custom_sms_sender().cloned(),
-        Some(None) => None,
-        Some(Some(t)) => Some(
+        },
+    )?;
+    let sms = pick(
+        changes,
+        Point::CustomSmsSender,
+        old.custom_sms_sender(),
+        |t| {
             CustomSmsLambdaVersionConfigType::builder()
                 .lambda_arn(&t.arn)
                 .lambda_version(CustomSmsSenderLambdaVersionType::V10)
                 .build()
-                .map_err(built)?,
-        ),
-    };
+        },
+    )?;
     // Cognito reports a versioned pre token trigger under both names; both are written.
-    let (token_arn, token_config) = match changes.get(&Point::PreTokenGeneration) {
-        None => (
-            old.pre_token_generation().map(str::to_owned),
-            old.pre_token_generation_config().cloned(),
-        ),
-        Some(None) => (None, None),
-        Some(Some(t)) => (
-            Some(t.arn.clone()),
-            Some(
-                PreTokenGenerationVersionConfigType::builder()
-                    .lambda_arn(&t.arn)
-                    .lambda_version(PreTokenGenerationLambdaVersionType::from(
-                        t.version.unwrap_or(TokenVersion::V1).lambda_version(),
-                    ))
-                    .build()
-                    .map_err(built)?,
-            ),
-        ),
-    };
+    let token_config = pick(
+        changes,
+        Point::PreTokenGeneration,
+        old.pre_token_generation_config(),
+        |t| {
+            PreTokenGenerationVersionConfigType::builder()
+                .lambda_arn(&t.arn)
+                .lambda_version(PreTokenGenerationLambdaVersionType::from(
+                    t.version.unwrap_or(TokenVersion::V1).lambda_version(),
+                ))
+                .build()
+        },
+    )?;
+    let token_arn = plain(Point::PreTokenGeneration, old.pre_token_generation());
     Ok(LambdaConfigType::builder()
         .set_pre_sign_up(plain(Point::PreSignUp, old.pre_sign_up()))
         .set_custom_message(plain(Point::CustomMessage, old.custom_message()))
