@@ -73,7 +73,7 @@ def deploy(endpoint: str, aws_client) -> tuple:
         z.writestr("bootstrap", "never run")
     globals_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     functions = dict(stack.resources("AWS::Serverless::Function"))
-    outputs = {}
+    arns = {}
     for point, target in lambda_config.items():
         target = target.get("LambdaArn") if isinstance(target, dict) and "LambdaArn" in target else target
         if not (isinstance(target, dict) and "Fn::GetAtt" in target):
@@ -86,9 +86,18 @@ def deploy(endpoint: str, aws_client) -> tuple:
                                   Environment={"Variables": env})["FunctionArn"]
         lam.add_permission(FunctionName=arn, StatementId="cognito", Action="lambda:InvokeFunction",
                            Principal="cognito-idp.amazonaws.com", SourceArn=pool["Arn"])
-        key = "PreSignupFunctionArn" if point == "PreSignUp" else f"{logical}Arn"
-        outputs[key] = arn
-    outputs["PreTokenGenerationVersion"] = stack.params["PreTokenGenerationVersion"]
+        arns[logical] = arn
+    # The stack's outputs as CloudFormation would print them: a function's ARN where an
+    # output names one, the plain values as they resolve.
+    outputs = {}
+    for key, output in template["Outputs"].items():
+        if "Condition" in output and not stack.condition(output["Condition"]):
+            continue
+        value = stack.value(output["Value"])
+        if isinstance(value, dict) and value.get("Fn::GetAtt", [None])[0] in arns:
+            outputs[key] = arns[value["Fn::GetAtt"][0]]
+        elif isinstance(value, str):
+            outputs[key] = value
 
     region = pool["Id"].split("_")[0]
     provider = f"cognito-idp.{region}.amazonaws.com/{pool['Id']}"
